@@ -1,0 +1,94 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Placeholders are the values a body may leave to run time, because only the target's catalogue knows them.
+var Placeholders = map[string]string{
+	"model":                    "a model id listed by GET /v1/models",
+	"model_without_max_tokens": "a listed model whose supported_parameters lack max_tokens",
+	"unknown_model":            "a model id that no catalogue lists",
+}
+
+// CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8).
+const CanaryPrompt = "gwconform canary prompt 5a1f"
+
+var placeholder = regexp.MustCompile(`\{\{([a-z_]+)\}\}`)
+
+func placeholdersIn(tmpl []byte) []string {
+	set := map[string]bool{}
+	for _, m := range placeholder.FindAllSubmatch(tmpl, -1) {
+		set[string(m[1])] = true
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Needs lists the placeholders the scenario's body uses: the values a run must discover before sending it.
+func (c *Catalogue) Needs(s Scenario) []string {
+	tmpl, err := c.template(s.Request)
+	if err != nil {
+		return nil // Load has already refused such a scenario
+	}
+	return placeholdersIn(tmpl)
+}
+
+// Body renders the request body with vars substituted as JSON string contents, so a model id with a quote
+// in it cannot break the JSON the scenario meant to send. A request without a body renders as nil.
+func (c *Catalogue) Body(s Scenario, vars map[string]string) ([]byte, error) {
+	tmpl, err := c.template(s.Request)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	out := placeholder.ReplaceAllFunc(tmpl, func(m []byte) []byte {
+		name := string(placeholder.FindSubmatch(m)[1])
+		v, ok := vars[name]
+		if !ok {
+			missing = append(missing, name)
+			return m
+		}
+		q, _ := json.Marshal(v)
+		return q[1 : len(q)-1]
+	})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no value for {{%s}}", strings.Join(missing, "}}, {{"))
+	}
+	return out, nil
+}
+
+func (c *Catalogue) template(r Request) ([]byte, error) {
+	switch {
+	case r.Body != nil:
+		return []byte(*r.Body), nil
+	case r.BodyFile != "":
+		return fs.ReadFile(c.bodies, r.BodyFile)
+	case r.OversizedBytes > 0:
+		return oversized(r.OversizedBytes), nil
+	}
+	return nil, nil
+}
+
+// oversized is a well-formed chat request of size bytes whose prompt is padding: only its size is wrong.
+func oversized(size int64) []byte {
+	head := `{"model": "{{model}}", "messages": [{"role": "user", "content": "` + CanaryPrompt + ` `
+	tail := `"}]}`
+	pad := max(size-int64(len(head)+len(tail)), 0)
+	var b bytes.Buffer
+	b.Grow(int(size))
+	b.WriteString(head)
+	b.Write(bytes.Repeat([]byte("a"), int(pad)))
+	b.WriteString(tail)
+	return b.Bytes()
+}

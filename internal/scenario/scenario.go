@@ -1,0 +1,191 @@
+// Package scenario reads the scenario catalogue (fixtures/scenarios/*.yaml): each scenario is one request the
+// suite sends to a target and what the contract says the answer must be.
+package scenario
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Scenario is one documented error situation.
+type Scenario struct {
+	ID           string   `yaml:"id"`
+	Title        string   `yaml:"title"` // what makes the request special, e.g. "without Authorization"
+	Requirements []string `yaml:"requirements"`
+	// Repeat > 1 sends the same request that many times: 400 and 401 must be deterministic (REQ-10).
+	Repeat  int     `yaml:"repeat"`
+	Request Request `yaml:"request"`
+	Expect  Expect  `yaml:"expect"`
+}
+
+// Request is what the suite sends. Path is relative to the target's base URL (which ends in /v1).
+type Request struct {
+	Method      string            `yaml:"method"`
+	Path        string            `yaml:"path"`
+	Credential  Credential        `yaml:"credential"`
+	Headers     map[string]string `yaml:"headers"`
+	ContentType string            `yaml:"content_type"` // defaults to application/json when there is a body
+	Body        *string           `yaml:"body"`         // inline, may use {{placeholders}}
+	BodyFile    string            `yaml:"body_file"`    // a file under fixtures/bodies/
+	// OversizedBytes generates a well-formed chat request of about this many bytes (REQ-9), rather than
+	// keeping megabytes of fixture in the repository.
+	OversizedBytes int64 `yaml:"oversized_bytes"`
+}
+
+// HasBody says whether the request carries a body (an empty inline body counts: it is the point of REQ-1).
+func (r Request) HasBody() bool {
+	return r.Body != nil || r.BodyFile != "" || r.OversizedBytes > 0
+}
+
+// Expect is the contract's answer.
+type Expect struct {
+	Status Statuses `yaml:"status"`
+	Type   string   `yaml:"type"`   // a documented error.type; empty where the page documents none
+	Param  string   `yaml:"param"`  // error.param naming the member at fault (REQ-7)
+	Schema string   `yaml:"schema"` // for a success: the schema of the whole body
+	Each   *Each    `yaml:"each"`   // for a success: a schema for every element of an array in the body
+}
+
+// Each applies a schema to every element of the array at Pointer.
+type Each struct {
+	Pointer      string   `yaml:"pointer"`
+	Schema       string   `yaml:"schema"`
+	Requirements []string `yaml:"requirements"`
+}
+
+// IsError says whether the expected answer is an error (so the envelope checks apply).
+func (e Expect) IsError() bool { return e.Status.Min() >= 400 }
+
+// Statuses is one status or several acceptable ones (REQ-9 allows 400 or 413).
+type Statuses []int
+
+// UnmarshalYAML takes `status: 401` as well as `status: [400, 413]`.
+func (s *Statuses) UnmarshalYAML(unmarshal func(any) error) error {
+	var one int
+	if err := unmarshal(&one); err == nil {
+		*s = Statuses{one}
+		return nil
+	}
+	var many []int
+	if err := unmarshal(&many); err != nil {
+		return fmt.Errorf("status: want a number or a list of numbers")
+	}
+	*s = many
+	return nil
+}
+
+// Allows reports whether got is one of the statuses.
+func (s Statuses) Allows(got int) bool { return slices.Contains(s, got) }
+
+// Min is the smallest acceptable status.
+func (s Statuses) Min() int {
+	if len(s) == 0 {
+		return 0
+	}
+	return slices.Min(s)
+}
+
+func (s Statuses) String() string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Name reads as the situation: "POST /v1/chat/completions without Authorization".
+func (s Scenario) Name() string {
+	n := s.Request.Method + " /v1" + s.Request.Path
+	if s.Title != "" {
+		n += " " + s.Title
+	}
+	return n
+}
+
+// Sends reports how many times the request is sent.
+func (s Scenario) Sends() int { return max(s.Repeat, 1) }
+
+func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) bool, bodyExists func(string) bool) error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if s.ID == "" {
+		bad("id is empty")
+	}
+	if len(s.Requirements) == 0 {
+		bad("names no requirement")
+	}
+	for _, id := range s.Requirements {
+		if !knownReq(id) {
+			bad("requirement %s is not in REQUIREMENTS.md", id)
+		}
+	}
+	r := s.Request
+	if !validMethod(r.Method) {
+		bad("request.method %q is not an HTTP method", r.Method)
+	}
+	if !strings.HasPrefix(r.Path, "/") {
+		bad("request.path %q must start with / (it is relative to the base URL)", r.Path)
+	}
+	if _, ok := credentials[r.Credential]; !ok {
+		bad("request.credential %q is not one of %s", r.Credential, strings.Join(CredentialNames(), ", "))
+	}
+	sources := 0
+	for _, set := range []bool{r.Body != nil, r.BodyFile != "", r.OversizedBytes > 0} {
+		if set {
+			sources++
+		}
+	}
+	if sources > 1 {
+		bad("request has more than one of body, body_file and oversized_bytes")
+	}
+	if r.BodyFile != "" && !bodyExists(r.BodyFile) {
+		bad("request.body_file %q is not in fixtures/bodies", r.BodyFile)
+	}
+	if len(s.Expect.Status) == 0 {
+		bad("expect.status is missing")
+	}
+	for _, st := range s.Expect.Status {
+		if st < 100 || st > 599 {
+			bad("expect.status %d is not an HTTP status", st)
+		}
+	}
+	if s.Expect.Type != "" && !s.Expect.IsError() {
+		bad("expect.type is set but the expected status is not an error")
+	}
+	for _, name := range []string{s.Expect.Schema, eachSchema(s.Expect.Each)} {
+		if name != "" && !knownSchema(name) {
+			bad("schema %q is not in schemas/", name)
+		}
+	}
+	if e := s.Expect.Each; e != nil {
+		if !strings.HasPrefix(e.Pointer, "/") {
+			bad("expect.each.pointer %q is not a JSON pointer", e.Pointer)
+		}
+		for _, id := range e.Requirements {
+			if !knownReq(id) {
+				bad("expect.each requirement %s is not in REQUIREMENTS.md", id)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("scenario %q: %s", s.ID, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func eachSchema(e *Each) string {
+	if e == nil {
+		return ""
+	}
+	return e.Schema
+}
+
+func validMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,148 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/gwconform/gwconform/fixtures"
+	"github.com/gwconform/gwconform/internal/requirements"
+	"github.com/gwconform/gwconform/internal/schema"
+)
+
+func realChecks(t *testing.T) Checks {
+	t.Helper()
+	reqs, err := requirements.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := schema.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, n := range set.Names() {
+		names[n] = true
+	}
+	return Checks{
+		Requirement: func(id string) bool { _, ok := reqs[id]; return ok },
+		Schema:      func(n string) bool { return names[n] },
+	}
+}
+
+func TestTheShippedCatalogueLoads(t *testing.T) {
+	c, err := Load(fixtures.FS, realChecks(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.Scenarios); n < 30 {
+		t.Errorf("%d scenarios, want at least 30", n)
+	}
+	vars := map[string]string{"model": "m", "model_without_max_tokens": "r", "unknown_model": "u"}
+	for _, s := range c.Scenarios {
+		body, err := c.Body(s, vars)
+		if err != nil {
+			t.Errorf("%s: %v", s.ID, err)
+		}
+		if s.Request.HasBody() && len(body) > 0 && bytes.Contains(body, []byte("{{")) {
+			t.Errorf("%s: placeholder left in body", s.ID)
+		}
+	}
+}
+
+func TestLoadRefusesABrokenCatalogue(t *testing.T) {
+	good := "- id: a\n  requirements: [AUTH-1]\n  request: {method: POST, path: /chat/completions, credential: none, body_file: b.json}\n  expect: {status: 401, type: authentication_error}\n"
+	cases := map[string]struct{ yaml, want string }{
+		"unknown field":        {strings.Replace(good, "expect:", "expext:", 1), "expext"},
+		"duplicate id":         {good + good, "already defined"},
+		"unknown requirement":  {strings.Replace(good, "AUTH-1", "AUTH-99", 1), "AUTH-99 is not in REQUIREMENTS.md"},
+		"unknown credential":   {strings.Replace(good, "credential: none", "credential: bearer", 1), `credential "bearer"`},
+		"missing body file":    {strings.Replace(good, "b.json", "nope.json", 1), "not in fixtures/bodies"},
+		"relative path":        {strings.Replace(good, "path: /chat", "path: chat", 1), "must start with /"},
+		"bad method":           {strings.Replace(good, "method: POST", "method: FETCH", 1), "not an HTTP method"},
+		"no status":            {strings.Replace(good, "status: 401, ", "", 1), "expect.status is missing"},
+		"type on success":      {strings.Replace(good, "status: 401", "status: 200", 1), "not an error"},
+		"unknown schema":       {strings.Replace(good, "type: authentication_error", "schema: nope.json", 1), `schema "nope.json"`},
+		"two body sources":     {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "more than one"},
+		"unknown placeholder":  {strings.Replace(good, "body_file: b.json", `body: '{{modle}}'`, 1), "{{modle}}"},
+		"no requirement named": {strings.Replace(good, "[AUTH-1]", "[]", 1), "names no requirement"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"scenarios/x.yaml": {Data: []byte(c.yaml)},
+				"bodies/b.json":    {Data: []byte(`{}`)},
+			}
+			_, err := Load(fsys, realChecks(t))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want an error containing %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+func TestBodyEscapesValuesAndReportsMissingOnes(t *testing.T) {
+	fsys := fstest.MapFS{
+		"scenarios/x.yaml": {Data: []byte("- id: a\n  requirements: [REQ-3]\n  request: {method: POST, path: /x, credential: valid, body: '{\"model\": \"{{model}}\"}'}\n  expect: {status: [400, 413]}\n")},
+		"bodies/.keep":     {Data: nil},
+	}
+	c, err := Load(fsys, realChecks(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Scenarios[0]
+	if got := c.Needs(s); len(got) != 1 || got[0] != "model" {
+		t.Errorf("Needs = %v", got)
+	}
+	if !s.Expect.Status.Allows(413) || s.Expect.Status.Allows(401) || s.Expect.Status.String() != "400 or 413" {
+		t.Errorf("statuses %v", s.Expect.Status)
+	}
+	body, err := c.Body(s, map[string]string{"model": `we"ird`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]string
+	if err := json.Unmarshal(body, &v); err != nil || v["model"] != `we"ird` {
+		t.Errorf("body %s: %v", body, err)
+	}
+	if _, err := c.Body(s, nil); err == nil || !strings.Contains(err.Error(), "{{model}}") {
+		t.Errorf("missing value not reported: %v", err)
+	}
+}
+
+func TestOversizedBodyIsWellFormedAndSized(t *testing.T) {
+	b := oversized(1 << 20)
+	if len(b) != 1<<20 {
+		t.Errorf("size %d", len(b))
+	}
+	b = bytes.Replace(b, []byte("{{model}}"), []byte("m"), 1)
+	if !json.Valid(b) {
+		t.Error("oversized body is not JSON")
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	cases := map[Credential]struct {
+		value string
+		send  bool
+	}{
+		"none":                 {"", false},
+		"valid":                {"Bearer K", true},
+		"invalid":              {"Bearer " + WrongKey, true},
+		"bearer-without-token": {"Bearer", true},
+		"empty":                {"", true},
+		"key-without-scheme":   {"K", true},
+		"lowercase-bearer":     {"bearer K", true},
+	}
+	for c, want := range cases {
+		v, send := c.Authorization("K")
+		if v != want.value || send != want.send {
+			t.Errorf("%s: got (%q, %v), want (%q, %v)", c, v, send, want.value, want.send)
+		}
+	}
+	if v, _ := Credential("basic").Authorization("K"); !strings.HasPrefix(v, "Basic ") || strings.Contains(v, "K") {
+		t.Errorf("basic: %q", v)
+	}
+}
