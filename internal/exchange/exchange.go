@@ -1,0 +1,117 @@
+// Package exchange sends one request to a target and records what happened: the request, the response
+// (status, headers, body capped), how long it took, or the transport error. An Exchange is immutable once
+// made, so any number of checks may read it at once, from any goroutine.
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// BodyCap is how much of a response body is kept; the rest is read and counted but not stored.
+const BodyCap = 1 << 20
+
+// Request is what was sent. Header holds every header, the Authorization value included: render it only
+// through a redactor.
+type Request struct {
+	Method   string
+	URL      string
+	Header   http.Header
+	Body     []byte // capped at BodyCap
+	BodySize int64
+}
+
+// Response is what came back.
+type Response struct {
+	Status    int
+	Proto     string
+	Header    http.Header
+	Body      []byte // capped at BodyCap
+	BodySize  int64  // bytes read, up to the cap plus one when Truncated
+	Truncated bool
+}
+
+// Exchange is one request and its outcome. Exactly one of Response and Err is set.
+type Exchange struct {
+	Request  Request
+	Response *Response
+	Err      error
+	Started  time.Time
+	Duration time.Duration
+}
+
+// Client sends requests to one target.
+type Client struct {
+	HTTP    *http.Client
+	BaseURL string        // e.g. http://127.0.0.1:8080/v1, without a trailing slash
+	Timeout time.Duration // per exchange, reading the body included
+}
+
+// Do sends req and records the exchange. It never returns nil and never panics on a hostile answer.
+func (c *Client) Do(ctx context.Context, method, path string, header http.Header, body []byte) *Exchange {
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	url := strings.TrimSuffix(c.BaseURL, "/") + path
+	ex := &Exchange{
+		Request: Request{Method: method, URL: url, Header: header.Clone(), Body: capped(body), BodySize: int64(len(body))},
+		Started: time.Now(),
+	}
+	defer func() { ex.Duration = time.Since(ex.Started) }()
+
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		ex.Err = fmt.Errorf("build request: %w", err)
+		return ex
+	}
+	if header != nil {
+		req.Header = header.Clone()
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		ex.Err = err
+		return ex
+	}
+	defer resp.Body.Close()
+	r := &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header.Clone()}
+	buf, err := io.ReadAll(io.LimitReader(resp.Body, BodyCap+1))
+	r.BodySize = int64(len(buf))
+	if len(buf) > BodyCap {
+		buf, r.Truncated = buf[:BodyCap], true
+	}
+	r.Body = buf
+	if err != nil {
+		ex.Err = fmt.Errorf("read response body: %w", err)
+		return ex
+	}
+	ex.Response = r
+	return ex
+}
+
+func capped(b []byte) []byte {
+	if len(b) > BodyCap {
+		return b[:BodyCap]
+	}
+	return b
+}
+
+// TimedOut reports whether the exchange ended because its deadline passed.
+func (e *Exchange) TimedOut() bool {
+	return e.Err != nil && errors.Is(e.Err, context.DeadlineExceeded)
+}

@@ -1,0 +1,71 @@
+package exchange
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Redactor hides secrets in rendered text; *redact.Redactor is one.
+type Redactor interface{ String(string) string }
+
+// ShownBody is how much of a body a transcript prints: enough to read an error, not a 16 MiB prompt.
+const ShownBody = 2048
+
+// Transcript renders the exchange for a person: request line, headers and body, then status, headers and
+// body, every secret replaced through r.
+func (e *Exchange) Transcript(r Redactor) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", e.Request.Method, e.Request.URL)
+	writeHeaders(&b, "> ", e.Request.Header)
+	if e.Request.BodySize > 0 {
+		fmt.Fprintf(&b, ">\n%s\n", indent("> ", Shown(e.Request.Body, e.Request.BodySize)))
+	}
+	switch {
+	case e.Err != nil:
+		fmt.Fprintf(&b, "! no response after %s: %v\n", e.Duration.Round(1e6), e.Err)
+	case e.Response != nil:
+		fmt.Fprintf(&b, "< %s %d %s (%s)\n", e.Response.Proto, e.Response.Status, http.StatusText(e.Response.Status), e.Duration.Round(1e6))
+		writeHeaders(&b, "< ", e.Response.Header)
+		if e.Response.BodySize > 0 {
+			fmt.Fprintf(&b, "<\n%s\n", indent("< ", Shown(e.Response.Body, e.Response.BodySize)))
+		}
+	}
+	return r.String(b.String())
+}
+
+// Shown is body as a transcript prints it: capped, with invalid UTF-8 escaped, and the true size noted when
+// part is left out.
+func Shown(body []byte, size int64) string {
+	s := body
+	if len(s) > ShownBody {
+		s = s[:ShownBody]
+	}
+	out := string(s)
+	if !utf8.ValidString(out) {
+		out = strings.ToValidUTF8(out, "\uFFFD")
+	}
+	if int64(len(s)) < size || len(s) < len(body) {
+		out += fmt.Sprintf("… (%d bytes in all)", max(size, int64(len(body))))
+	}
+	return out
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	names := make([]string, 0, len(h))
+	for n := range h {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, v := range h[n] {
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, n, v)
+		}
+	}
+}
+
+func indent(prefix, s string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}

@@ -1,0 +1,303 @@
+package suite
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"strings"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/schema"
+)
+
+// check is one spec of a scenario: a single assertion over the scenario's recorded exchanges, so a failing
+// check never hides another.
+type check struct {
+	name string
+	reqs []string // the requirements the check decides; their levels make the spec's level
+	also []string // further requirements the check is evidence for (labels only)
+	run  func(e evidence) error
+}
+
+// evidence is what a check may look at: the scenario and its recorded exchanges.
+type evidence struct {
+	sc      scenario.Scenario
+	exs     []*exchange.Exchange
+	sent    []byte // the request body
+	schemas *schema.Set
+	// secrets must never come back: the valid key and whatever token the scenario presented.
+	secrets []string
+}
+
+// checksFor expands a scenario into its checks: the table every scenario of a kind shares.
+func checksFor(sc scenario.Scenario) []check {
+	x := sc.Expect
+	cs := []check{{name: "answers status " + x.Status.String(), reqs: sc.Requirements, run: checkStatus}}
+	if !x.IsError() {
+		if x.Schema != "" {
+			cs = append(cs, check{name: "answers a body matching " + x.Schema, reqs: sc.Requirements, run: checkBodySchema})
+		}
+		if x.Each != nil {
+			cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, reqs: x.Each.Requirements, run: checkEachSchema})
+		}
+		return append(cs, check{name: "does not pair its success status with an error envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus})
+	}
+	if x.Type != "" {
+		cs = append(cs, check{name: "answers error.type " + x.Type, reqs: sc.Requirements, also: []string{"ENV-3"}, run: checkType})
+	}
+	if x.Param != "" {
+		cs = append(cs, check{name: "names " + x.Param + " in error.param", reqs: []string{"REQ-7"}, run: checkParam})
+	}
+	cs = append(cs,
+		check{name: "answers the error envelope {error: {message, type, code, param}}", reqs: []string{"ENV-1", "ENV-2", "ENV-4", "ENV-6"}, run: checkEnvelope},
+		check{name: "pairs its error status with the envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
+		check{name: "answers Content-Type application/json", reqs: []string{"ENV-5"}, run: checkContentType},
+		check{name: "echoes neither the key nor the prompt", reqs: []string{"ENV-8"}, run: checkNoEcho},
+	)
+	if sc.Sends() > 1 {
+		cs = append(cs, check{name: "answers the same status and error.type when sent again", reqs: []string{"REQ-10"}, run: checkDeterministic})
+	}
+	return cs
+}
+
+// answer is the first exchange's response, or why there is none.
+func (e evidence) answer() (*exchange.Response, error) {
+	if len(e.exs) == 0 {
+		return nil, fmt.Errorf("no request was sent")
+	}
+	ex := e.exs[0]
+	if ex.Err != nil {
+		return nil, fmt.Errorf("no answer after %s: %v", ex.Duration.Round(1e6), ex.Err)
+	}
+	return ex.Response, nil
+}
+
+func checkStatus(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	if e.sc.Expect.Status.Allows(r.Status) {
+		return nil
+	}
+	msg := fmt.Sprintf("answered status %d, want %s", r.Status, e.sc.Expect.Status)
+	if r.Status == 401 && e.sc.Request.Credential == "valid" {
+		msg += " (the target refused the suite's key: is it a valid key for this target?)"
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+func checkType(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	name, ok := schema.ForErrorType(e.sc.Expect.Type)
+	if !ok {
+		return fmt.Errorf("no schema pins error.type %q", e.sc.Expect.Type)
+	}
+	vs, err := e.schemas.Validate(name, r.Body)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("error.type is %s, want %q; against %s:%s", describe(errorMember(r.Body, "type")), e.sc.Expect.Type, name, list(vs))
+}
+
+func checkParam(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	got := errorMember(r.Body, "param")
+	if s, ok := got.(string); ok && s == e.sc.Expect.Param {
+		return nil
+	}
+	return fmt.Errorf("error.param is %s, want %q", describe(got), e.sc.Expect.Param)
+}
+
+func checkEnvelope(e evidence) error {
+	return checkSchema(e, schema.ErrorEnvelope)
+}
+
+func checkBodySchema(e evidence) error {
+	return checkSchema(e, e.sc.Expect.Schema)
+}
+
+func checkSchema(e evidence, name string) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	vs, err := e.schemas.Validate(name, r.Body)
+	if err != nil {
+		return err
+	}
+	if len(vs) > 0 {
+		return fmt.Errorf("the body breaks %s:%s", name, list(vs))
+	}
+	return nil
+}
+
+func checkEachSchema(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	each := e.sc.Expect.Each
+	var doc any
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		return fmt.Errorf("the body is not JSON: %v", err)
+	}
+	items, ok := at(doc, each.Pointer).([]any)
+	if !ok {
+		return fmt.Errorf("%s is not an array", each.Pointer)
+	}
+	var bad []string
+	for i, item := range items {
+		vs, err := e.schemas.ValidateValue(each.Schema, item)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			v.Pointer = fmt.Sprintf("%s/%d%s", each.Pointer, i, v.Pointer)
+			bad = append(bad, v.String())
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("elements of %s break %s:\n  %s", each.Pointer, each.Schema, strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+func checkEnvelopeMatchesStatus(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	_, isEnvelope := errorObject(r.Body)
+	switch {
+	case r.Status >= 400 && !isEnvelope:
+		return fmt.Errorf("answered status %d without an error envelope (no \"error\" object at the top level)", r.Status)
+	case r.Status < 300 && isEnvelope:
+		return fmt.Errorf("answered status %d carrying an error envelope", r.Status)
+	}
+	return nil
+}
+
+func checkContentType(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, perr := mime.ParseMediaType(ct)
+	if perr == nil && mt == "application/json" {
+		return nil
+	}
+	return fmt.Errorf("Content-Type is %q, want application/json", ct)
+}
+
+func checkNoEcho(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	var echoed []string
+	for _, s := range e.secrets {
+		if len(s) >= 8 && bytes.Contains(r.Body, []byte(s)) {
+			echoed = append(echoed, "a key the suite presented")
+			break
+		}
+	}
+	if bytes.Contains(e.sent, []byte(scenario.CanaryPrompt)) && bytes.Contains(r.Body, []byte(scenario.CanaryPrompt)) {
+		echoed = append(echoed, "the prompt")
+	}
+	if len(e.sent) >= 16 && bytes.Contains(r.Body, bytes.TrimSpace(e.sent)) {
+		echoed = append(echoed, "the request body")
+	}
+	if len(echoed) > 0 {
+		return fmt.Errorf("the answer echoes %s", strings.Join(echoed, " and "))
+	}
+	return nil
+}
+
+func checkDeterministic(e evidence) error {
+	if len(e.exs) < 2 {
+		return fmt.Errorf("the request was sent %d time(s), want 2", len(e.exs))
+	}
+	first, err := e.answer()
+	if err != nil {
+		return err
+	}
+	for i, ex := range e.exs[1:] {
+		if ex.Err != nil {
+			return fmt.Errorf("sending %d: no answer: %v", i+2, ex.Err)
+		}
+		a, b := ex.Response, first
+		if a.Status != b.Status || describe(errorMember(a.Body, "type")) != describe(errorMember(b.Body, "type")) {
+			return fmt.Errorf("first answer %d %s, answer %d was %d %s", b.Status, describe(errorMember(b.Body, "type")), i+2, a.Status, describe(errorMember(a.Body, "type")))
+		}
+	}
+	return nil
+}
+
+// errorObject returns the top-level "error" member when it is an object.
+func errorObject(body []byte) (map[string]any, bool) {
+	var top map[string]any
+	if json.Unmarshal(body, &top) != nil {
+		return nil, false
+	}
+	obj, ok := top["error"].(map[string]any)
+	return obj, ok
+}
+
+// errorMember is error.<name>, or nil when the body has no such member.
+func errorMember(body []byte, name string) any {
+	obj, ok := errorObject(body)
+	if !ok {
+		return nil
+	}
+	return obj[name]
+}
+
+// at resolves a JSON pointer of object members and array indexes.
+func at(doc any, pointer string) any {
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		switch v := doc.(type) {
+		case map[string]any:
+			doc = v[tok]
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(tok, "%d", &i); err != nil || i < 0 || i >= len(v) {
+				return nil
+			}
+			doc = v[i]
+		default:
+			return nil
+		}
+	}
+	return doc
+}
+
+func describe(v any) string {
+	if v == nil {
+		return "absent or null"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func list(vs []schema.Violation) string {
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString("\n  ")
+		b.WriteString(v.String())
+	}
+	return b.String()
+}

@@ -1,0 +1,132 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+)
+
+// UnknownModel is the model id no catalogue lists; discovery makes sure this target's does not.
+const UnknownModel = "gwconform/no-such-model-7c1d"
+
+// discoveryOnce learns, once per run, what the scenarios need from GET /v1/models: a model that takes the
+// parameters the request scenarios vary, and one whose supported_parameters lack max_tokens (REQ-6).
+type discoveryOnce struct {
+	once sync.Once
+	vars map[string]string
+	why  map[string]string // why a value is missing
+}
+
+// paramsVaried are the parameters the request scenarios send with {{model}}: a model that supports them all
+// fails those scenarios only for the reason each one means.
+var paramsVaried = []string{"temperature", "max_tokens", "n", "stream"}
+
+func (t *target) vars(ctx context.Context, needs []string) (map[string]string, string) {
+	d := &t.disc
+	d.once.Do(func() { d.vars, d.why = t.discover(ctx) })
+	for _, n := range needs {
+		if _, ok := d.vars[n]; !ok {
+			return nil, fmt.Sprintf("needs {{%s}}: %s", n, d.why[n])
+		}
+	}
+	return d.vars, ""
+}
+
+type listedModel struct {
+	ID                  string   `json:"id"`
+	SupportedParameters []string `json:"supported_parameters"`
+	hasParams           bool
+}
+
+func (t *target) discover(ctx context.Context) (map[string]string, map[string]string) {
+	vars := map[string]string{"unknown_model": UnknownModel}
+	why := map[string]string{}
+	h := http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + t.apiKey}}
+	ex := t.client.Do(ctx, http.MethodGet, "/models", h, nil)
+	models, err := parseModels(ex.Response, ex.Err)
+	if err != nil {
+		why["model"] = "GET /v1/models " + err.Error()
+		why["model_without_max_tokens"] = why["model"]
+		return vars, why
+	}
+	for _, m := range models {
+		if m.ID == UnknownModel {
+			why["unknown_model"] = "the target lists " + UnknownModel
+			delete(vars, "unknown_model")
+		}
+	}
+	if m, ok := pickModel(models); ok {
+		vars["model"] = m
+	} else {
+		why["model"] = "GET /v1/models lists no model"
+	}
+	for _, m := range models {
+		if m.hasParams && !slices.Contains(m.SupportedParameters, "max_tokens") {
+			vars["model_without_max_tokens"] = m.ID
+			break
+		}
+	}
+	if _, ok := vars["model_without_max_tokens"]; !ok {
+		why["model_without_max_tokens"] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
+	}
+	return vars, why
+}
+
+func parseModels(r *exchange.Response, err error) ([]listedModel, error) {
+	if err != nil {
+		return nil, fmt.Errorf("got no answer: %v", err)
+	}
+	if r.Status != http.StatusOK {
+		return nil, fmt.Errorf("answered %d", r.Status)
+	}
+	var list struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(r.Body, &list); err != nil {
+		return nil, fmt.Errorf("answered a body that is not a model list: %v", err)
+	}
+	var models []listedModel
+	for _, raw := range list.Data {
+		var m listedModel
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil || json.Unmarshal(raw, &fields) != nil || m.ID == "" {
+			continue // MOD-1's spec reports a malformed entry; discovery just passes it over
+		}
+		_, m.hasParams = fields["supported_parameters"]
+		models = append(models, m)
+	}
+	return models, nil
+}
+
+// pickModel prefers a model that declares every parameter the request scenarios vary, then one that declares
+// none (it may take anything), then the first listed.
+func pickModel(models []listedModel) (string, bool) {
+	if len(models) == 0 {
+		return "", false
+	}
+	for _, m := range models {
+		if m.hasParams && containsAll(m.SupportedParameters, paramsVaried) {
+			return m.ID, true
+		}
+	}
+	for _, m := range models {
+		if !m.hasParams {
+			return m.ID, true
+		}
+	}
+	return models[0].ID, true
+}
+
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}

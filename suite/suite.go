@@ -1,0 +1,90 @@
+// Package suite holds the gwconform conformance specs. It knows a target only through HTTP: a base URL and
+// a key. Define builds the spec tree from the scenario catalogue; the caller then runs it with Ginkgo's
+// RunSpecs (cmd/gwconform does, from a plain binary).
+package suite
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gwconform/gwconform/fixtures"
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/redact"
+	"github.com/gwconform/gwconform/internal/requirements"
+	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/schema"
+)
+
+// Config is all the suite knows of a target.
+type Config struct {
+	BaseURL string        // ends in /v1, as the OpenAI SDKs take it
+	APIKey  string        // a valid key; never printed
+	Timeout time.Duration // per request
+	HTTP    *http.Client  // nil: a client that never follows redirects
+}
+
+// Define registers every spec with Ginkgo. Call it once, before RunSpecs.
+func Define(cfg Config) error {
+	t, err := newTarget(cfg)
+	if err != nil {
+		return err
+	}
+	for _, sc := range t.catalogue.Scenarios {
+		defineScenario(t, sc)
+	}
+	return nil
+}
+
+// Catalogue loads the requirement list, schemas and scenarios the suite is built from, checked against each
+// other. It is what Define uses, exposed for listing and for tests of the catalogue itself.
+func Catalogue() (*scenario.Catalogue, requirements.Catalogue, *schema.Set, error) {
+	reqs, err := requirements.Embedded()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("requirements: %w", err)
+	}
+	schemas, err := schema.Load()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("schemas: %w", err)
+	}
+	known := map[string]bool{}
+	for _, n := range schemas.Names() {
+		known[n] = true
+	}
+	cat, err := scenario.Load(fixtures.FS, scenario.Checks{
+		Requirement: func(id string) bool { _, ok := reqs[id]; return ok },
+		Schema:      func(n string) bool { return known[n] },
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("scenarios: %w", err)
+	}
+	return cat, reqs, schemas, nil
+}
+
+func newTarget(cfg Config) (*target, error) {
+	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
+		return nil, fmt.Errorf("base URL %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if cfg.APIKey == "" {
+		return nil, errors.New("no API key")
+	}
+	cat, reqs, schemas, err := Catalogue()
+	if err != nil {
+		return nil, err
+	}
+	hc := cfg.HTTP
+	if hc == nil {
+		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return &target{
+		client:    &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
+		apiKey:    cfg.APIKey,
+		redactor:  redact.New().Add(cfg.APIKey, "$API_KEY"),
+		catalogue: cat,
+		reqs:      reqs,
+		schemas:   schemas,
+		memo:      map[string]*sent{},
+	}, nil
+}
