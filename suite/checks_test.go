@@ -1,0 +1,132 @@
+package suite
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/schema"
+)
+
+// Every check must be able to fail: each row is an answer that breaks what the check decides, beside one
+// that honours it.
+
+const goodAuth = `{"error":{"message":"Invalid API key provided","type":"authentication_error","code":null,"param":null}}`
+
+func answer(status int, ct, body string) *exchange.Exchange {
+	h := http.Header{}
+	if ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	return &exchange.Exchange{Response: &exchange.Response{Status: status, Header: h, Body: []byte(body)}}
+}
+
+func authScenario() scenario.Scenario {
+	return scenario.Scenario{ID: "s", Requirements: []string{"AUTH-2"}, Repeat: 2,
+		Request: scenario.Request{Method: "POST", Path: "/chat/completions", Credential: "invalid"},
+		Expect:  scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error", Param: "model"}}
+}
+
+func TestChecksPassAConformantAnswerAndFailABrokenOne(t *testing.T) {
+	set, err := schema.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withParam := strings.Replace(goodAuth, `"param":null`, `"param":"model"`, 1)
+	cases := []struct {
+		check       func(evidence) error
+		good, bad   *exchange.Exchange
+		badContains string
+	}{
+		{checkStatus, answer(401, "application/json", goodAuth), answer(403, "application/json", goodAuth), "answered status 403, want 401"},
+		{checkType, answer(401, "application/json", goodAuth), answer(401, "application/json", strings.Replace(goodAuth, "authentication_error", "invalid_request_error", 1)), `error.type is "invalid_request_error", want "authentication_error"`},
+		{checkParam, answer(401, "application/json", withParam), answer(401, "application/json", goodAuth), `error.param is absent or null, want "model"`},
+		{checkEnvelope, answer(401, "application/json", goodAuth), answer(401, "application/json", `{"error":{"message":"m","type":"t","code":401,"param":null}}`), "/error/code"},
+		{checkEnvelope, answer(401, "application/json", goodAuth), answer(401, "text/html", `<html>401</html>`), "body is not JSON"},
+		{checkEnvelopeMatchesStatus, answer(401, "application/json", goodAuth), answer(200, "application/json", goodAuth), "answered status 200 carrying an error envelope"},
+		{checkEnvelopeMatchesStatus, answer(401, "application/json", goodAuth), answer(401, "application/json", `{"message":"m","type":"authentication_error"}`), "without an error envelope"},
+		{checkContentType, answer(401, "application/json; charset=utf-8", goodAuth), answer(401, "text/plain", goodAuth), `Content-Type is "text/plain"`},
+		{checkNoEcho, answer(401, "application/json", goodAuth), answer(401, "application/json", strings.Replace(goodAuth, "Invalid API key provided", "bad key "+scenario.WrongKey, 1)), "echoes a key"},
+		{checkNoEcho, answer(401, "application/json", goodAuth), answer(401, "application/json", strings.Replace(goodAuth, "Invalid API key provided", "bad prompt: "+scenario.CanaryPrompt, 1)), "echoes the prompt"},
+	}
+	sent := []byte(`{"messages":[{"role":"user","content":"` + scenario.CanaryPrompt + `"}]}`)
+	for _, c := range cases {
+		name := strings.TrimPrefix(funcName(c.check), "check")
+		t.Run(name, func(t *testing.T) {
+			e := evidence{sc: authScenario(), sent: sent, schemas: set, secrets: []string{"gwc-valid-key-123", scenario.WrongKey}}
+			e.exs = []*exchange.Exchange{c.good}
+			if err := c.check(e); err != nil {
+				t.Fatalf("failed a conformant answer: %v", err)
+			}
+			e.exs = []*exchange.Exchange{c.bad}
+			err := c.check(e)
+			if err == nil || !strings.Contains(err.Error(), c.badContains) {
+				t.Fatalf("want a failure containing %q, got %v", c.badContains, err)
+			}
+		})
+	}
+}
+
+func TestDeterministicCheckComparesEveryAnswer(t *testing.T) {
+	e := evidence{sc: authScenario()}
+	e.exs = []*exchange.Exchange{answer(401, "application/json", goodAuth), answer(401, "application/json", goodAuth)}
+	if err := checkDeterministic(e); err != nil {
+		t.Fatal(err)
+	}
+	e.exs[1] = answer(400, "application/json", strings.Replace(goodAuth, "authentication_error", "invalid_request_error", 1))
+	if err := checkDeterministic(e); err == nil || !strings.Contains(err.Error(), "answer 2 was 400") {
+		t.Fatalf("got %v", err)
+	}
+	e.exs = e.exs[:1]
+	if err := checkDeterministic(e); err == nil {
+		t.Fatal("one answer cannot show determinism")
+	}
+}
+
+func TestEachSchemaNamesTheElementThatBroke(t *testing.T) {
+	set, _ := schema.Load()
+	sc := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{200}, Each: &scenario.Each{Pointer: "/data", Schema: schema.ModelEntry}}}
+	e := evidence{sc: sc, schemas: set, exs: []*exchange.Exchange{answer(200, "application/json", `{"data":[{"id":"a","supported_parameters":[]},{"id":"b"}]}`)}}
+	err := checkEachSchema(e)
+	if err == nil || !strings.Contains(err.Error(), "/data/1/supported_parameters") {
+		t.Fatalf("got %v", err)
+	}
+	e.exs[0] = answer(200, "application/json", `{"data":[{"id":"a","supported_parameters":["n"]}]}`)
+	if err := checkEachSchema(e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNoAnswerFailsEveryCheck(t *testing.T) {
+	set, _ := schema.Load()
+	e := evidence{sc: authScenario(), schemas: set, exs: []*exchange.Exchange{{Err: errors.New("connection reset by peer")}, {Err: errors.New("connection reset by peer")}}}
+	for _, c := range checksFor(e.sc) {
+		if err := c.run(e); err == nil || !strings.Contains(err.Error(), "connection reset") {
+			t.Errorf("%s: got %v", c.name, err)
+		}
+	}
+}
+
+func TestChecksForNamesRequirements(t *testing.T) {
+	cs := checksFor(authScenario())
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.name+" "+strings.Join(c.reqs, ","))
+	}
+	want := []string{
+		"answers status 401 AUTH-2",
+		"answers error.type authentication_error AUTH-2",
+		"names model in error.param REQ-7",
+		"answers the error envelope {error: {message, type, code, param}} ENV-1,ENV-2,ENV-4,ENV-6",
+		"pairs its error status with the envelope ENV-7",
+		"answers Content-Type application/json ENV-5",
+		"echoes neither the key nor the prompt ENV-8",
+		"answers the same status and error.type when sent again REQ-10",
+	}
+	if strings.Join(names, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("checks:\n%s", strings.Join(names, "\n"))
+	}
+}
