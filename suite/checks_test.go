@@ -54,8 +54,7 @@ func TestChecksPassAConformantAnswerAndFailABrokenOne(t *testing.T) {
 	}
 	sent := []byte(`{"messages":[{"role":"user","content":"` + scenario.CanaryPrompt + `"}]}`)
 	for _, c := range cases {
-		name := strings.TrimPrefix(funcName(c.check), "check")
-		t.Run(name, func(t *testing.T) {
+		t.Run(c.badContains, func(t *testing.T) {
 			e := evidence{sc: authScenario(), sent: sent, schemas: set, secrets: []string{"gwc-valid-key-123", scenario.WrongKey}}
 			e.exs = []*exchange.Exchange{c.good}
 			if err := c.check(e); err != nil {
