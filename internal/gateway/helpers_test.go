@@ -1,0 +1,207 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/upstream"
+)
+
+const (
+	testKey     = "gwc-test-KEYCANARY-1f2e3d"
+	poorKey     = "gwc-poor-KEYCANARY-9a8b7c"
+	upstreamKey = "up-KEYCANARY-5566"
+	// promptCanary sits in every request's messages: no error may echo it.
+	promptCanary = "PROMPTCANARY"
+)
+
+var chatParams = []string{"temperature", "top_p", "n", "max_tokens", "stream", "stop",
+	"presence_penalty", "frequency_penalty", "seed", "user"}
+
+func testModels() []Model {
+	return []Model{
+		{ID: "ref/chat-small", UpstreamID: "up-chat-small", SupportedParameters: chatParams},
+		{ID: "ref/reasoning-small", UpstreamID: "up-reasoning-small",
+			SupportedParameters: []string{"max_completion_tokens", "stream", "seed", "user"}},
+	}
+}
+
+// startUpstream runs the real built-in provider serving testModels.
+func startUpstream(t *testing.T) string {
+	t.Helper()
+	up, err := upstream.Start(upstream.Config{Models: []string{"up-chat-small", "up-reasoning-small"}, APIKey: upstreamKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = up.Close() })
+	return up.URL
+}
+
+// stubUpstream serves h as the provider; it returns the base URL.
+func stubUpstream(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/v1"
+}
+
+type testGateway struct {
+	*Gateway
+	URL string
+}
+
+// startGateway fills in keys and models unless cfg sets them.
+func startGateway(t *testing.T, cfg Config) *testGateway {
+	t.Helper()
+	if cfg.Keys == nil {
+		cfg.Keys = []Key{{Secret: testKey, Credits: 1_000_000, Name: "test"}, {Secret: poorKey, Credits: 0, Name: "poor"}}
+	}
+	if cfg.Models == nil {
+		cfg.Models = testModels()
+	}
+	if cfg.UpstreamURL == "" {
+		cfg.UpstreamURL = startUpstream(t)
+	}
+	if cfg.UpstreamKey == "" {
+		cfg.UpstreamKey = upstreamKey
+	}
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return &testGateway{Gateway: g, URL: srv.URL}
+}
+
+type request struct {
+	method, path string
+	auth         *string // nil: no Authorization header
+	contentType  *string // nil: application/json
+	body         io.Reader
+}
+
+func bearer(key string) *string { s := "Bearer " + key; return &s }
+func ptr(s string) *string      { return &s }
+
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// envelope decodes the contract's error body, failing the test if the
+// shape is wrong.
+func (r result) envelope(t *testing.T) envelopeBody {
+	t.Helper()
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(r.body, &raw); err != nil {
+		t.Fatalf("status %d: body is not a JSON object: %q", r.status, r.body)
+	}
+	var e struct {
+		Error *struct {
+			Message *string
+			Type    *string
+			Code    json.RawMessage
+			Param   json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(r.body, &e); err != nil || e.Error == nil || e.Error.Message == nil || e.Error.Type == nil {
+		t.Fatalf("status %d: not an error envelope: %s", r.status, r.body)
+	}
+	out := envelopeBody{Message: *e.Error.Message, Type: *e.Error.Type}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  **string
+	}{{"code", e.Error.Code, &out.Code}, {"param", e.Error.Param, &out.Param}} {
+		if f.raw == nil {
+			t.Fatalf("%s missing: %s", f.name, r.body)
+		}
+		if err := json.Unmarshal(f.raw, f.dst); err != nil {
+			t.Fatalf("%s is neither null nor a string: %s", f.name, r.body)
+		}
+	}
+	if ct := r.header.Get("Content-Type"); ct != jsonContentType {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	if *e.Error.Message == "" {
+		t.Fatalf("empty message: %s", r.body)
+	}
+	return out
+}
+
+// secrets must never appear in any response body.
+var secrets = []string{"KEYCANARY", promptCanary}
+
+func (g *testGateway) do(t *testing.T, req request) result {
+	t.Helper()
+	return send(t, http.DefaultClient, g.URL, req)
+}
+
+func send(t *testing.T, client *http.Client, base string, req request) result {
+	t.Helper()
+	if req.method == "" {
+		req.method = http.MethodPost
+	}
+	if req.path == "" {
+		req.path = "/v1/chat/completions"
+	}
+	hr, err := http.NewRequest(req.method, base+req.path, req.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.auth != nil {
+		hr.Header["Authorization"] = []string{*req.auth}
+	}
+	switch {
+	case req.contentType == nil && req.body != nil:
+		hr.Header.Set("Content-Type", "application/json")
+	case req.contentType != nil && *req.contentType != "":
+		hr.Header.Set("Content-Type", *req.contentType)
+	}
+	resp, err := client.Do(hr)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.method, req.path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	for _, s := range secrets {
+		if bytes.Contains(body, []byte(s)) {
+			t.Fatalf("response body leaks %q: %s", s, body)
+		}
+	}
+	return result{status: resp.StatusCode, header: resp.Header, body: body}
+}
+
+func jsonBody(s string) io.Reader { return strings.NewReader(s) }
+
+// chat builds a valid request body with extra members spliced in.
+func chat(model, extra string) io.Reader {
+	if extra != "" {
+		extra = "," + extra
+	}
+	return jsonBody(`{"model":"` + model + `","messages":[{"role":"user","content":"say hi ` + promptCanary + `"}]` + extra + `}`)
+}
+
+func strOrNil(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
+}
+
+func mustUnmarshal(t *testing.T, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("decode %q: %v", data, err)
+	}
+}

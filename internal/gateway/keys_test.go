@@ -1,0 +1,173 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestAuthentication(t *testing.T) {
+	g := startGateway(t, Config{})
+	for _, tc := range []struct {
+		name string
+		auth *string
+		body string
+		want int
+		code string
+	}{
+		{name: "no header", auth: nil, want: 401, code: "missing_api_key"},
+		{name: "empty value", auth: ptr(""), want: 401, code: "invalid_authorization_header"},
+		{name: "basic scheme", auth: ptr("Basic Z3djOnRlc3Q="), want: 401, code: "invalid_authorization_header"},
+		{name: "bearer without token", auth: ptr("Bearer"), want: 401, code: "invalid_authorization_header"},
+		{name: "bearer with blank token", auth: ptr("Bearer    "), want: 401, code: "invalid_authorization_header"},
+		{name: "key without scheme", auth: ptr(testKey), want: 401, code: "invalid_authorization_header"},
+		{name: "unknown key", auth: bearer("gwc-wrong-KEYCANARY-000"), want: 401, code: "invalid_api_key"},
+		{name: "valid key with suffix", auth: bearer(testKey + "x"), want: 401, code: "invalid_api_key"},
+		{name: "bad key before malformed body", auth: bearer("gwc-wrong-KEYCANARY-000"), body: `{"model":`, want: 401, code: "invalid_api_key"},
+		{name: "bad key before unknown model", auth: bearer("gwc-wrong-KEYCANARY-000"), body: `{"model":"nope","messages":[{"role":"user","content":"x"}]}`, want: 401, code: "invalid_api_key"},
+		{name: "no key before non-object body", auth: nil, body: `[1,2]`, want: 401, code: "missing_api_key"},
+		{name: "valid key", auth: bearer(testKey), want: 200},
+		{name: "lower-case scheme", auth: ptr("bearer " + testKey), want: 200},
+		{name: "upper-case scheme", auth: ptr("BEARER " + testKey), want: 200},
+		{name: "extra spaces", auth: ptr("Bearer   " + testKey), want: 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := chat("ref/chat-small", "")
+			if tc.body != "" {
+				body = jsonBody(tc.body)
+			}
+			res := g.do(t, request{auth: tc.auth, body: body})
+			if res.status != tc.want {
+				t.Fatalf("status %d, want %d: %s", res.status, tc.want, res.body)
+			}
+			if tc.want != 401 {
+				return
+			}
+			e := res.envelope(t)
+			if e.Type != TypeAuthentication || strOrNil(e.Code) != tc.code || e.Param != nil {
+				t.Fatalf("envelope %s", res.body)
+			}
+		})
+	}
+}
+
+func TestModelsListIsPublic(t *testing.T) {
+	g := startGateway(t, Config{})
+	res := g.do(t, request{method: http.MethodGet, path: "/v1/models"})
+	if res.status != 200 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	var list struct {
+		Object string
+		Data   []struct {
+			ID, Object string
+			OwnedBy    string `json:"owned_by"`
+			Created    int64
+			Supported  *[]string `json:"supported_parameters"`
+		}
+	}
+	mustUnmarshal(t, res.body, &list)
+	if list.Object != "list" || len(list.Data) != 2 {
+		t.Fatalf("list %s", res.body)
+	}
+	for i, m := range testModels() {
+		got := list.Data[i]
+		if got.ID != m.ID || got.Object != "model" || got.Created == 0 || got.OwnedBy != "gwconform" ||
+			got.Supported == nil || len(*got.Supported) != len(m.SupportedParameters) {
+			t.Fatalf("entry %d: %+v", i, got)
+		}
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	other := "gwc-other-KEYCANARY-42"
+	g := startGateway(t, Config{
+		Keys:      []Key{{Secret: testKey, Credits: 100}, {Secret: other, Credits: 100}},
+		RateLimit: RateLimit{PerSecond: 0.01, Burst: 2},
+	})
+	// Invalid bodies keep the upstream out of it; admission happens first.
+	for i := range 2 {
+		if res := g.do(t, request{auth: bearer(testKey), body: jsonBody(`{}`)}); res.status != 400 {
+			t.Fatalf("request %d within burst: status %d", i, res.status)
+		}
+	}
+	res := g.do(t, request{auth: bearer(testKey), body: jsonBody(`{}`)})
+	if res.status != http.StatusTooManyRequests {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	if e := res.envelope(t); e.Type != TypeRateLimit || strOrNil(e.Code) != "rate_limit_exceeded" {
+		t.Fatalf("envelope %s", res.body)
+	}
+	secs, err := strconv.Atoi(res.header.Get("Retry-After"))
+	if err != nil || secs < 1 || secs > 100 {
+		t.Fatalf("Retry-After %q", res.header.Get("Retry-After"))
+	}
+	if res := g.do(t, request{auth: bearer(other), body: jsonBody(`{}`)}); res.status != 400 {
+		t.Fatalf("buckets are not per key: status %d", res.status)
+	}
+	// Authentication still comes first for a key-less request.
+	if res := g.do(t, request{body: jsonBody(`{}`)}); res.status != 401 {
+		t.Fatalf("status %d", res.status)
+	}
+}
+
+func TestBucketRefills(t *testing.T) {
+	b := newBucket(RateLimit{PerSecond: 2, Burst: 1})
+	t0 := time.Unix(1000, 0)
+	if ok, _ := b.take(t0); !ok {
+		t.Fatal("first take refused")
+	}
+	ok, wait := b.take(t0)
+	if ok || wait != 500*time.Millisecond {
+		t.Fatalf("second take: %v %v", ok, wait)
+	}
+	if retryAfterSeconds(wait) != "1" {
+		t.Fatalf("Retry-After %q", retryAfterSeconds(wait))
+	}
+	if ok, _ := b.take(t0.Add(500 * time.Millisecond)); !ok {
+		t.Fatal("not refilled after 500ms")
+	}
+	if ok, _ := (*bucket)(nil).take(t0); !ok {
+		t.Fatal("unlimited bucket refused")
+	}
+}
+
+func TestCredits(t *testing.T) {
+	g := startGateway(t, Config{Keys: []Key{{Secret: testKey, Credits: 3}, {Secret: poorKey, Credits: 0}}})
+	res := g.do(t, request{auth: bearer(poorKey), body: chat("ref/chat-small", "")})
+	if res.status != http.StatusForbidden {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	if e := res.envelope(t); e.Type != TypePermission || strOrNil(e.Code) != "insufficient_credits" {
+		t.Fatalf("envelope %s", res.body)
+	}
+	// A completion may overdraw; the next request is refused.
+	if res := g.do(t, request{auth: bearer(testKey), body: chat("ref/chat-small", "")}); res.status != 200 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	if res := g.do(t, request{auth: bearer(testKey), body: chat("ref/chat-small", "")}); res.status != http.StatusForbidden {
+		t.Fatalf("overdrawn key: status %d", res.status)
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"no upstream", Config{}},
+		{"relative upstream", Config{UpstreamURL: "/v1"}},
+		{"empty secret", Config{UpstreamURL: "http://x/v1", Keys: []Key{{}}}},
+		{"duplicate secret", Config{UpstreamURL: "http://x/v1", Keys: []Key{{Secret: "a"}, {Secret: "a"}}}},
+		{"empty model id", Config{UpstreamURL: "http://x/v1", Models: []Model{{}}}},
+		{"duplicate model", Config{UpstreamURL: "http://x/v1", Models: []Model{{ID: "m"}, {ID: "m"}}}},
+		{"nil defect", Config{UpstreamURL: "http://x/v1", Defects: []*Defect{nil}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := New(tc.cfg); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}

@@ -1,0 +1,257 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// maxUpstreamBody bounds a non-streamed completion; beyond it the
+	// upstream is misbehaving.
+	maxUpstreamBody = 16 << 20
+	// maxEventLine bounds one line of an upstream event stream.
+	maxEventLine = 1 << 20
+)
+
+func upstreamClients(timeout time.Duration) (*http.Client, *http.Client) {
+	var transport *http.Transport
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		transport = t.Clone()
+	} else {
+		transport = &http.Transport{}
+	}
+	// A redirect would send the upstream key somewhere unplanned; it is an
+	// upstream failure like any other non-2xx.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: noRedirect},
+		&http.Client{Transport: transport, CheckRedirect: noRedirect}
+}
+
+// upstreamError is deliberately vague: the upstream's host, status and body
+// are its own business and may hold secrets.
+func upstreamError(reason Reason) *APIError {
+	msg, code := "The upstream provider is unavailable. Retry with backoff.", "upstream_unavailable"
+	switch reason {
+	case ReasonUpstreamTimeout:
+		msg, code = "The upstream provider timed out. Retry with backoff.", "upstream_timeout"
+	case ReasonUpstreamStatus:
+		msg, code = "The upstream provider returned an error. Retry with backoff.", "upstream_failed"
+	case ReasonUpstreamBadResponse:
+		msg, code = "The upstream provider returned an invalid response. Retry with backoff.", "upstream_invalid_response"
+	}
+	return newError(http.StatusBadGateway, TypeUpstream, reason, msg).withCode(code)
+}
+
+func upstreamFailure(err error) *APIError {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return upstreamError(ReasonUpstreamTimeout)
+	}
+	return upstreamError(ReasonUpstreamUnreachable)
+}
+
+// upstreamRequest swaps in the upstream's model id and key; nulls are
+// dropped because the gateway already read them as "use the default".
+func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.Request, error) {
+	members := make(map[string]any, len(req.members))
+	for k, v := range req.members {
+		if v != nil {
+			members[k] = v
+		}
+	}
+	members["model"] = req.model.UpstreamID
+	body, err := marshal(members)
+	if err != nil {
+		return nil, err
+	}
+	up, err := http.NewRequestWithContext(ctx, http.MethodPost, g.upstreamURL+"/chat/completions", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	up.Header.Set("Content-Type", "application/json")
+	if req.stream {
+		up.Header.Set("Accept", "text/event-stream")
+	} else {
+		up.Header.Set("Accept", "application/json")
+	}
+	if g.upstreamKey != "" {
+		up.Header.Set("Authorization", "Bearer "+g.upstreamKey)
+	}
+	return up, nil
+}
+
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
+	up, err := g.upstreamRequest(r.Context(), req)
+	if err != nil {
+		panic(err)
+	}
+	resp, err := g.client.Do(up)
+	if err != nil {
+		g.writeError(w, r, upstreamFailure(err))
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		g.writeError(w, r, upstreamError(ReasonUpstreamStatus))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxUpstreamBody+1))
+	if err != nil {
+		g.writeError(w, r, upstreamFailure(err))
+		return
+	}
+	completion, ok := parseCompletion(data)
+	if len(data) > maxUpstreamBody || !ok {
+		g.writeError(w, r, upstreamError(ReasonUpstreamBadResponse))
+		return
+	}
+	completion["model"] = req.model.ID
+	acct.charge(totalTokens(completion))
+	w.Header().Set("x-receipt-id", newReceiptID())
+	writeJSON(w, http.StatusOK, completion)
+}
+
+// parseCompletion accepts what an OpenAI client could read as a chat
+// completion; an error object or stray HTML wearing a 2xx is refused.
+func parseCompletion(data []byte) (map[string]any, bool) {
+	obj, err := parseObject(data)
+	if err != nil {
+		return nil, false
+	}
+	if _, ok := obj["choices"].([]any); !ok {
+		return nil, false
+	}
+	if kind, present := obj["object"]; present && kind != "chat.completion" {
+		return nil, false
+	}
+	return obj, true
+}
+
+func totalTokens(obj map[string]any) int64 {
+	usage, _ := obj["usage"].(map[string]any)
+	n, _ := usage["total_tokens"].(json.Number)
+	total, _ := n.Int64()
+	return total
+}
+
+func newReceiptID() string { return "rcpt-" + rand.Text() }
+
+// proxyStream relays the upstream's events as they arrive. Until the
+// upstream has answered, failures are ordinary JSON errors; after, they can
+// only be a final error event.
+func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	var timedOut atomic.Bool
+	watchdog := time.AfterFunc(g.timeout, func() {
+		timedOut.Store(true)
+		cancel()
+	})
+	defer watchdog.Stop()
+	fail := func(err error) *APIError {
+		if timedOut.Load() {
+			return upstreamError(ReasonUpstreamTimeout)
+		}
+		return upstreamFailure(err)
+	}
+
+	up, err := g.upstreamRequest(ctx, req)
+	if err != nil {
+		panic(err)
+	}
+	resp, err := g.streamClient.Do(up)
+	if err != nil {
+		g.writeError(w, r, fail(err))
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		g.writeError(w, r, upstreamError(ReasonUpstreamStatus))
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
+		g.writeError(w, r, upstreamError(ReasonUpstreamBadResponse))
+		return
+	}
+	watchdog.Reset(g.timeout)
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	h.Set("x-receipt-id", newReceiptID())
+	w.WriteHeader(http.StatusOK)
+	flush := http.NewResponseController(w).Flush
+	_ = flush()
+
+	lines := bufio.NewScanner(resp.Body)
+	lines.Buffer(make([]byte, 0, 64<<10), maxEventLine)
+	var tokens int64
+	done, openEvent := false, false
+	for lines.Scan() {
+		watchdog.Reset(g.timeout)
+		line := lines.Bytes()
+		if payload, ok := bytes.CutPrefix(line, []byte("data:")); ok {
+			payload = bytes.TrimSpace(payload)
+			if string(payload) == "[DONE]" {
+				done = true
+			} else if chunk, n, ok := rewriteChunk(payload, req.model.ID); ok {
+				line = append([]byte("data: "), chunk...)
+				tokens = max(tokens, n)
+			}
+		}
+		out := make([]byte, 0, len(line)+1)
+		if _, err := w.Write(append(append(out, line...), '\n')); err != nil {
+			return
+		}
+		openEvent = len(line) > 0
+		if !openEvent {
+			_ = flush()
+			if done {
+				break
+			}
+		}
+	}
+	if openEvent {
+		// Events end with a blank line; an upstream that forgot it must not
+		// leave the client's parser waiting for more.
+		_, _ = w.Write([]byte("\n"))
+	}
+	if !done {
+		apiErr := upstreamError(ReasonUpstreamBadResponse)
+		if err := lines.Err(); err != nil && !errors.Is(err, bufio.ErrTooLong) {
+			apiErr = fail(err)
+		}
+		g.writeError(w, r, apiErr)
+		return
+	}
+	_ = flush()
+	acct.charge(tokens)
+}
+
+// rewriteChunk gives a chunk the public model id, so that a stream names
+// the same model as a non-streamed answer, and reads usage when present.
+func rewriteChunk(payload []byte, model string) ([]byte, int64, bool) {
+	chunk, err := parseObject(payload)
+	if err != nil {
+		return nil, 0, false
+	}
+	if _, ok := chunk["model"]; ok {
+		chunk["model"] = model
+	}
+	out, mErr := marshal(chunk)
+	if mErr != nil {
+		return nil, 0, false
+	}
+	return out, totalTokens(chunk), true
+}

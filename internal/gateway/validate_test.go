@@ -1,0 +1,241 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBodyAndValidation(t *testing.T) {
+	g := startGateway(t, Config{})
+	const msgs = `"messages":[{"role":"user","content":"hi ` + promptCanary + `"}]`
+	small := func(extra string) string {
+		return `{"model":"ref/chat-small",` + msgs + `,` + extra + `}`
+	}
+	reasoning := func(extra string) string {
+		return `{"model":"ref/reasoning-small",` + msgs + `,` + extra + `}`
+	}
+	for _, tc := range []struct {
+		name        string
+		contentType *string
+		body        string
+		status      int
+		typ         string
+		param       string // "" means null
+		code        string // "" means not checked
+		message     string // substring, "" means not checked
+	}{
+		// Content-Type.
+		{name: "text/plain", contentType: ptr("text/plain"), body: small(`"n":1`), status: 400, typ: TypeInvalidRequest, code: "unsupported_content_type"},
+		{name: "form", contentType: ptr("application/x-www-form-urlencoded"), body: small(`"n":1`), status: 400, typ: TypeInvalidRequest},
+		{name: "unparsable content type", contentType: ptr("application/json; ="), body: small(`"n":1`), status: 400, typ: TypeInvalidRequest},
+		{name: "json with charset", contentType: ptr("application/json; charset=utf-8"), body: small(`"n":1`), status: 200},
+		{name: "structured json suffix", contentType: ptr("application/vnd.api+json"), body: small(`"n":1`), status: 200},
+		{name: "no content type", contentType: ptr(""), body: small(`"n":1`), status: 200},
+
+		// Not JSON, or not an object.
+		{name: "empty body", body: ``, status: 400, typ: TypeInvalidRequest, code: "invalid_json"},
+		{name: "whitespace body", body: " \n ", status: 400, typ: TypeInvalidRequest},
+		{name: "not json", body: `model=gpt&` + promptCanary, status: 400, typ: TypeInvalidRequest},
+		{name: "truncated", body: `{"model":"ref/chat-small",` + msgs[:20], status: 400, typ: TypeInvalidRequest},
+		{name: "trailing garbage", body: small(`"n":1`) + ` x`, status: 400, typ: TypeInvalidRequest},
+		{name: "two objects", body: small(`"n":1`) + `{}`, status: 400, typ: TypeInvalidRequest},
+		{name: "array", body: `[{"model":"ref/chat-small"}]`, status: 400, typ: TypeInvalidRequest},
+		{name: "string", body: `"` + promptCanary + `"`, status: 400, typ: TypeInvalidRequest},
+		{name: "number", body: `42`, status: 400, typ: TypeInvalidRequest},
+		{name: "null", body: `null`, status: 400, typ: TypeInvalidRequest},
+		{name: "trailing whitespace is fine", body: small(`"n":1`) + "\n\t ", status: 200},
+
+		// Required members.
+		{name: "missing model", body: `{` + msgs + `}`, status: 400, typ: TypeInvalidRequest, param: "model"},
+		{name: "model not a string", body: `{"model":5,` + msgs + `}`, status: 400, typ: TypeInvalidRequest, param: "model"},
+		{name: "model empty", body: `{"model":"",` + msgs + `}`, status: 400, typ: TypeInvalidRequest, param: "model"},
+		{name: "model null", body: `{"model":null,` + msgs + `}`, status: 400, typ: TypeInvalidRequest, param: "model"},
+		{name: "missing messages", body: `{"model":"ref/chat-small"}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "messages a string", body: `{"model":"ref/chat-small","messages":"hi ` + promptCanary + `"}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "messages empty", body: `{"model":"ref/chat-small","messages":[]}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "message not an object", body: `{"model":"ref/chat-small","messages":["hi"]}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "message without role", body: `{"model":"ref/chat-small","messages":[{"content":"hi"}]}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "role not a string", body: `{"model":"ref/chat-small","messages":[{"role":1,"content":"hi"}]}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "content a number", body: `{"model":"ref/chat-small","messages":[{"role":"user","content":5}]}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "content an object", body: `{"model":"ref/chat-small","messages":[{"role":"user","content":{}}]}`, status: 400, typ: TypeInvalidRequest, param: "messages"},
+		{name: "content parts", body: `{"model":"ref/chat-small","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}`, status: 200},
+		{name: "content null", body: `{"model":"ref/chat-small","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null}]}`, status: 200},
+
+		// Wrong types.
+		{name: "temperature string", body: small(`"temperature":"hot"`), status: 400, typ: TypeInvalidRequest, param: "temperature"},
+		{name: "top_p bool", body: small(`"top_p":true`), status: 400, typ: TypeInvalidRequest, param: "top_p"},
+		{name: "n fractional", body: small(`"n":1.5`), status: 400, typ: TypeInvalidRequest, param: "n"},
+		{name: "n string", body: small(`"n":"2"`), status: 400, typ: TypeInvalidRequest, param: "n"},
+		{name: "max_tokens fractional", body: small(`"max_tokens":10.5`), status: 400, typ: TypeInvalidRequest, param: "max_tokens"},
+		{name: "max_tokens exponent", body: small(`"max_tokens":1e3`), status: 400, typ: TypeInvalidRequest, param: "max_tokens"},
+		{name: "max_completion_tokens string", body: reasoning(`"max_completion_tokens":"10"`), status: 400, typ: TypeInvalidRequest, param: "max_completion_tokens"},
+		{name: "stream string", body: small(`"stream":"yes"`), status: 400, typ: TypeInvalidRequest, param: "stream"},
+		{name: "stop number", body: small(`"stop":5`), status: 400, typ: TypeInvalidRequest, param: "stop"},
+		{name: "stop mixed array", body: small(`"stop":["a",1]`), status: 400, typ: TypeInvalidRequest, param: "stop"},
+		{name: "presence_penalty string", body: small(`"presence_penalty":"x"`), status: 400, typ: TypeInvalidRequest, param: "presence_penalty"},
+		{name: "frequency_penalty array", body: small(`"frequency_penalty":[1]`), status: 400, typ: TypeInvalidRequest, param: "frequency_penalty"},
+		{name: "seed fractional", body: small(`"seed":1.5`), status: 400, typ: TypeInvalidRequest, param: "seed"},
+		{name: "user number", body: small(`"user":7`), status: 400, typ: TypeInvalidRequest, param: "user"},
+
+		// Out of range.
+		{name: "temperature high", body: small(`"temperature":5`), status: 400, typ: TypeInvalidRequest, param: "temperature"},
+		{name: "temperature negative", body: small(`"temperature":-0.1`), status: 400, typ: TypeInvalidRequest, param: "temperature"},
+		{name: "top_p high", body: small(`"top_p":1.01`), status: 400, typ: TypeInvalidRequest, param: "top_p"},
+		{name: "n zero", body: small(`"n":0`), status: 400, typ: TypeInvalidRequest, param: "n"},
+		{name: "n too many", body: small(`"n":129`), status: 400, typ: TypeInvalidRequest, param: "n"},
+		{name: "max_tokens negative", body: small(`"max_tokens":-1`), status: 400, typ: TypeInvalidRequest, param: "max_tokens"},
+		{name: "max_tokens zero", body: small(`"max_tokens":0`), status: 400, typ: TypeInvalidRequest, param: "max_tokens"},
+		{name: "max_completion_tokens zero", body: reasoning(`"max_completion_tokens":0`), status: 400, typ: TypeInvalidRequest, param: "max_completion_tokens"},
+		{name: "presence_penalty low", body: small(`"presence_penalty":-2.5`), status: 400, typ: TypeInvalidRequest, param: "presence_penalty"},
+		{name: "frequency_penalty high", body: small(`"frequency_penalty":2.01`), status: 400, typ: TypeInvalidRequest, param: "frequency_penalty"},
+		{name: "seed beyond int64", body: small(`"seed":99999999999999999999`), status: 400, typ: TypeInvalidRequest, param: "seed"},
+
+		// In range, edge values.
+		{name: "all parameters valid", body: small(`"temperature":2,"top_p":0,"n":128,"max_tokens":1,"stream":false,"stop":["a","b"],"presence_penalty":-2,"frequency_penalty":2,"seed":-5,"user":"u"`), status: 200},
+		{name: "null means default", body: small(`"temperature":null,"max_completion_tokens":null`), status: 200},
+
+		// The catalogue.
+		{name: "unknown model", body: `{"model":"ref/nope",` + msgs + `}`, status: 400, typ: TypeModelNotFound, param: "model", code: "model_not_found"},
+		{name: "unknown model with bad types is a bad request", body: `{"model":"ref/nope",` + msgs + `,"temperature":"hot"}`, status: 400, typ: TypeInvalidRequest, param: "temperature"},
+		{name: "max_tokens unsupported", body: reasoning(`"max_tokens":10`), status: 400, typ: TypeInvalidRequest, param: "max_tokens", code: "unsupported_parameter", message: "use max_completion_tokens"},
+		{name: "temperature unsupported", body: reasoning(`"temperature":0.5`), status: 400, typ: TypeInvalidRequest, param: "temperature"},
+		{name: "max_completion_tokens unsupported", body: small(`"max_completion_tokens":10`), status: 400, typ: TypeInvalidRequest, param: "max_completion_tokens", message: "use max_tokens"},
+		{name: "unknown member unsupported", body: small(`"tools":[]`), status: 400, typ: TypeInvalidRequest, param: "tools"},
+		{name: "reasoning supported parameters", body: reasoning(`"max_completion_tokens":10,"seed":1,"user":"u"`), status: 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var first []byte
+			// REQ-10: the same request gets the same answer.
+			for range 2 {
+				res := g.do(t, request{auth: bearer(testKey), contentType: tc.contentType, body: strings.NewReader(tc.body)})
+				if res.status != tc.status {
+					t.Fatalf("status %d, want %d: %s", res.status, tc.status, res.body)
+				}
+				if tc.status == 200 {
+					return
+				}
+				e := res.envelope(t)
+				if e.Type != tc.typ {
+					t.Errorf("type %q, want %q", e.Type, tc.typ)
+				}
+				if tc.param == "" && e.Param != nil || tc.param != "" && strOrNil(e.Param) != tc.param {
+					t.Errorf("param %s, want %q", strOrNil(e.Param), tc.param)
+				}
+				if tc.code != "" && strOrNil(e.Code) != tc.code {
+					t.Errorf("code %s, want %q", strOrNil(e.Code), tc.code)
+				}
+				if !strings.Contains(e.Message, tc.message) {
+					t.Errorf("message %q lacks %q", e.Message, tc.message)
+				}
+				if first != nil && !bytes.Equal(first, res.body) {
+					t.Errorf("not deterministic: %s then %s", first, res.body)
+				}
+				first = res.body
+			}
+		})
+	}
+}
+
+func TestOversizedBody(t *testing.T) {
+	g := startGateway(t, Config{})
+	const size = 16 << 20
+	payload := bytes.Repeat([]byte("a"), size)
+	for _, tc := range []struct {
+		name string
+		body func() io.Reader
+	}{
+		{"content-length", func() io.Reader { return bytes.NewReader(payload) }},
+		// Hiding the length forces chunked encoding: the limit is then
+		// found while reading.
+		{"chunked", func() io.Reader { return struct{ io.Reader }{bytes.NewReader(payload)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := &http.Client{}
+			defer client.CloseIdleConnections()
+			res := send(t, client, g.URL, request{auth: bearer(testKey), body: tc.body()})
+			if res.status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d: %s", res.status, res.body)
+			}
+			if e := res.envelope(t); e.Type != TypeInvalidRequest || strOrNil(e.Code) != "request_too_large" {
+				t.Fatalf("envelope %s", res.body)
+			}
+			// Draining leaves the connection fit for the next request.
+			reused := false
+			ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+				GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+			})
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.URL+"/v1/chat/completions", chat("ref/chat-small", ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+testKey)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !reused {
+				t.Fatalf("follow-up: status %d, connection reused %v", resp.StatusCode, reused)
+			}
+		})
+	}
+}
+
+// TestOversizedBodyNaiveClient is the client that uploads everything before
+// it reads a byte of the answer: without draining it would hit a reset.
+func TestOversizedBodyNaiveClient(t *testing.T) {
+	g := startGateway(t, Config{})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(g.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	const size = 16 << 20
+	head := "POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer " + testKey +
+		"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(size) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write(bytes.Repeat([]byte(" "), size)); err != nil {
+		t.Fatalf("upload cut short: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := result{status: resp.StatusCode, header: resp.Header, body: body}
+	if res.status != http.StatusRequestEntityTooLarge || res.envelope(t).Type != TypeInvalidRequest {
+		t.Fatalf("status %d: %s", res.status, body)
+	}
+}
+
+func TestBodyWithinLimit(t *testing.T) {
+	g := startGateway(t, Config{MaxBodyBytes: 1024})
+	pad := strings.Repeat("x", 1024)
+	res := g.do(t, request{auth: bearer(testKey), body: chat("ref/chat-small", `"user":"`+pad+`"`)})
+	if res.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d", res.status)
+	}
+	res = g.do(t, request{auth: bearer(testKey), body: chat("ref/chat-small", `"user":"u"`)})
+	if res.status != 200 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+}

@@ -1,0 +1,149 @@
+package reference
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func start(t *testing.T, opts Options) *Stack {
+	t.Helper()
+	s, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+func post(t *testing.T, s *Stack, key, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.BaseURL+"/chat/completions", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, data
+}
+
+func TestStack(t *testing.T) {
+	s := start(t, Options{})
+	if !strings.HasPrefix(s.APIKey, "gwc-") || !strings.HasSuffix(s.BaseURL, "/v1") || !strings.HasSuffix(s.UpstreamURL, "/v1") {
+		t.Fatalf("stack %+v", s)
+	}
+	if other := start(t, Options{}); other.APIKey == s.APIKey {
+		t.Fatal("keys are not random")
+	}
+
+	resp, err := http.Get(s.BaseURL + "/models")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Data []struct {
+			ID        string
+			Supported []string `json:"supported_parameters"`
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if err != nil || len(list.Data) != 3 {
+		t.Fatalf("models: %v %+v", err, list)
+	}
+
+	const msgs = `"messages":[{"role":"user","content":"hello there"}]`
+	for _, tc := range []struct {
+		name, key, body string
+		status          int
+		typ             string
+	}{
+		{"every listed model works", s.APIKey, `{"model":"ref/chat-small",` + msgs + `}`, 200, ""},
+		{"large", s.APIKey, `{"model":"ref/chat-large","temperature":1,` + msgs + `}`, 200, ""},
+		{"reasoning", s.APIKey, `{"model":"ref/reasoning-small","max_completion_tokens":20,` + msgs + `}`, 200, ""},
+		{"reasoning refuses max_tokens", s.APIKey, `{"model":"ref/reasoning-small","max_tokens":20,` + msgs + `}`, 400, "invalid_request_error"},
+		{"reasoning refuses temperature", s.APIKey, `{"model":"ref/reasoning-small","temperature":1,` + msgs + `}`, 400, "invalid_request_error"},
+		{"unknown model", s.APIKey, `{"model":"ref/nope",` + msgs + `}`, 400, "model_not_found"},
+		{"wrong key", "gwc-wrong", `{"model":"ref/chat-small",` + msgs + `}`, 401, "authentication_error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := post(t, s, tc.key, tc.body)
+			if status != tc.status {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			if strings.Contains(string(body), s.APIKey) {
+				t.Fatal("key leaked")
+			}
+			if tc.typ == "" {
+				return
+			}
+			var e struct{ Error struct{ Type string } }
+			if err := json.Unmarshal(body, &e); err != nil || e.Error.Type != tc.typ {
+				t.Fatalf("body %s", body)
+			}
+		})
+	}
+}
+
+func TestDefectsAreApplied(t *testing.T) {
+	s := start(t, Options{Defects: []string{"unknown-model-404", "flat-envelope"}})
+	status, body := post(t, s, s.APIKey, `{"model":"ref/nope","messages":[{"role":"user","content":"x"}]}`)
+	var flat map[string]any
+	if err := json.Unmarshal(body, &flat); err != nil {
+		t.Fatal(err)
+	}
+	if status != 404 || flat["type"] != "model_not_found" || flat["error"] != nil {
+		t.Fatalf("status %d: %s", status, body)
+	}
+}
+
+func TestUnknownDefect(t *testing.T) {
+	_, err := Start(Options{Defects: []string{"flat-envelope", "no-such-thing"}})
+	if err == nil {
+		t.Fatal("accepted an unknown defect")
+	}
+	for _, want := range []string{"no-such-thing", "flat-envelope", "unknown-model-404"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestCloseIsBounded(t *testing.T) {
+	s, err := Start(Options{UpstreamTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An idle keep-alive connection must not hold shutdown.
+	if status, _ := post(t, s, s.APIKey, `{"model":"ref/chat-small","messages":[{"role":"user","content":"x"}]}`); status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	begin := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(begin); elapsed > shutdownGrace+time.Second {
+		t.Fatalf("close took %v", elapsed)
+	}
+	if _, err := http.Get(s.BaseURL + "/models"); err == nil {
+		t.Fatal("still serving after Close")
+	}
+}

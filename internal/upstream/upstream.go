@@ -1,0 +1,156 @@
+// Package upstream is a small OpenAI-compatible provider that the reference
+// gateway proxies to. It is deterministic so that specs can predict what a
+// successful completion looks like, and it keeps a single table of
+// per-model behaviours so that fault models can be added without touching
+// the request plumbing.
+package upstream
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// Config describes the models the provider serves and the key it expects.
+type Config struct {
+	// Models are the ids listed by GET /v1/models and accepted by chat
+	// completions.
+	Models []string
+	// APIKey, when non-empty, must be presented as "Authorization: Bearer
+	// <APIKey>"; the gateway is expected to hold a key of its own.
+	APIKey string
+}
+
+// maxRequestBytes bounds what the provider reads; it only ever sees requests
+// the gateway already accepted, so this is a safety net, not a contract.
+const maxRequestBytes = 8 << 20
+
+type handler struct {
+	models map[string]bool
+	list   []string
+	// keyHash lets the key be compared in constant time whatever its length.
+	keyHash [sha256.Size]byte
+	needKey bool
+	// behaviours is consulted before the catalogue, so a fault model need not
+	// be listed to take effect.
+	behaviours map[string]behaviour
+}
+
+// NewHandler returns the provider's HTTP handler, rooted at /v1.
+func NewHandler(cfg Config) http.Handler {
+	return newHandler(cfg, faults)
+}
+
+func newHandler(cfg Config, behaviours map[string]behaviour) *handler {
+	h := &handler{
+		models:     make(map[string]bool, len(cfg.Models)),
+		list:       append([]string(nil), cfg.Models...),
+		behaviours: behaviours,
+	}
+	for _, m := range cfg.Models {
+		h.models[m] = true
+	}
+	if cfg.APIKey != "" {
+		h.needKey = true
+		h.keyHash = sha256.Sum256([]byte(cfg.APIKey))
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var allow string
+	switch r.URL.Path {
+	case "/v1/models":
+		allow = http.MethodGet
+	case "/v1/chat/completions":
+		allow = http.MethodPost
+	default:
+		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL.")
+		return
+	}
+	if r.Method != allow {
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "Method not allowed.")
+		return
+	}
+	if !h.authorized(r) {
+		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+		return
+	}
+	if allow == http.MethodGet {
+		h.listModels(w)
+		return
+	}
+	h.chat(w, r)
+}
+
+func (h *handler) authorized(r *http.Request) bool {
+	if !h.needKey {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return subtle.ConstantTimeCompare(got[:], h.keyHash[:]) == 1
+}
+
+func (h *handler) listModels(w http.ResponseWriter) {
+	type entry struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		OwnedBy string `json:"owned_by"`
+	}
+	data := make([]entry, 0, len(h.list))
+	for _, id := range h.list {
+		data = append(data, entry{ID: id, Object: "model", OwnedBy: "gwconform-upstream"})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
+}
+
+func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_json", "The request body is not valid JSON.")
+		return
+	}
+	if b, ok := h.behaviours[req.Model]; ok {
+		b(w, r, &req)
+		return
+	}
+	if req.Model == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "missing_model", "You must provide a model parameter.")
+		return
+	}
+	if !h.models[req.Model] {
+		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "The model does not exist.")
+		return
+	}
+	complete(w, r, &req)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encoding failure", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeError answers in OpenAI's own style, which is deliberately not the
+// gateway's contract: the gateway must never relay it.
+func writeError(w http.ResponseWriter, status int, typ, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{
+		"message": message,
+		"type":    typ,
+		"param":   nil,
+		"code":    code,
+	}})
+}

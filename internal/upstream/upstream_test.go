@@ -1,0 +1,212 @@
+package upstream
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func start(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	s, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+func send(t *testing.T, method, url, key, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, data
+}
+
+func TestModels(t *testing.T) {
+	s := start(t, Config{Models: []string{"a", "b"}})
+	resp, body := send(t, http.MethodGet, s.URL+"/models", "", "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var list struct {
+		Object string
+		Data   []struct{ ID, Object, OwnedBy string }
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Object != "list" || len(list.Data) != 2 || list.Data[0].ID != "a" || list.Data[1].Object != "model" {
+		t.Fatalf("unexpected list %s", body)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	s := start(t, Config{Models: []string{"m"}, APIKey: "secret"})
+	for _, tc := range []struct {
+		name, key string
+		want      int
+	}{
+		{"no key", "", http.StatusUnauthorized},
+		{"wrong key", "nope", http.StatusUnauthorized},
+		{"right key", "secret", http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := send(t, http.MethodGet, s.URL+"/models", tc.key, "")
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, body)
+			}
+			if tc.want != http.StatusOK && !strings.Contains(string(body), `"error"`) {
+				t.Fatalf("not an error object: %s", body)
+			}
+		})
+	}
+}
+
+func TestChatCompletion(t *testing.T) {
+	s := start(t, Config{Models: []string{"up-model"}})
+	body := `{"model":"up-model","messages":[{"role":"user","content":"one two three"},{"role":"user","content":[{"type":"text","text":"four five"}]}]}`
+	resp, data := send(t, http.MethodPost, s.URL+"/chat/completions", "", body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, data)
+	}
+	var c struct {
+		ID, Object, Model string
+		Created           int64
+		Choices           []struct {
+			Message      struct{ Role, Content string }
+			FinishReason string `json:"finish_reason"`
+		}
+		Usage struct {
+			Prompt     int `json:"prompt_tokens"`
+			Completion int `json:"completion_tokens"`
+			Total      int `json:"total_tokens"`
+		}
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.ID, "chatcmpl-") || c.Object != "chat.completion" || c.Model != "up-model" || c.Created == 0 {
+		t.Fatalf("unexpected completion %s", data)
+	}
+	if len(c.Choices) != 1 || c.Choices[0].Message.Content != "Hello from up-model." || c.Choices[0].FinishReason != "stop" {
+		t.Fatalf("unexpected choices %s", data)
+	}
+	if c.Usage.Prompt != 5 || c.Usage.Completion != 3 || c.Usage.Total != 8 {
+		t.Fatalf("unexpected usage %+v", c.Usage)
+	}
+	_, again := send(t, http.MethodPost, s.URL+"/chat/completions", "", body)
+	var c2 struct{ ID string }
+	if err := json.Unmarshal(again, &c2); err != nil || c2.ID != c.ID {
+		t.Fatalf("completion id not deterministic: %q vs %q", c.ID, c2.ID)
+	}
+}
+
+func TestChatErrors(t *testing.T) {
+	s := start(t, Config{Models: []string{"m"}})
+	for _, tc := range []struct {
+		name, method, path, body string
+		want                     int
+	}{
+		{"unknown model", http.MethodPost, "/chat/completions", `{"model":"x","messages":[]}`, http.StatusNotFound},
+		{"missing model", http.MethodPost, "/chat/completions", `{"messages":[]}`, http.StatusBadRequest},
+		{"bad json", http.MethodPost, "/chat/completions", `{`, http.StatusBadRequest},
+		{"unknown path", http.MethodGet, "/nope", ``, http.StatusNotFound},
+		{"wrong method", http.MethodGet, "/chat/completions", ``, http.StatusMethodNotAllowed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, data := send(t, tc.method, s.URL+tc.path, "", tc.body)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+			var e struct {
+				Error struct{ Message, Type string }
+			}
+			if err := json.Unmarshal(data, &e); err != nil || e.Error.Message == "" {
+				t.Fatalf("not an OpenAI error: %s", data)
+			}
+		})
+	}
+}
+
+func TestStream(t *testing.T) {
+	s := start(t, Config{Models: []string{"m"}})
+	resp, err := http.Post(s.URL+"/chat/completions", "application/json",
+		strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	var content strings.Builder
+	var events []string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		events = append(events, data)
+		if data == "[DONE]" {
+			continue
+		}
+		var chunk struct {
+			Object, Model string
+			Choices       []struct{ Delta struct{ Content string } }
+		}
+		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
+			t.Fatalf("chunk %q: %v", data, err)
+		}
+		if chunk.Object != "chat.completion.chunk" || chunk.Model != "m" {
+			t.Fatalf("unexpected chunk %s", data)
+		}
+		content.WriteString(chunk.Choices[0].Delta.Content)
+	}
+	if len(events) < 3 || events[len(events)-1] != "[DONE]" {
+		t.Fatalf("events %q", events)
+	}
+	if content.String() != "Hello from m." {
+		t.Fatalf("content %q", content.String())
+	}
+}
+
+// TestFaultTable shows the seam fault models plug into: a behaviour keyed
+// by model id replaces the normal answer, listed or not.
+func TestFaultTable(t *testing.T) {
+	h := newHandler(Config{Models: []string{"m"}}, map[string]behaviour{
+		"fault/teapot": func(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
+			w.WriteHeader(http.StatusTeapot)
+		},
+	})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"model":"fault/teapot"}`))
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTeapot {
+		t.Fatalf("status %d", rec.Code)
+	}
+}
