@@ -17,9 +17,10 @@ const UnknownModel = "gwconform/no-such-model-7c1d"
 // discoveryOnce learns, once per run, what the scenarios need from GET /v1/models: a model that takes the
 // parameters the request scenarios vary, and one whose supported_parameters lack max_tokens (REQ-6).
 type discoveryOnce struct {
-	once sync.Once
-	vars map[string]string
-	why  map[string]string // why a value is missing
+	once   sync.Once
+	vars   map[string]string
+	why    map[string]string // why a value is missing
+	models []string          // every id listed, for scenarios sent once per model
 }
 
 // paramsVaried are the parameters the request scenarios send with {{model}}: a model that supports them all
@@ -28,7 +29,7 @@ var paramsVaried = []string{"temperature", "max_tokens", "n", "stream"}
 
 func (t *target) vars(ctx context.Context, needs []string) (map[string]string, string) {
 	d := &t.disc
-	d.once.Do(func() { d.vars, d.why = t.discover(ctx) })
+	d.once.Do(func() { d.vars, d.why, d.models = t.discover(ctx) })
 	for _, n := range needs {
 		if _, ok := d.vars[n]; !ok {
 			return nil, fmt.Sprintf("needs {{%s}}: %s", n, d.why[n])
@@ -43,18 +44,19 @@ type listedModel struct {
 	hasParams           bool
 }
 
-func (t *target) discover(ctx context.Context) (map[string]string, map[string]string) {
-	vars := map[string]string{"unknown_model": UnknownModel}
-	why := map[string]string{}
+func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids []string) {
+	vars = map[string]string{"unknown_model": UnknownModel}
+	why = map[string]string{}
 	h := http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + t.apiKey}}
 	ex := t.client.Do(ctx, http.MethodGet, "/models", h, nil)
 	models, err := parseModels(ex.Response, ex.Err)
 	if err != nil {
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
-		return vars, why
+		return vars, why, nil
 	}
 	for _, m := range models {
+		ids = append(ids, m.ID)
 		if m.ID == UnknownModel {
 			why["unknown_model"] = "the target lists " + UnknownModel
 			delete(vars, "unknown_model")
@@ -74,7 +76,7 @@ func (t *target) discover(ctx context.Context) (map[string]string, map[string]st
 	if _, ok := vars["model_without_max_tokens"]; !ok {
 		why["model_without_max_tokens"] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
 	}
-	return vars, why
+	return vars, why, ids
 }
 
 func parseModels(r *exchange.Response, err error) ([]listedModel, error) {

@@ -8,19 +8,44 @@ import (
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
-// defineScenario registers one container per scenario and one spec per check. The container's text is the
-// request ("POST /v1/chat/completions without Authorization") and each spec's the answer it wants ("answers
-// status 401"), so a full spec name reads as the requirement.
-func defineScenario(t *target, sc scenario.Scenario) {
-	Describe(sc.Name(), Label("scenario:"+sc.ID), func() {
-		for _, c := range checksFor(sc) {
-			It(c.name, Label(t.labels(c)...), func(ctx SpecContext) {
-				s := t.send(ctx, sc)
-				if s.skip != "" {
-					Skip(s.skip)
+// Spec is one spec as the plan lays it out, before any target is known.
+type Spec struct {
+	Scenario  string   // scenario id
+	Container string   // the request: "POST /v1/chat/completions without Authorization"
+	Leaf      string   // the answer it wants: "answers status 401"
+	Labels    []string // scenario:ID, must|should, req:ID..., categories
+	check     check
+}
+
+// Specs lists every spec of the plan, in catalogue order.
+func (p *Plan) Specs() []Spec {
+	var out []Spec
+	for _, sc := range p.Scenarios.Scenarios {
+		out = append(out, p.specsOf(sc)...)
+	}
+	return out
+}
+
+func (p *Plan) specsOf(sc scenario.Scenario) []Spec {
+	var out []Spec
+	for _, c := range checksFor(sc) {
+		out = append(out, Spec{Scenario: sc.ID, Container: sc.Name(), Leaf: c.name, Labels: p.labels(sc, c), check: c})
+	}
+	return out
+}
+
+// defineScenario registers one container per scenario and one spec per check, so a full spec name reads as
+// the requirement: "POST /v1/chat/completions without Authorization answers status 401".
+func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
+	Describe(sc.Name(), func() {
+		for _, s := range specs {
+			It(s.Leaf, Label(s.Labels...), func(ctx SpecContext) {
+				got := t.send(ctx, sc)
+				if got.skip != "" {
+					Skip(got.skip)
 				}
-				e := evidence{sc: sc, exs: s.exs, sent: s.body, schemas: t.schemas, secrets: t.secrets(sc)}
-				if err := c.run(e); err != nil {
+				e := evidence{sc: sc, exs: got.exs, sent: got.body, schemas: t.Schemas, secrets: t.secrets(sc)}
+				if err := s.check.run(e); err != nil {
 					Fail(t.redactor.String(err.Error() + "\n\n" + e.transcripts()))
 				}
 			})
@@ -28,27 +53,24 @@ func defineScenario(t *target, sc scenario.Scenario) {
 	})
 }
 
-// labels are the requirement ids (req:AUTH-1), the level of the strictest decided requirement (must or
-// should) and the requirement categories (auth, request, models, envelope), for --label-filter.
-func (t *target) labels(c check) []string {
+// labels are the scenario, the level of the strictest requirement the check decides (must or should), the
+// requirement ids (req:AUTH-1) and their categories (auth, request, models, envelope), for --label-filter.
+func (p *Plan) labels(sc scenario.Scenario, c check) []string {
 	level := "should"
-	var out []string
-	seen := map[string]bool{}
-	add := func(l string) {
-		if !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
-	}
 	for _, id := range c.reqs {
-		if t.reqs[id].Level == "MUST" {
+		if p.Requirements[id].Level == "MUST" {
 			level = "must"
 		}
 	}
-	add(level)
+	out := []string{"scenario:" + sc.ID, level}
+	seen := map[string]bool{}
 	for _, id := range append(append([]string{}, c.reqs...), c.also...) {
-		add("req:" + id)
-		add(t.reqs[id].Category())
+		for _, l := range []string{"req:" + id, p.Requirements[id].Category()} {
+			if !seen[l] {
+				seen[l] = true
+				out = append(out, l)
+			}
+		}
 	}
 	return out
 }

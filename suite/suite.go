@@ -24,6 +24,8 @@ type Config struct {
 	APIKey  string        // a valid key; never printed
 	Timeout time.Duration // per request
 	HTTP    *http.Client  // nil: a client that never follows redirects
+	// Billable runs the scenarios that buy real completions (MOD-4); off, they are skipped with the reason.
+	Billable bool
 }
 
 // Define registers every spec with Ginkgo. Call it once, before RunSpecs.
@@ -32,22 +34,29 @@ func Define(cfg Config) error {
 	if err != nil {
 		return err
 	}
-	for _, sc := range t.catalogue.Scenarios {
-		defineScenario(t, sc)
+	for _, sc := range t.Scenarios.Scenarios {
+		defineScenario(t, sc, t.specsOf(sc))
 	}
 	return nil
 }
 
-// Catalogue loads the requirement list, schemas and scenarios the suite is built from, checked against each
-// other. It is what Define uses, exposed for listing and for tests of the catalogue itself.
-func Catalogue() (*scenario.Catalogue, requirements.Catalogue, *schema.Set, error) {
+// Plan is what the suite is built from: the requirement list, the schemas and the scenarios, loaded and
+// checked against each other. It knows no target.
+type Plan struct {
+	Scenarios    *scenario.Catalogue
+	Requirements requirements.Catalogue
+	Schemas      *schema.Set
+}
+
+// LoadPlan loads the embedded plan; a fixture that names an unknown requirement or schema is an error here.
+func LoadPlan() (*Plan, error) {
 	reqs, err := requirements.Embedded()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("requirements: %w", err)
+		return nil, fmt.Errorf("requirements: %w", err)
 	}
 	schemas, err := schema.Load()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("schemas: %w", err)
+		return nil, fmt.Errorf("schemas: %w", err)
 	}
 	known := map[string]bool{}
 	for _, n := range schemas.Names() {
@@ -58,9 +67,9 @@ func Catalogue() (*scenario.Catalogue, requirements.Catalogue, *schema.Set, erro
 		Schema:      func(n string) bool { return known[n] },
 	})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("scenarios: %w", err)
+		return nil, fmt.Errorf("scenarios: %w", err)
 	}
-	return cat, reqs, schemas, nil
+	return &Plan{Scenarios: cat, Requirements: reqs, Schemas: schemas}, nil
 }
 
 func newTarget(cfg Config) (*target, error) {
@@ -70,7 +79,7 @@ func newTarget(cfg Config) (*target, error) {
 	if cfg.APIKey == "" {
 		return nil, errors.New("no API key")
 	}
-	cat, reqs, schemas, err := Catalogue()
+	plan, err := LoadPlan()
 	if err != nil {
 		return nil, err
 	}
@@ -81,10 +90,9 @@ func newTarget(cfg Config) (*target, error) {
 	return &target{
 		client:    &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
 		apiKey:    cfg.APIKey,
+		billable:  cfg.Billable,
 		redactor:  redact.New().Add(cfg.APIKey, "$API_KEY"),
-		catalogue: cat,
-		reqs:      reqs,
-		schemas:   schemas,
+		Plan:      plan,
 		memo:      map[string]*sent{},
 	}, nil
 }

@@ -2,14 +2,13 @@ package suite
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"sync"
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/redact"
-	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
 )
 
 // target is one run's view of the gateway under test. It is created by Define and reached only through the
@@ -17,10 +16,9 @@ import (
 type target struct {
 	client    *exchange.Client
 	apiKey    string
+	billable  bool
 	redactor  *redact.Redactor
-	catalogue *scenario.Catalogue
-	reqs      requirements.Catalogue
-	schemas   *schema.Set
+	*Plan
 
 	mu   sync.Mutex
 	memo map[string]*sent // by scenario id
@@ -45,24 +43,46 @@ func (t *target) send(ctx context.Context, sc scenario.Scenario) *sent {
 		t.memo[sc.ID] = s
 	}
 	t.mu.Unlock()
-	s.once.Do(func() {
-		vars, skip := t.vars(ctx, t.catalogue.Needs(sc))
-		if skip != "" {
-			s.skip = skip
-			return
+	s.once.Do(func() { s.skip = t.sendOnce(ctx, sc, s) })
+	return s
+}
+
+// sendOnce fills s with the scenario's exchanges, or says why it cannot be sent here.
+func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (skip string) {
+	if sc.Billable && !t.billable {
+		return "billable: buys a real completion from the target; opt in with --billable"
+	}
+	vars, skip := t.vars(ctx, t.Scenarios.Needs(sc))
+	if skip != "" {
+		return skip
+	}
+	bindings := []map[string]string{vars}
+	if sc.EachModel {
+		bindings = bindings[:0]
+		for _, m := range t.disc.models {
+			bindings = append(bindings, withVar(vars, "model", m))
 		}
-		body, err := t.catalogue.Body(sc, vars)
+	}
+	h := t.header(sc)
+	for _, b := range bindings {
+		body, err := t.Scenarios.Body(sc, b)
 		if err != nil {
-			s.skip = "cannot build the request: " + err.Error()
-			return
+			return "cannot build the request: " + err.Error()
 		}
-		s.body = body
-		h := t.header(sc)
+		if s.body == nil {
+			s.body = body
+		}
 		for range sc.Sends() {
 			s.exs = append(s.exs, t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body))
 		}
-	})
-	return s
+	}
+	return ""
+}
+
+func withVar(vars map[string]string, name, value string) map[string]string {
+	out := maps.Clone(vars)
+	out[name] = value
+	return out
 }
 
 func (t *target) header(sc scenario.Scenario) http.Header {

@@ -1,0 +1,54 @@
+// Command gwconform checks an OpenAI-compatible inference gateway against the error contract, or serves the
+// reference gateway it is measured against.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes, as the README documents them.
+const (
+	exitConformant = 0 // every check that decides the verdict passed
+	exitFailed     = 1 // the target broke a requirement
+	exitUsage      = 2 // bad flag, bad configuration, unreachable target or a harness error
+)
+
+const usage = `usage: gwconform <command> [flags]
+
+commands:
+  run      run the conformance suite against --target (or the embedded reference gateway)
+  serve    run the reference gateway and its upstream in the foreground
+  help     show this text; "gwconform <command> -h" shows a command's flags
+`
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// Main runs one command and returns its exit code; it never calls os.Exit itself so tests can drive it.
+func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(args[1:], getenv, stdout, stderr)
+	case "serve":
+		return serveCommand(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitConformant
+	default:
+		fmt.Fprintf(stderr, "gwconform: unknown command %q (want run or serve; see gwconform help)\n", args[0])
+		return exitUsage
+	}
+}
+
+// fail prints the one-line error every bad input gets and returns the usage exit code.
+func fail(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "gwconform: "+format+"\n", args...)
+	return exitUsage
+}

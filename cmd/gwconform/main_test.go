@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Ginkgo runs one suite per process, so every gwconform run in these tests is a child process: this test
+// binary re-executed as the real command.
+func TestMain(m *testing.M) {
+	if os.Getenv("GWCONFORM_TEST_AS_MAIN") == "1" {
+		os.Exit(Main(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// result is one finished gwconform process.
+type result struct {
+	code           int
+	stdout, stderr string
+	reportDir      string
+}
+
+// gwconform runs the command with args and env (on top of a minimal environment, so a developer's own
+// API_KEY or GWCONFORM_TARGET cannot leak into a test) and gives it a minute at most.
+func gwconform(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append([]string{"GWCONFORM_TEST_AS_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Dir = t.TempDir()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("gwconform %v did not end within a minute\nstdout:\n%s\nstderr:\n%s", args, out.String(), errb.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String(), reportDir: filepath.Join(cmd.Dir, "reports")}
+}
+
+// specs reads the Ginkgo JSON report of a run.
+func (r result) specs(t *testing.T) types.SpecReports {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.reportDir, "ginkgo-report.json"))
+	if err != nil {
+		t.Fatalf("no JSON report: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("JSON report: %v (%d suites)", err, len(reports))
+	}
+	var its types.SpecReports
+	for _, s := range reports[0].SpecReports {
+		if s.LeafNodeType == types.NodeTypeIt {
+			its = append(its, s)
+		}
+	}
+	return its
+}
+
+// noSecret fails the test if secret appears in the run's output or in any report file.
+func (r result) noSecret(t *testing.T, secret string) {
+	t.Helper()
+	if strings.Contains(r.stdout+r.stderr, secret) {
+		t.Errorf("the key appears in the output")
+	}
+	filepath.WalkDir(r.reportDir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(secret)) {
+				t.Errorf("the key appears in %s", filepath.Base(path))
+			}
+		}
+		return nil
+	})
+}
+
+func requirementLabels(s types.SpecReport) []string {
+	var ids []string
+	for _, l := range s.Labels() {
+		if id, ok := strings.CutPrefix(l, "req:"); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/suite"
+)
+
+type runOptions struct {
+	target      string
+	apiKeyEnv   string
+	reportDir   string
+	labelFilter string
+	failOn      string
+	timeout     time.Duration
+	verbose     bool
+	billable    bool
+}
+
+func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
+	o := &runOptions{}
+	fs := flag.NewFlagSet("gwconform run", flag.ContinueOnError)
+	fs.StringVar(&o.target, "target", getenv("GWCONFORM_TARGET"), "base URL of the gateway, ending in /v1 (default $GWCONFORM_TARGET; none: the embedded reference gateway)")
+	fs.StringVar(&o.apiKeyEnv, "api-key-env", "API_KEY", "name of the environment variable holding the target's API key")
+	fs.StringVar(&o.reportDir, "report-dir", "reports", "directory that receives junit.xml and ginkgo-report.json")
+	fs.StringVar(&o.labelFilter, "label-filter", "", `Ginkgo label filter selecting specs, e.g. "req:AUTH-1" or "must && !envelope"`)
+	fs.StringVar(&o.failOn, "fail-on", "must", "which failed requirements make the run exit 1: must, or should (must and should)")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each request")
+	fs.BoolVar(&o.verbose, "v", false, "verbose: print every spec as it runs")
+	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
+	return fs, o
+}
+
+func runCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs, o := runFlags(getenv)
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if o.failOn != "must" && o.failOn != "should" {
+		return fail(stderr, "run: --fail-on is %q; want must or should", o.failOn)
+	}
+	if o.timeout <= 0 {
+		return fail(stderr, "run: --timeout must be positive, got %s", o.timeout)
+	}
+	if o.labelFilter != "" {
+		if _, err := types.ParseLabelFilter(o.labelFilter); err != nil {
+			return fail(stderr, "run: --label-filter %q is not a valid Ginkgo label filter (e.g. \"req:AUTH-1 || auth\")", o.labelFilter)
+		}
+	}
+
+	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable}
+	if o.target == "" {
+		stack, err := reference.Start(reference.Options{})
+		if err != nil {
+			return fail(stderr, "run: start the embedded reference gateway: %v", err)
+		}
+		defer stack.Close()
+		// Our own in-process gateway costs nothing, so nothing is held back from it.
+		cfg.BaseURL, cfg.APIKey, cfg.Billable = stack.BaseURL, stack.APIKey, true
+		fmt.Fprintf(stdout, "gwconform: no --target given: testing the embedded reference gateway at %s\n", stack.BaseURL)
+	} else {
+		if err := checkTarget(o.target); err != nil {
+			return fail(stderr, "run: --target %q: %v", o.target, err)
+		}
+		key := getenv(o.apiKeyEnv)
+		if strings.TrimSpace(key) == "" {
+			return fail(stderr, "run: $%s is empty: export the target's API key in %s, or name another variable with --api-key-env", o.apiKeyEnv, o.apiKeyEnv)
+		}
+		cfg.BaseURL, cfg.APIKey = strings.TrimSuffix(o.target, "/"), key
+	}
+
+	if err := ensureWritableDir(o.reportDir); err != nil {
+		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)
+	}
+	if err := preflight(cfg); err != nil {
+		return fail(stderr, "run: the target does not answer: %v", err)
+	}
+	if err := suite.Define(cfg); err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	return runSpecs(o, stdout)
+}
+
+// checkTarget refuses what cannot be a gateway base URL before a single request is made.
+func checkTarget(raw string) error {
+	if !strings.Contains(raw, "://") {
+		return fmt.Errorf("no scheme: want an http:// or https:// URL, such as http://%s", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("want an http:// or https:// URL, such as http://127.0.0.1:8080/v1")
+	}
+	if u.Host == "" {
+		return fmt.Errorf("the URL names no host")
+	}
+	return nil
+}
+
+func ensureWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".gwconform-write-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// preflight makes one short request so that an unreachable target is a clear configuration error (exit 2)
+// rather than every spec failing. Any HTTP answer will do: judging it is the specs' job.
+func preflight(cfg suite.Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), min(cfg.Timeout, 5*time.Second))
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+"/models", nil)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fmt.Errorf("GET %s/models: %v", cfg.BaseURL, err)
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
+func runSpecs(o *runOptions, stdout io.Writer) int {
+	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	suiteConfig.LabelFilter = o.labelFilter
+	suiteConfig.Timeout = time.Hour
+	reporterConfig.JUnitReport = filepath.Join(o.reportDir, "junit.xml")
+	reporterConfig.JSONReport = filepath.Join(o.reportDir, "ginkgo-report.json")
+	reporterConfig.NoColor = !isTerminal(os.Stdout)
+	reporterConfig.Verbose = o.verbose
+	reporterConfig.Succinct = !o.verbose
+
+	var report types.Report
+	ginkgo.ReportAfterSuite("gwconform verdict", func(r ginkgo.Report) { report = r })
+	ginkgo.RunSpecs(&testingT{}, "gwconform", suiteConfig, reporterConfig)
+
+	v := judge(report, o.failOn)
+	fmt.Fprintf(stdout, "\ngwconform: %s\n", v.summary)
+	fmt.Fprintf(stdout, "gwconform: reports in %s and %s\n", reporterConfig.JUnitReport, reporterConfig.JSONReport)
+	return v.code
+}
+
+// testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.
+type testingT struct{}
+
+func (*testingT) Fail() {}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

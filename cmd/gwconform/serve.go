@@ -1,0 +1,57 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/gwconform/gwconform/internal/gateway"
+	"github.com/gwconform/gwconform/internal/reference"
+)
+
+func serveCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gwconform serve", flag.ContinueOnError)
+	var defects multiFlag
+	fs.Var(&defects, "defect", "inject a named deviation from the contract (repeatable; see --list-defects)")
+	list := fs.Bool("list-defects", false, "list the deviations --defect can inject, with the requirements each breaks")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if *list {
+		for _, d := range gateway.Defects() {
+			fmt.Fprintf(stdout, "%-26s breaks %-32s %s\n", d.Name, strings.Join(d.Breaks, ","), d.Summary)
+		}
+		return exitConformant
+	}
+	stack, err := reference.Start(reference.Options{Defects: defects})
+	if err != nil {
+		return fail(stderr, "serve: %v", err)
+	}
+	defer stack.Close()
+
+	// The demo key belongs to this throwaway in-process gateway and exists to be pasted into curl.
+	fmt.Fprintf(stdout, "gwconform reference gateway\n  base URL: %s\n  demo key: %s\n", stack.BaseURL, stack.APIKey)
+	if len(defects) > 0 {
+		fmt.Fprintf(stdout, "  defects:  %s\n", strings.Join(defects, ", "))
+	}
+	fmt.Fprintf(stdout, "try:\n  export API_KEY=%s\n  curl -s %s/models\n  curl -s %s/chat/completions -H \"Authorization: Bearer $API_KEY\" -H 'Content-Type: application/json' -d '{\"model\":\"ref/chat-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'\n  gwconform run --target %s\nCtrl-C stops it.\n", stack.APIKey, stack.BaseURL, stack.BaseURL, stack.BaseURL)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	signal.Stop(sig)
+	return exitConformant
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error {
+	*m = append(*m, v)
+	return nil
+}
