@@ -88,11 +88,11 @@ func newTarget(cfg Config) (*target, error) {
 		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return &target{
-		client:    &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
-		apiKey:    cfg.APIKey,
-		billable:  cfg.Billable,
-		redactor:  redact.New().Add(cfg.APIKey, "$API_KEY"),
-		Plan:      plan,
-		memo:      map[string]*sent{},
+		client:   &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
+		apiKey:   cfg.APIKey,
+		billable: cfg.Billable,
+		redactor: redact.New().Add(cfg.APIKey, "$API_KEY"),
+		Plan:     plan,
+		memo:     map[string]*sent{},
 	}, nil
 }

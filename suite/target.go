@@ -14,10 +14,10 @@ import (
 // target is one run's view of the gateway under test. It is created by Define and reached only through the
 // closures of that run's specs: nothing here is package state.
 type target struct {
-	client    *exchange.Client
-	apiKey    string
-	billable  bool
-	redactor  *redact.Redactor
+	client   *exchange.Client
+	apiKey   string
+	billable bool
+	redactor *redact.Redactor
 	*Plan
 
 	mu   sync.Mutex

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 
 	"go.yaml.in/yaml/v3"
@@ -78,10 +79,14 @@ func (c *Catalogue) checkPlaceholders(s Scenario) error {
 	if err != nil {
 		return fmt.Errorf("scenario %q: %w", s.ID, err)
 	}
-	for _, name := range placeholdersIn(tmpl) {
+	names := placeholdersIn(tmpl)
+	for _, name := range names {
 		if _, ok := Placeholders[name]; !ok {
 			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
 		}
+	}
+	if s.EachModel && !slices.Contains(names, "model") {
+		return fmt.Errorf("scenario %q: each_model needs a body that uses {{model}}", s.ID)
 	}
 	return nil
 }

@@ -15,9 +15,13 @@ type Scenario struct {
 	Title        string   `yaml:"title"` // what makes the request special, e.g. "without Authorization"
 	Requirements []string `yaml:"requirements"`
 	// Repeat > 1 sends the same request that many times: 400 and 401 must be deterministic (REQ-10).
-	Repeat  int     `yaml:"repeat"`
-	Request Request `yaml:"request"`
-	Expect  Expect  `yaml:"expect"`
+	Repeat int `yaml:"repeat"`
+	// EachModel sends the request once for every model the target lists, {{model}} bound to each.
+	EachModel bool `yaml:"each_model"`
+	// Billable scenarios cost the target's owner money (a real completion) and run only when asked.
+	Billable bool    `yaml:"billable"`
+	Request  Request `yaml:"request"`
+	Expect   Expect  `yaml:"expect"`
 }
 
 // Request is what the suite sends. Path is relative to the target's base URL (which ends in /v1).
@@ -142,6 +146,9 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	}
 	if r.BodyFile != "" && !bodyExists(r.BodyFile) {
 		bad("request.body_file %q is not in fixtures/bodies", r.BodyFile)
+	}
+	if s.EachModel && s.Repeat > 1 {
+		bad("each_model and repeat do not combine")
 	}
 	if len(s.Expect.Status) == 0 {
 		bad("expect.status is missing")

@@ -68,6 +68,8 @@ func TestLoadRefusesABrokenCatalogue(t *testing.T) {
 		"two body sources":     {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "more than one"},
 		"unknown placeholder":  {strings.Replace(good, "body_file: b.json", `body: '{{modle}}'`, 1), "{{modle}}"},
 		"no requirement named": {strings.Replace(good, "[AUTH-1]", "[]", 1), "names no requirement"},
+		"each model, no model": {strings.Replace(good, "id: a", "id: a\n  each_model: true", 1), "each_model needs a body that uses {{model}}"},
+		"each model repeated":  {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  repeat: 2", 1), "do not combine"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
