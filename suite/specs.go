@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/gwconform/gwconform/internal/scenario"
 )
@@ -45,9 +46,7 @@ func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
 					Skip(got.skip)
 				}
 				e := evidence{sc: sc, exs: got.exs, sent: got.body, schemas: t.Schemas, secrets: t.secrets(sc)}
-				if err := s.check.run(e); err != nil {
-					Fail(t.redactor.String(err.Error() + "\n\n" + e.transcripts()))
-				}
+				Expect(e).To(honour(s.check, t.redactor))
 			})
 		}
 	})

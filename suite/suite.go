@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
 	"github.com/gwconform/gwconform/fixtures"
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/redact"
@@ -34,6 +37,7 @@ func Define(cfg Config) error {
 	if err != nil {
 		return err
 	}
+	gomega.RegisterFailHandler(ginkgo.Fail)
 	for _, sc := range t.Scenarios.Scenarios {
 		defineScenario(t, sc, t.specsOf(sc))
 	}
