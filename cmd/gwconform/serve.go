@@ -17,6 +17,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gwconform serve", flag.ContinueOnError)
 	var defects multiFlag
 	fs.Var(&defects, "defect", "inject a named deviation from the contract (repeatable; see --list-defects)")
+	listen := fs.String("listen", "127.0.0.1:0", "address of the gateway (the upstream always takes an ephemeral loopback port)")
 	list := fs.Bool("list-defects", false, "list the deviations --defect can inject, with the requirements each breaks")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
@@ -27,7 +28,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitConformant
 	}
-	stack, err := reference.Start(reference.Options{Defects: defects})
+	stack, err := reference.Start(reference.Options{Defects: defects, Listen: *listen})
 	if err != nil {
 		return fail(stderr, "serve: %v", err)
 	}

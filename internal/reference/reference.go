@@ -4,6 +4,7 @@
 package reference
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -25,6 +26,9 @@ type Options struct {
 	// UpstreamTimeout is the gateway's upstream timeout; zero means the
 	// gateway's default.
 	UpstreamTimeout time.Duration
+	// Listen is the gateway's address; empty means an ephemeral loopback
+	// port, which is what tests want and a person with curl may not.
+	Listen string
 }
 
 // Stack is a running reference target.
@@ -92,7 +96,7 @@ func Start(opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, errors.Join(err, up.Close())
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", cmp.Or(opts.Listen, "127.0.0.1:0"))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("reference: listen: %w", err), up.Close())
 	}
