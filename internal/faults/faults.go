@@ -1,0 +1,49 @@
+// Package faults names the fault models of gwconform's upstream: model ids that make the upstream fail in
+// one documented way instead of answering a completion. A vendor points its gateway's provider URL at
+// `gwconform upstream`, exposes these ids, and the suite provokes each upstream failure through them.
+//
+// The package is the shared vocabulary of the upstream (which produces the faults) and the suite (which
+// provokes them and looks for the canaries); neither imports the other.
+package faults
+
+import "time"
+
+// Fault is one upstream misbehaviour.
+type Fault struct {
+	Key   string // the profile's name for it: upstream.models.<Key>
+	Model string // the upstream's model id that provokes it
+	Does  string // what the upstream does, for the README and `gwconform upstream`
+}
+
+// The faults, by profile key. Model ids are stable: vendors write them into their gateway's configuration.
+var (
+	Status500     = Fault{"status_500", "fault/status-500", "answers 500 with an OpenAI-style error body"}
+	Status503     = Fault{"status_503", "fault/status-503", "answers 503 with Retry-After: 1"}
+	Reset         = Fault{"reset", "fault/reset", "resets the connection (TCP RST) without answering"}
+	Close         = Fault{"close", "fault/close", "closes the connection without answering"}
+	Timeout       = Fault{"timeout", "fault/timeout", "sends nothing until the hold time passes (longer than any sane gateway timeout)"}
+	SlowFirstByte = Fault{"slow_first_byte", "fault/slow-first-byte", "sends 200 headers at once, then holds the body's first byte for the hold time"}
+	Malformed     = Fault{"malformed", "fault/malformed", "answers 200 application/json with a body that is not JSON"}
+	Leak          = Fault{"leak", "fault/leak", "answers 500 with a body holding a canary secret, an internal hostname and a stack trace"}
+	Unverified    = Fault{"unverified", "fault/unverified", "answers a completion whose confidential-compute verification failed (X-Attestation: failed)"}
+	StreamBreak   = Fault{"stream_break", "fault/stream-break", "streams one chunk, then drops the connection"}
+)
+
+// All lists every fault in a stable order.
+func All() []Fault {
+	return []Fault{Status500, Status503, Reset, Close, Timeout, SlowFirstByte, Malformed, Leak, Unverified, StreamBreak}
+}
+
+// Canaries in the Leak fault's body: neither may ever appear in a gateway's answer (UP-5).
+const (
+	CanarySecret = "gwc-upstream-canary-secret-5e1f0a9b"
+	CanaryHost   = "inference-7.gwconform-internal.invalid"
+)
+
+// DefaultHold is how long Timeout and SlowFirstByte hold, unless configured: far past any gateway's upstream
+// timeout, yet finite so a gateway without one cannot keep the upstream busy forever.
+const DefaultHold = 5 * time.Minute
+
+// AttestationHeader carries the upstream's confidential-compute verification result: "verified" on every
+// healthy answer, "failed" for the Unverified fault. Gateways serving confidential models check it.
+const AttestationHeader = "X-Attestation"
