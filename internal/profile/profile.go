@@ -1,0 +1,184 @@
+// Package profile reads a target profile: what a gateway offers the suite beyond a base URL and a key —
+// keys by role, the model ids that provoke upstream faults, its upstream timeout, how to provoke 500 and
+// 503. A profile names environment variables, never keys, so it can be committed beside a gateway's code.
+package profile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gwconform/gwconform/internal/faults"
+)
+
+// Profile is the file as written.
+type Profile struct {
+	Target    string             `yaml:"target"`
+	APIKeyEnv string             `yaml:"api_key_env"`
+	Keys      map[string]string  `yaml:"keys"` // role -> environment variable name
+	RateLimit *RateLimit         `yaml:"rate_limit"`
+	Upstream  *Upstream          `yaml:"upstream"`
+	Triggers  map[string]Trigger `yaml:"triggers"`
+	Retry     *Retry             `yaml:"retry"`
+}
+
+// Roles a key may play.
+var Roles = []string{"zero_credit", "revoked", "rate_limited"}
+
+// TriggerNames are the conditions a profile may say how to provoke.
+var TriggerNames = []string{"server_error", "unavailable"}
+
+// RateLimit bounds the opt-in burst that looks for a 429 (LIMIT-1): at most Burst requests within Within,
+// stopping at the first 429.
+type RateLimit struct {
+	Burst  int      `yaml:"burst"`
+	Within Duration `yaml:"within"`
+}
+
+// Upstream says the gateway fronts `gwconform upstream` (Faults: every fault model defaults to the
+// upstream's own id) and how long the gateway waits for its upstream.
+type Upstream struct {
+	Faults  bool              `yaml:"faults"`
+	Timeout Duration          `yaml:"timeout"`
+	Models  map[string]string `yaml:"models"` // fault key -> model id as the gateway exposes it
+}
+
+// Trigger provokes a condition with a model id or a request header ("Name: value").
+type Trigger struct {
+	Model  string `yaml:"model"`
+	Header string `yaml:"header"`
+}
+
+// Retry is the client policy the page documents: 429/500/502/503 only, exponential back-off.
+type Retry struct {
+	Attempts int      `yaml:"attempts"`
+	Base     Duration `yaml:"base"`
+}
+
+// Duration reads "2s" or "500ms".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v < 0 {
+		return fmt.Errorf("line %d: %q is not a duration such as 2s or 500ms", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Load reads and checks a profile file.
+func Load(path string) (*Profile, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(raw)
+}
+
+// Parse reads a profile and refuses unknown fields, unknown roles, faults and triggers, so a typo is an
+// error rather than a silently skipped spec.
+func Parse(raw []byte) (*Profile, error) {
+	p := &Profile{}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return p, p.validate()
+}
+
+func (p *Profile) validate() error {
+	var errs []string
+	for role, env := range p.Keys {
+		if !slices.Contains(Roles, role) {
+			errs = append(errs, fmt.Sprintf("keys.%s is not a role (want one of %s)", role, strings.Join(Roles, ", ")))
+		}
+		if !validEnvName(env) {
+			errs = append(errs, fmt.Sprintf("keys.%s must name an environment variable, not hold a key", role))
+		}
+	}
+	if p.APIKeyEnv != "" && !validEnvName(p.APIKeyEnv) {
+		errs = append(errs, "api_key_env must name an environment variable")
+	}
+	if p.Upstream != nil {
+		for key := range p.Upstream.Models {
+			if _, ok := faultByKey(key); !ok {
+				errs = append(errs, fmt.Sprintf("upstream.models.%s is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
+			}
+		}
+	}
+	for name, t := range p.Triggers {
+		if !slices.Contains(TriggerNames, name) {
+			errs = append(errs, fmt.Sprintf("triggers.%s is not a trigger (want one of %s)", name, strings.Join(TriggerNames, ", ")))
+		}
+		if (t.Model == "") == (t.Header == "") {
+			errs = append(errs, fmt.Sprintf("triggers.%s needs exactly one of model and header", name))
+		}
+		if t.Header != "" {
+			if _, _, err := t.SplitHeader(); err != nil {
+				errs = append(errs, fmt.Sprintf("triggers.%s.header: %v", name, err))
+			}
+		}
+	}
+	if r := p.RateLimit; r != nil && (r.Burst < 1 || r.Burst > 10000 || r.Within <= 0) {
+		errs = append(errs, "rate_limit needs burst between 1 and 10000 and a positive within")
+	}
+	if r := p.Retry; r != nil && (r.Attempts < 1 || r.Attempts > 10) {
+		errs = append(errs, "retry.attempts must be between 1 and 10")
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// SplitHeader reads "Name: value".
+func (t Trigger) SplitHeader() (name, value string, err error) {
+	name, value, ok := strings.Cut(t.Header, ":")
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		return "", "", fmt.Errorf("%q is not a header such as \"X-Fault: internal\"", t.Header)
+	}
+	return http.CanonicalHeaderKey(name), value, nil
+}
+
+func validEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func faultByKey(key string) (faults.Fault, bool) {
+	for _, f := range faults.All() {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return faults.Fault{}, false
+}
+
+func faultKeys() []string {
+	var keys []string
+	for _, f := range faults.All() {
+		keys = append(keys, f.Key)
+	}
+	return keys
+}

@@ -1,0 +1,125 @@
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
+)
+
+// Resolved is a profile with its environment read: what the suite can provoke on this target. The zero
+// value offers nothing, and every spec that needs more is skipped with the reason.
+type Resolved struct {
+	Keys            map[string]string // role -> key (a secret: never print)
+	KeySources      map[string]string // role -> where the key came from, for the printed profile
+	FaultModels     map[string]string // fault key -> model id
+	UpstreamTimeout time.Duration
+	Triggers        map[string]Trigger
+	Burst           int
+	BurstWithin     time.Duration
+	RetryAttempts   int
+	RetryBase       time.Duration
+}
+
+// Defaults of the page's retry policy: three tries, waiting 1s then 2s.
+const (
+	DefaultRetryAttempts = 3
+	DefaultRetryBase     = time.Second
+)
+
+// Resolve reads the keys the profile names from the environment. A named variable that is unset or empty
+// is an error: the profile promised a key the run does not have.
+func (p *Profile) Resolve(getenv func(string) string) (Resolved, error) {
+	r := Resolved{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: map[string]string{}, Triggers: map[string]Trigger{}}
+	var missing []string
+	for role, env := range p.Keys {
+		v := strings.TrimSpace(getenv(env))
+		if v == "" {
+			missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
+			continue
+		}
+		r.Keys[role], r.KeySources[role] = v, "$"+env
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return Resolved{}, fmt.Errorf("%s: export it, or drop the role from the profile", strings.Join(missing, "; "))
+	}
+	if u := p.Upstream; u != nil {
+		if u.Faults {
+			for _, f := range faults.All() {
+				r.FaultModels[f.Key] = f.Model
+			}
+		}
+		for k, m := range u.Models {
+			r.FaultModels[k] = m
+		}
+		r.UpstreamTimeout = time.Duration(u.Timeout)
+	}
+	for name, t := range p.Triggers {
+		r.Triggers[name] = t
+	}
+	if rl := p.RateLimit; rl != nil {
+		r.Burst, r.BurstWithin = rl.Burst, time.Duration(rl.Within)
+	}
+	r.RetryAttempts, r.RetryBase = DefaultRetryAttempts, DefaultRetryBase
+	if rt := p.Retry; rt != nil {
+		r.RetryAttempts = rt.Attempts
+		if rt.Base > 0 {
+			r.RetryBase = time.Duration(rt.Base)
+		}
+	}
+	return r, nil
+}
+
+// Summary describes what the run can provoke, with no secret in it: keys appear by the variable they came
+// from.
+func (r Resolved) Summary() []string {
+	var lines []string
+	if len(r.Keys) == 0 {
+		lines = append(lines, "keys: none beyond the main key (LIMIT-3, revoked-key and burst specs skip)")
+	} else {
+		var ks []string
+		for role := range r.Keys {
+			ks = append(ks, role+"="+r.KeySources[role])
+		}
+		sort.Strings(ks)
+		lines = append(lines, "keys: "+strings.Join(ks, ", "))
+	}
+	if len(r.FaultModels) == 0 {
+		lines = append(lines, "upstream faults: none (UP specs skip)")
+	} else {
+		var fs []string
+		for k, m := range r.FaultModels {
+			fs = append(fs, k+"="+m)
+		}
+		sort.Strings(fs)
+		lines = append(lines, "upstream faults: "+strings.Join(fs, ", "))
+	}
+	if r.UpstreamTimeout > 0 {
+		lines = append(lines, "upstream timeout: "+r.UpstreamTimeout.String())
+	} else {
+		lines = append(lines, "upstream timeout: unknown (UP-3 skips)")
+	}
+	var ts []string
+	for name, t := range r.Triggers {
+		how := "model " + t.Model
+		if t.Header != "" {
+			how = "header " + t.Header
+		}
+		ts = append(ts, name+" by "+how)
+	}
+	sort.Strings(ts)
+	if len(ts) == 0 {
+		ts = []string{"none (SRV-1, SRV-2 skip)"}
+	}
+	lines = append(lines, "triggers: "+strings.Join(ts, ", "))
+	if r.Burst > 0 {
+		lines = append(lines, fmt.Sprintf("rate-limit burst: up to %d requests within %s, stopping at the first 429", r.Burst, r.BurstWithin))
+	} else {
+		lines = append(lines, "rate-limit burst: off (LIMIT-1 skips; opt in with rate_limit)")
+	}
+	lines = append(lines, fmt.Sprintf("retry policy: %d attempts, back-off from %s (429/500/502/503 only)", r.RetryAttempts, r.RetryBase))
+	return lines
+}
