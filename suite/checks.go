@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"mime"
 	"strings"
+	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
 	"github.com/gwconform/gwconform/internal/schema"
 )
@@ -19,6 +21,12 @@ type check struct {
 	reqs []string // the requirements the check decides; their levels make the spec's level
 	also []string // further requirements the check is evidence for (labels only)
 	run  func(e evidence) error
+	// applies, when set, says why the check has nothing to judge on this evidence (the spec is skipped).
+	applies func(e evidence) string
+	// judgesSilence marks the checks for which no answer at all is itself the failure (status, timing).
+	// Every other check judges an answer's content, and with no answer it is skipped, not failed: a
+	// gateway that hangs has broken UP-3, not the envelope.
+	judgesSilence bool
 }
 
 // evidence is what a check may look at: the scenario and its recorded exchanges.
@@ -26,7 +34,11 @@ type evidence struct {
 	sc      scenario.Scenario
 	exs     []*exchange.Exchange
 	sent    []byte // the request body
+	retries []*exchange.Exchange
+	note    string
 	schemas *schema.Set
+	// upstreamTimeout is the gateway's, from the profile (UP-3).
+	upstreamTimeout time.Duration
 	// secrets must never come back: the valid key and whatever token the scenario presented.
 	secrets []string
 }
@@ -34,7 +46,11 @@ type evidence struct {
 // checksFor expands a scenario into its checks: the table every scenario of a kind shares.
 func checksFor(sc scenario.Scenario) []check {
 	x := sc.Expect
-	cs := []check{{name: "answers status " + x.Status.String(), reqs: sc.Requirements, run: checkStatus}}
+	statusName := "answers status " + x.Status.String()
+	if x.NotTransient {
+		statusName = "answers an error status not presented as transient (not 429, 500, 502 or 503)"
+	}
+	cs := []check{{name: statusName, reqs: sc.Requirements, run: checkStatus, judgesSilence: true}}
 	if !x.IsError() {
 		if x.Schema != "" {
 			cs = append(cs, check{name: "answers a body matching " + x.Schema, reqs: sc.Requirements, run: checkBodySchema})
@@ -42,10 +58,22 @@ func checksFor(sc scenario.Scenario) []check {
 		if x.Each != nil {
 			cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, reqs: x.Each.Requirements, run: checkEachSchema})
 		}
-		return append(cs, check{name: "does not pair its success status with an error envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus})
+		return needAnswers(append(cs, check{name: "does not pair its success status with an error envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus}))
 	}
 	if x.Type != "" {
 		cs = append(cs, check{name: "answers error.type " + x.Type, reqs: sc.Requirements, also: []string{"ENV-3"}, run: checkType})
+	}
+	if x.WithinUpstreamTimeout {
+		cs = append(cs, check{name: "answers within the gateway's upstream timeout", reqs: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})
+	}
+	if x.NoUpstreamLeak {
+		cs = append(cs, check{name: "passes nothing of the upstream's error body through", reqs: []string{"UP-5"}, run: checkNoUpstreamLeak})
+	}
+	if x.RetryAfter {
+		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", reqs: []string{"LIMIT-2"}, run: checkRetryAfter})
+	}
+	if sc.Recovers {
+		cs = append(cs, check{name: "clears up when retried with the page's back-off policy", reqs: []string{"SRV-3"}, run: checkRecovers, applies: transientToRecoverFrom, judgesSilence: true})
 	}
 	if x.Param != "" {
 		cs = append(cs, check{name: "names " + x.Param + " in error.param", reqs: []string{"REQ-7"}, also: []string{"ENV-4"}, run: checkParam})
@@ -57,9 +85,25 @@ func checksFor(sc scenario.Scenario) []check {
 		check{name: "echoes neither the key nor the prompt", reqs: []string{"ENV-8"}, run: checkNoEcho},
 	)
 	if sc.Sends() > 1 {
-		cs = append(cs, check{name: "answers the same status and error.type when sent again", reqs: []string{"REQ-10"}, run: checkDeterministic})
+		cs = append(cs, check{name: "answers the same status and error.type when sent again", reqs: []string{"REQ-10"}, run: checkDeterministic, judgesSilence: true})
+	}
+	return needAnswers(cs)
+}
+
+func needAnswers(cs []check) []check {
+	for i := range cs {
+		if !cs[i].judgesSilence && cs[i].applies == nil {
+			cs[i].applies = answered
+		}
 	}
 	return cs
+}
+
+func answered(e evidence) string {
+	if _, err := e.answer(); err != nil {
+		return "no answer to judge (" + err.Error() + "); the status spec reports it"
+	}
+	return ""
 }
 
 // answer is the first exchange's response, or why there is none.
@@ -84,10 +128,19 @@ func checkStatus(e evidence) error {
 			return fmt.Errorf("request %d: no answer: %v", i+1, ex.Err)
 		}
 		r := ex.Response
+		if e.sc.Expect.NotTransient {
+			if r.Status >= 400 && !scenario.Transient(r.Status) {
+				continue
+			}
+			return fmt.Errorf("answered status %d, which clients retry as transient or do not read as an error; a failed verification is a security condition, not a retry loop", r.Status)
+		}
 		if e.sc.Expect.Status.Allows(r.Status) {
 			continue
 		}
 		msg := fmt.Sprintf("answered status %d, want %s", r.Status, e.sc.Expect.Status)
+		if e.note != "" {
+			msg += "; " + e.note
+		}
 		if len(e.exs) > 1 {
 			msg = fmt.Sprintf("request %d of %d %s", i+1, len(e.exs), msg)
 		}
@@ -252,6 +305,78 @@ func checkDeterministic(e evidence) error {
 		if a.Status != b.Status || describe(errorMember(a.Body, "type")) != describe(errorMember(b.Body, "type")) {
 			return fmt.Errorf("first answer %d %s, answer %d was %d %s", b.Status, describe(errorMember(b.Body, "type")), i+2, a.Status, describe(errorMember(a.Body, "type")))
 		}
+	}
+	return nil
+}
+
+func checkWithinUpstreamTimeout(e evidence) error {
+	if len(e.exs) == 0 {
+		return fmt.Errorf("no request was sent")
+	}
+	ex := e.exs[0]
+	limit := e.upstreamTimeout + grace(e.upstreamTimeout)
+	if ex.Err != nil {
+		return fmt.Errorf("no answer after %s: the gateway's upstream timeout is %s, so it should have answered 502 within %s", ex.Duration.Round(time.Millisecond), e.upstreamTimeout, limit)
+	}
+	if ex.Duration > limit {
+		return fmt.Errorf("answered after %s; the gateway's upstream timeout is %s, so want at most %s", ex.Duration.Round(time.Millisecond), e.upstreamTimeout, limit)
+	}
+	return nil
+}
+
+func checkNoUpstreamLeak(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	var leaked []string
+	for _, canary := range []string{faults.CanarySecret, faults.CanaryHost} {
+		if bytes.Contains(r.Body, []byte(canary)) {
+			leaked = append(leaked, canary)
+		}
+	}
+	if len(leaked) > 0 {
+		return fmt.Errorf("the answer carries the upstream's own error body: %s", strings.Join(leaked, ", "))
+	}
+	return nil
+}
+
+func checkRetryAfter(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	if !e.sc.Expect.Status.Allows(r.Status) {
+		return fmt.Errorf("answered status %d, not %s: no Retry-After to judge", r.Status, e.sc.Expect.Status)
+	}
+	v := r.Header.Get("Retry-After")
+	if v == "" {
+		return fmt.Errorf("answered %d without Retry-After", r.Status)
+	}
+	if _, ok := retryAfter(v, time.Now()); !ok {
+		return fmt.Errorf("Retry-After %q is neither delta-seconds nor an HTTP-date", v)
+	}
+	return nil
+}
+
+func transientToRecoverFrom(e evidence) string {
+	r, err := e.answer()
+	if err != nil || !scenario.Transient(r.Status) {
+		return "the request got no transient answer to recover from"
+	}
+	return ""
+}
+
+func checkRecovers(e evidence) error {
+	if len(e.retries) == 0 {
+		return fmt.Errorf("the transient answer was never retried")
+	}
+	last := e.retries[len(e.retries)-1]
+	if last.Err != nil {
+		return fmt.Errorf("retry %d: no answer: %v", len(e.retries), last.Err)
+	}
+	if scenario.Transient(last.Response.Status) {
+		return fmt.Errorf("still answered %d after %d retries with back-off", last.Response.Status, len(e.retries))
 	}
 	return nil
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
 )
 
 // UnknownModel is the model id no catalogue lists; discovery makes sure this target's does not.
@@ -27,15 +30,25 @@ type discoveryOnce struct {
 // fails those scenarios only for the reason each one means.
 var paramsVaried = []string{"temperature", "max_tokens", "n", "stream"}
 
+// vars binds the placeholders a scenario needs: discovered models, and the fault models the profile names.
+// {{trigger_model}} is bound by the scenario's trigger, not here.
 func (t *target) vars(ctx context.Context, needs []string) (map[string]string, string) {
 	d := &t.disc
 	d.once.Do(func() { d.vars, d.why, d.models = t.discover(ctx) })
-	for _, n := range needs {
-		if _, ok := d.vars[n]; !ok {
-			return nil, fmt.Sprintf("needs {{%s}}: %s", n, d.why[n])
-		}
+	vars := maps.Clone(d.vars)
+	for key, model := range t.offers.FaultModels {
+		vars["fault_"+key] = model
 	}
-	return d.vars, ""
+	for _, n := range needs {
+		if _, ok := vars[n]; ok || n == "trigger_model" {
+			continue
+		}
+		if key, ok := strings.CutPrefix(n, "fault_"); ok {
+			return nil, fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key)
+		}
+		return nil, fmt.Sprintf("needs {{%s}}: %s", n, d.why[n])
+	}
+	return vars, ""
 }
 
 type listedModel struct {
@@ -47,13 +60,21 @@ type listedModel struct {
 func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids []string) {
 	vars = map[string]string{"unknown_model": UnknownModel}
 	why = map[string]string{}
-	h := http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + t.apiKey}}
+	h := http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + t.keys[scenario.RoleValid]}}
 	ex := t.client.Do(ctx, http.MethodGet, "/models", h, nil)
-	models, err := parseModels(ex.Response, ex.Err)
+	listed, err := parseModels(ex.Response, ex.Err)
 	if err != nil {
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
 		return vars, why, nil
+	}
+	// Models the profile names as fault or trigger models fail by design: no ordinary scenario may use one.
+	reserved := t.reservedModels()
+	var models []listedModel
+	for _, m := range listed {
+		if !reserved[m.ID] {
+			models = append(models, m)
+		}
 	}
 	for _, m := range models {
 		ids = append(ids, m.ID)
@@ -77,6 +98,19 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 		why["model_without_max_tokens"] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
 	}
 	return vars, why, ids
+}
+
+func (t *target) reservedModels() map[string]bool {
+	r := map[string]bool{}
+	for _, m := range t.offers.FaultModels {
+		r[m] = true
+	}
+	for _, trig := range t.offers.Triggers {
+		if trig.Model != "" {
+			r[trig.Model] = true
+		}
+	}
+	return r
 }
 
 func parseModels(r *exchange.Response, err error) ([]listedModel, error) {

@@ -1,11 +1,13 @@
 package suite
 
 import (
+	"fmt"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -39,13 +41,23 @@ func (p *Plan) specsOf(sc scenario.Scenario) []Spec {
 // the requirement: "POST /v1/chat/completions without Authorization answers status 401".
 func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
 	Describe(sc.Name(), func() {
-		for _, s := range specs {
+		for i, s := range specs {
 			It(s.Leaf, Label(s.Labels...), func(ctx SpecContext) {
 				got := t.send(ctx, sc)
 				if got.skip != "" {
 					Skip(got.skip)
 				}
-				e := evidence{sc: sc, exs: got.exs, sent: got.body, schemas: t.Schemas, secrets: t.secrets(sc)}
+				e := evidence{sc: sc, exs: got.exs, retries: got.retries, note: got.note, sent: got.body,
+					schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
+				if s.check.applies != nil {
+					if why := s.check.applies(e); why != "" {
+						Skip(why)
+					}
+				}
+				if i == 0 {
+					// The contract leaves 403/429/500/503 types open: what the target chose is reported (INFO).
+					AddReportEntry("answer", observed(e), ReportEntryVisibilityFailureOrVerbose)
+				}
 				Expect(e).To(honour(s.check, t.redactor))
 			})
 		}
@@ -76,8 +88,11 @@ func (p *Plan) labels(sc scenario.Scenario, c check) []string {
 
 // secrets are the values a scenario's answer must not echo: the valid key and the token it presented.
 func (t *target) secrets(sc scenario.Scenario) []string {
-	out := []string{t.apiKey}
-	if v, ok := sc.Request.Credential.Authorization(t.apiKey); ok {
+	var out []string
+	for _, k := range t.keys {
+		out = append(out, k)
+	}
+	if v, ok := sc.Request.Credential.Authorization(t.keys[sc.Request.Credential.Role()]); ok {
 		_, token, found := strings.Cut(v, " ")
 		if !found {
 			token = v
@@ -87,9 +102,18 @@ func (t *target) secrets(sc scenario.Scenario) []string {
 	return out
 }
 
+// observed is the first answer's status and error.type, as a line of the report.
+func observed(e evidence) string {
+	r, err := e.answer()
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%d %s", r.Status, describe(errorMember(r.Body, "type")))
+}
+
 func (e evidence) transcripts() string {
 	var b strings.Builder
-	for i, ex := range e.exs {
+	for i, ex := range append(append([]*exchange.Exchange{}, e.exs...), e.retries...) {
 		if i > 0 {
 			b.WriteString("\n")
 		}

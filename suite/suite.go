@@ -15,6 +15,7 @@ import (
 
 	"github.com/gwconform/gwconform/fixtures"
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/redact"
 	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/internal/scenario"
@@ -29,6 +30,8 @@ type Config struct {
 	HTTP    *http.Client  // nil: a client that never follows redirects
 	// Billable runs the scenarios that buy real completions (MOD-4); off, they are skipped with the reason.
 	Billable bool
+	// Offers is what the target's profile says can be provoked; the zero value offers nothing.
+	Offers profile.Resolved
 }
 
 // Define registers every spec with Ginkgo. Call it once, before RunSpecs.
@@ -93,10 +96,32 @@ func newTarget(cfg Config) (*target, error) {
 	}
 	return &target{
 		client:   &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
-		apiKey:   cfg.APIKey,
+		keys:     keysByRole(cfg),
 		billable: cfg.Billable,
-		redactor: redact.New().Add(cfg.APIKey, "$API_KEY"),
+		offers:   cfg.Offers,
+		redactor: redactorFor(cfg),
 		Plan:     plan,
 		memo:     map[string]*sent{},
 	}, nil
+}
+
+func keysByRole(cfg Config) map[string]string {
+	keys := map[string]string{scenario.RoleValid: cfg.APIKey}
+	for role, k := range cfg.Offers.Keys {
+		keys[role] = k
+	}
+	return keys
+}
+
+// redactorFor hides every key the run holds, each shown as the variable it came from.
+func redactorFor(cfg Config) *redact.Redactor {
+	r := redact.New().Add(cfg.APIKey, "$API_KEY")
+	for role, k := range cfg.Offers.Keys {
+		name := cfg.Offers.KeySources[role]
+		if name == "" {
+			name = "$" + strings.ToUpper(role) + "_KEY"
+		}
+		r.Add(k, name)
+	}
+	return r
 }

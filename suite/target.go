@@ -2,11 +2,14 @@ package suite
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/redact"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
@@ -15,8 +18,9 @@ import (
 // closures of that run's specs: nothing here is package state.
 type target struct {
 	client   *exchange.Client
-	apiKey   string
+	keys     map[string]string // by credential role; RoleValid is the main key
 	billable bool
+	offers   profile.Resolved
 	redactor *redact.Redactor
 	*Plan
 
@@ -27,10 +31,12 @@ type target struct {
 
 // sent is a scenario's exchanges, made once however many specs check them.
 type sent struct {
-	once sync.Once
-	body []byte
-	exs  []*exchange.Exchange
-	skip string // why the scenario could not be sent on this target
+	once    sync.Once
+	body    []byte
+	exs     []*exchange.Exchange
+	retries []*exchange.Exchange // the page's retry policy applied to a transient answer (SRV-3)
+	note    string               // how the exchanges came about, when that is not obvious (a burst)
+	skip    string               // why the scenario could not be sent on this target
 }
 
 // send makes the scenario's exchanges the first time any of its specs asks, and hands every later spec the
@@ -52,9 +58,40 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 	if sc.Billable && !t.billable {
 		return "billable: buys a real completion from the target; opt in with --billable"
 	}
+	if role := sc.Request.Credential.Role(); role != "" && t.keys[role] == "" {
+		return fmt.Sprintf("needs keys.%s in the profile", role)
+	}
+	if sc.Burst && t.offers.Burst == 0 {
+		return "needs rate_limit (burst and within) in the profile: the burst is opt-in"
+	}
+	if sc.Expect.WithinUpstreamTimeout && t.offers.UpstreamTimeout == 0 {
+		return "needs upstream.timeout in the profile"
+	}
+	h := t.header(sc)
 	vars, skip := t.vars(ctx, t.Scenarios.Needs(sc))
 	if skip != "" {
 		return skip
+	}
+	if sc.Trigger != "" {
+		trig, ok := t.offers.Triggers[sc.Trigger]
+		if !ok {
+			return fmt.Sprintf("needs triggers.%s in the profile", sc.Trigger)
+		}
+		vars = withVar(vars, "trigger_model", trig.Model)
+		if trig.Header != "" {
+			name, value, _ := trig.SplitHeader()
+			h.Set(name, value)
+			if m, ok := vars["model"]; ok {
+				vars["trigger_model"] = m
+			}
+		}
+	}
+	if sc.Expect.WithinUpstreamTimeout {
+		// Wait a little past the gateway's own deadline, not the run's: a gateway that hangs is caught in
+		// seconds, and its answer, if any, still arrives.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.offers.UpstreamTimeout+2*grace(t.offers.UpstreamTimeout))
+		defer cancel()
 	}
 	bindings := []map[string]string{vars}
 	if sc.EachModel {
@@ -63,7 +100,6 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 			bindings = append(bindings, withVar(vars, "model", m))
 		}
 	}
-	h := t.header(sc)
 	for _, b := range bindings {
 		body, err := t.Scenarios.Body(sc, b)
 		if err != nil {
@@ -72,11 +108,24 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 		if s.body == nil {
 			s.body = body
 		}
-		for range sc.Sends() {
-			s.exs = append(s.exs, t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body))
+		switch {
+		case sc.Burst:
+			t.burst(ctx, sc, h, body, s)
+		default:
+			for range sc.Sends() {
+				s.exs = append(s.exs, t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body))
+			}
+		}
+		if sc.Recovers {
+			t.retry(ctx, sc, h, body, s)
 		}
 	}
 	return ""
+}
+
+// grace is what UP-3 allows past the gateway's upstream timeout: the gateway's own work and the network.
+func grace(upstreamTimeout time.Duration) time.Duration {
+	return max(time.Second, upstreamTimeout/2)
 }
 
 func withVar(vars map[string]string, name, value string) map[string]string {
@@ -89,8 +138,8 @@ func (t *target) header(sc scenario.Scenario) http.Header {
 	h := http.Header{}
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", "gwconform")
-	if v, ok := sc.Request.Credential.Authorization(t.apiKey); ok {
-		// Set would canonicalise nothing here, but an empty value must still be sent: assign directly.
+	if v, ok := sc.Request.Credential.Authorization(t.keys[sc.Request.Credential.Role()]); ok {
+		// An empty value must still be sent (AUTH-3), so the map is written directly.
 		h["Authorization"] = []string{v}
 	}
 	if sc.Request.HasBody() {

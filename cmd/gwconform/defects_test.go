@@ -29,7 +29,8 @@ func TestEachDefectFailsExactlyTheRequirementsItBreaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer stack.Close()
-			r := gwconform(t, []string{"API_KEY=" + stack.APIKey}, "run", "--target", stack.BaseURL, "--fail-on", "should")
+			path, env := referenceProfile(t, stack)
+			r := gwconform(t, env, "run", "--target", stack.BaseURL, "--profile", path, "--fail-on", "should")
 			if r.code != exitFailed {
 				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference"
 	"github.com/gwconform/gwconform/suite"
 )
@@ -29,12 +30,14 @@ type runOptions struct {
 	timeout     time.Duration
 	verbose     bool
 	billable    bool
+	profile     string
 }
 
 func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
 	o := &runOptions{}
 	fs := flag.NewFlagSet("gwconform run", flag.ContinueOnError)
-	fs.StringVar(&o.target, "target", getenv("GWCONFORM_TARGET"), "base URL of the gateway, ending in /v1 (default $GWCONFORM_TARGET; none: the embedded reference gateway)")
+	fs.StringVar(&o.target, "target", getenv("GWCONFORM_TARGET"), "base URL of the gateway, ending in /v1 (default $GWCONFORM_TARGET, then the profile's target; none: the embedded reference gateway)")
+	fs.StringVar(&o.profile, "profile", "", "target profile (YAML, see fixtures/profiles/): keys by role, fault models, triggers; flags and environment override it")
 	fs.StringVar(&o.apiKeyEnv, "api-key-env", "API_KEY", "name of the environment variable holding the target's API key")
 	fs.StringVar(&o.reportDir, "report-dir", "reports", "directory that receives junit.xml and ginkgo-report.json")
 	fs.StringVar(&o.labelFilter, "label-filter", "", `Ginkgo label filter selecting specs, e.g. "req:AUTH-1" or "must && !envelope"`)
@@ -62,15 +65,35 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 	}
 
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var prof *profile.Profile
+	if o.profile != "" {
+		p, err := profile.Load(o.profile)
+		if err != nil {
+			return fail(stderr, "run: --profile %s: %v", o.profile, oneLine(err))
+		}
+		prof = p
+		if o.target == "" {
+			o.target = p.Target
+		}
+		if !set["api-key-env"] && p.APIKeyEnv != "" {
+			o.apiKeyEnv = p.APIKeyEnv
+		}
+	}
+
 	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable}
 	if o.target == "" {
+		if prof != nil {
+			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
+		}
 		stack, err := reference.Start(reference.Options{})
 		if err != nil {
 			return fail(stderr, "run: start the embedded reference gateway: %v", err)
 		}
 		defer stack.Close()
-		// Our own in-process gateway costs nothing, so nothing is held back from it.
-		cfg.BaseURL, cfg.APIKey, cfg.Billable = stack.BaseURL, stack.APIKey, true
+		// Our own in-process gateway costs nothing and offers every trigger, so nothing is held back.
+		cfg.BaseURL, cfg.APIKey, cfg.Billable, cfg.Offers = stack.BaseURL, stack.APIKey, true, referenceOffers(stack)
 		fmt.Fprintf(stdout, "gwconform: no --target given: testing the embedded reference gateway at %s\n", stack.BaseURL)
 	} else {
 		if err := checkTarget(o.target); err != nil {
@@ -81,7 +104,16 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 			return fail(stderr, "run: $%s is empty: export the target's API key in %s, or name another variable with --api-key-env", o.apiKeyEnv, o.apiKeyEnv)
 		}
 		cfg.BaseURL, cfg.APIKey = strings.TrimSuffix(o.target, "/"), key
+		if prof != nil {
+			offers, err := prof.Resolve(getenv)
+			if err != nil {
+				return fail(stderr, "run: --profile %s: %v", o.profile, err)
+			}
+			cfg.Offers = offers
+		}
+		fmt.Fprintf(stdout, "gwconform: testing %s with the key in $%s\n", cfg.BaseURL, o.apiKeyEnv)
 	}
+	printOffers(stdout, o.profile, cfg.Offers)
 
 	if err := ensureWritableDir(o.reportDir); err != nil {
 		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)

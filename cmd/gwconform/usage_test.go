@@ -37,6 +37,11 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{"bad timeout", nil, []string{"run", "--timeout", "-1s"}, "--timeout must be positive"},
 		{"report dir is a file", []string{key}, []string{"run", "--target", closed, "--report-dir", filepath.Join(readonly, "sub")}, "cannot be written"},
 		{"unknown defect", nil, []string{"serve", "--defect", "no-such-defect"}, "no-such-defect"},
+		{"profile missing", []string{key}, []string{"run", "--target", closed, "--profile", filepath.Join(t.TempDir(), "nope.yaml")}, "no such file"},
+		{"profile invalid", []string{key}, []string{"run", "--target", closed, "--profile", writeFile(t, "keys: {admin: X}")}, "keys.admin is not a role"},
+		{"profile not YAML", []string{key}, []string{"run", "--target", closed, "--profile", writeFile(t, "keys: [")}, "--profile"},
+		{"profile key unset", []string{key}, []string{"run", "--target", closed, "--profile", writeFile(t, "keys: {revoked: GWC_UNSET_KEY}")}, "$GWC_UNSET_KEY, which is empty"},
+		{"profile without target", nil, []string{"run", "--profile", writeFile(t, "keys: {}")}, "names none"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -57,6 +62,15 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "profile.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // closedPort is a base URL on which nothing listens: bound, then released.

@@ -16,6 +16,20 @@ type Model struct {
 	SupportedParameters []string
 	// OwnedBy is shown in the listing; empty means "gwconform".
 	OwnedBy string
+	// UpstreamURL routes this model to another provider (base URL ending in
+	// /v1); empty means Config.UpstreamURL. New does not check it: a bad
+	// route is an operator's mistake that real gateways discover only when
+	// a request takes it, and the reference gateway keeps one on purpose as
+	// its trigger for a gateway server error (SRV-1). Such a request is
+	// answered 500 server_error.
+	UpstreamURL string
+	// Maintenance takes the model out of service: requests that pass
+	// authentication and validation are answered 503 with Retry-After.
+	Maintenance bool
+	// Confidential models are served only with the upstream's proof of
+	// confidential compute (faults.AttestationHeader: verified); without
+	// it the answer is withheld and the request refused with 403.
+	Confidential bool
 }
 
 type catalogueEntry struct {
@@ -53,6 +67,15 @@ func newCatalogue(models []Model, created int64) (*catalogue, error) {
 		c.byID[m.ID] = e
 	}
 	return c, nil
+}
+
+// maintenance is the answer for a model taken out of service; Retry-After
+// is a guess at the window, long enough not to invite a retry storm.
+func maintenance() *APIError {
+	return newError(http.StatusServiceUnavailable, TypeServiceUnavailable, ReasonMaintenance,
+		"This model is down for maintenance. Retry after the number of seconds in Retry-After.").
+		withCode("model_maintenance").
+		withHeader("Retry-After", "30")
 }
 
 // listModels is public: the catalogue is what a client consults before it

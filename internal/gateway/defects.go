@@ -1,16 +1,19 @@
 package gateway
 
 import (
+	"math"
 	"net/http"
 	"sort"
+	"time"
 )
 
 // Defect is a deliberate deviation from the contract, modelled on what real
 // gateways do. The suite is run against the reference gateway with a defect
 // switched on to prove that it notices; that is the only reason they exist.
 //
-// Every defect is a set of hooks on the single error writer, so turning one
-// on never needs a conditional elsewhere in the gateway.
+// Every defect is a set of hooks on the single error writer, or on the
+// configuration New starts from, so turning one on never needs a
+// conditional elsewhere in the gateway.
 type Defect struct {
 	// Name is kebab-case and stable: it is how targets select the defect.
 	Name string
@@ -26,7 +29,15 @@ type Defect struct {
 	// Encode replaces the envelope's encoding. Nil keeps the contract's;
 	// the first non-nil Encode among the configured defects wins.
 	Encode func(e *APIError) (status int, contentType string, body []byte)
+	// Tune changes New's copy of the configuration, for a deviation in
+	// behaviour rather than in what an error says. It may replace fields,
+	// not alter the slices they share with the caller.
+	Tune func(cfg *Config)
 }
+
+// forever is the timeout of a gateway that has none: nothing it waits on
+// outlasts it.
+const forever = time.Duration(math.MaxInt64)
 
 // catalogue builds fresh values on every call so that callers cannot alter
 // the definitions through the pointers they are given.
@@ -87,6 +98,64 @@ func defectCatalogue() []*Defect {
 			Rewrite: func(_ *http.Request, e *APIError) {
 				if e.Reason == ReasonUnknownModel {
 					e.Status = http.StatusOK
+				}
+			},
+		},
+		{
+			Name:    "upstream-5xx-as-500",
+			Summary: "Every upstream failure (5xx, unreachable, timeout, malformed answer) is answered 500 server_error, as the gateway's own, instead of 502 upstream_error.",
+			Breaks:  []string{"UP-1", "UP-2", "UP-3", "UP-4"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Type == TypeUpstream {
+					*e = *internalError()
+				}
+			},
+		},
+		{
+			Name:    "no-retry-after",
+			Summary: "429 and 503 answers come without Retry-After, leaving clients to guess when to retry.",
+			Breaks:  []string{"LIMIT-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
+					e.Header.Del("Retry-After")
+				}
+			},
+		},
+		{
+			Name:    "leak-upstream-body",
+			Summary: "The upstream's own error body, hostnames, secrets and stack traces included, becomes error.message.",
+			Breaks:  []string{"UP-5"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if len(e.upstreamBody) > 0 {
+					e.Message = string(e.upstreamBody)
+				}
+			},
+		},
+		{
+			Name:    "upstream-no-timeout",
+			Summary: "The gateway waits for the upstream without a timeout, so a stalled upstream holds the client until the client gives up.",
+			Breaks:  []string{"UP-3"},
+			Tune: func(cfg *Config) {
+				cfg.UpstreamTimeout = forever
+			},
+		},
+		{
+			Name:    "upstream-timeout-504",
+			Summary: "An upstream timeout is answered 504 timeout_error instead of 502 upstream_error.",
+			Breaks:  []string{"UP-3"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonUpstreamTimeout {
+					e.Status, e.Type = http.StatusGatewayTimeout, "timeout_error"
+				}
+			},
+		},
+		{
+			Name:    "verification-as-502",
+			Summary: "A failed confidential-compute verification is answered 502 upstream_error, as if it were transient.",
+			Breaks:  []string{"UP-6"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonVerificationFailed {
+					e.Status, e.Type = http.StatusBadGateway, TypeUpstream
 				}
 			},
 		},

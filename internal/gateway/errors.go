@@ -18,6 +18,7 @@ const (
 	ReasonNoKey               Reason = "no_key"
 	ReasonMalformedAuth       Reason = "malformed_auth"
 	ReasonBadKey              Reason = "bad_key"
+	ReasonRevokedKey          Reason = "revoked_key"
 	ReasonRateLimited         Reason = "rate_limited"
 	ReasonInsufficientCredits Reason = "insufficient_credits"
 	ReasonContentType         Reason = "content_type"
@@ -30,10 +31,12 @@ const (
 	ReasonOutOfRange          Reason = "out_of_range"
 	ReasonUnknownModel        Reason = "unknown_model"
 	ReasonUnsupportedParam    Reason = "unsupported_param"
+	ReasonMaintenance         Reason = "maintenance"
 	ReasonUpstreamUnreachable Reason = "upstream_unreachable"
 	ReasonUpstreamTimeout     Reason = "upstream_timeout"
 	ReasonUpstreamStatus      Reason = "upstream_status"
 	ReasonUpstreamBadResponse Reason = "upstream_bad_response"
+	ReasonVerificationFailed  Reason = "verification_failed"
 	ReasonUnknownRoute        Reason = "unknown_route"
 	ReasonMethodNotAllowed    Reason = "method_not_allowed"
 	ReasonInternal            Reason = "internal"
@@ -49,6 +52,11 @@ const (
 	TypePermission     = "permission_error"
 	TypeRateLimit      = "rate_limit_error"
 	TypeServer         = "server_error"
+	// TypeServiceUnavailable is for a 503 the gateway decides on itself.
+	TypeServiceUnavailable = "service_unavailable"
+	// TypeVerification is for a confidential model whose upstream could not
+	// prove where it ran: a refusal, not a transient failure.
+	TypeVerification = "verification_error"
 )
 
 // APIError is a failure on its way to the client. Defects may change any
@@ -63,12 +71,23 @@ type APIError struct {
 	// Header carries response headers that belong with the error, such as
 	// Retry-After or Allow.
 	Header http.Header
+
+	// upstreamBody is the upstream's own error body, kept only so that the
+	// leak-upstream-body defect can show what leaking looks like; the
+	// envelope never reads it.
+	upstreamBody []byte
 }
 
 func (e *APIError) Error() string { return string(e.Reason) + ": " + e.Message }
 
 func newError(status int, typ string, reason Reason, message string) *APIError {
 	return &APIError{Status: status, Type: typ, Message: message, Reason: reason}
+}
+
+// internalError says nothing of the cause: it is the gateway's own fault and
+// its details are for the operator's logs.
+func internalError() *APIError {
+	return newError(http.StatusInternalServerError, TypeServer, ReasonInternal, "Internal server error.")
 }
 
 func (e *APIError) withCode(code string) *APIError {

@@ -54,8 +54,14 @@ type Gateway struct {
 	streamClient *http.Client
 }
 
-// New checks cfg and builds a Gateway.
+// New checks cfg and builds a Gateway. Per-model upstream URLs are left
+// unchecked on purpose: see Model.UpstreamURL.
 func New(cfg Config) (*Gateway, error) {
+	for _, d := range cfg.Defects {
+		if d != nil && d.Tune != nil {
+			d.Tune(&cfg)
+		}
+	}
 	base, err := upstreamBase(cfg.UpstreamURL)
 	if err != nil {
 		return nil, err
@@ -111,6 +117,11 @@ func (g *Gateway) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	var req *chatRequest
 	if apiErr == nil {
 		req, apiErr = g.parseRequest(r)
+	}
+	// Only a valid request learns that its model is out of service: it is
+	// the one that would have been served.
+	if apiErr == nil && req.model.Maintenance {
+		apiErr = maintenance()
 	}
 	if apiErr != nil {
 		g.writeError(w, r, apiErr)

@@ -8,13 +8,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/upstream"
 )
 
 const (
 	testKey     = "gwc-test-KEYCANARY-1f2e3d"
 	poorKey     = "gwc-poor-KEYCANARY-9a8b7c"
+	revokedKey  = "gwc-revoked-KEYCANARY-4d5e"
 	upstreamKey = "up-KEYCANARY-5566"
 	// promptCanary sits in every request's messages: no error may echo it.
 	promptCanary = "PROMPTCANARY"
@@ -31,10 +34,20 @@ func testModels() []Model {
 	}
 }
 
-// startUpstream runs the real built-in provider serving testModels.
+// faultModel exposes a fault of the built-in provider, as a gateway wires it.
+func faultModel(f faults.Fault) Model {
+	return Model{ID: "ref/" + strings.TrimPrefix(f.Model, "fault/"), UpstreamID: f.Model, SupportedParameters: chatParams}
+}
+
+// upstreamHold outlasts every timeout the tests set; the provider's Close
+// cuts it short.
+const upstreamHold = 3 * time.Second
+
+// startUpstream runs the real built-in provider serving testModels and
+// every fault.
 func startUpstream(t *testing.T) string {
 	t.Helper()
-	up, err := upstream.Start(upstream.Config{Models: []string{"up-chat-small", "up-reasoning-small"}, APIKey: upstreamKey})
+	up, err := upstream.Start(upstream.Config{Models: []string{"up-chat-small", "up-reasoning-small"}, APIKey: upstreamKey, Hold: upstreamHold})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +72,11 @@ type testGateway struct {
 func startGateway(t *testing.T, cfg Config) *testGateway {
 	t.Helper()
 	if cfg.Keys == nil {
-		cfg.Keys = []Key{{Secret: testKey, Credits: 1_000_000, Name: "test"}, {Secret: poorKey, Credits: 0, Name: "poor"}}
+		cfg.Keys = []Key{
+			{Secret: testKey, Credits: 1_000_000, Name: "test"},
+			{Secret: poorKey, Credits: 0, Name: "poor"},
+			{Secret: revokedKey, Credits: 1_000_000, Name: "revoked", Revoked: true},
+		}
 	}
 	if cfg.Models == nil {
 		cfg.Models = testModels()
@@ -137,7 +154,7 @@ func (r result) envelope(t *testing.T) envelopeBody {
 }
 
 // secrets must never appear in any response body.
-var secrets = []string{"KEYCANARY", promptCanary}
+var secrets = []string{"KEYCANARY", promptCanary, faults.CanarySecret, faults.CanaryHost}
 
 func (g *testGateway) do(t *testing.T, req request) result {
 	t.Helper()
@@ -146,6 +163,21 @@ func (g *testGateway) do(t *testing.T, req request) result {
 
 func send(t *testing.T, client *http.Client, base string, req request) result {
 	t.Helper()
+	res, err := trySend(client, base, req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.method, req.path, err)
+	}
+	for _, s := range secrets {
+		if bytes.Contains(res.body, []byte(s)) {
+			t.Fatalf("response body leaks %q: %s", s, res.body)
+		}
+	}
+	return res
+}
+
+// trySend is send for a request that may get no answer, and whose answer
+// is not checked for secrets.
+func trySend(client *http.Client, base string, req request) (result, error) {
 	if req.method == "" {
 		req.method = http.MethodPost
 	}
@@ -154,7 +186,7 @@ func send(t *testing.T, client *http.Client, base string, req request) result {
 	}
 	hr, err := http.NewRequest(req.method, base+req.path, req.body)
 	if err != nil {
-		t.Fatal(err)
+		return result{}, err
 	}
 	if req.auth != nil {
 		hr.Header["Authorization"] = []string{*req.auth}
@@ -167,19 +199,14 @@ func send(t *testing.T, client *http.Client, base string, req request) result {
 	}
 	resp, err := client.Do(hr)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.method, req.path, err)
+		return result{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("read body: %v", err)
+		return result{}, err
 	}
-	for _, s := range secrets {
-		if bytes.Contains(body, []byte(s)) {
-			t.Fatalf("response body leaks %q: %s", s, body)
-		}
-	}
-	return result{status: resp.StatusCode, header: resp.Header, body: body}
+	return result{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 func jsonBody(s string) io.Reader { return strings.NewReader(s) }

@@ -9,11 +9,16 @@ import (
 	"time"
 )
 
-// Key is an API key the gateway accepts.
+// Key is an API key the gateway knows.
 type Key struct {
 	Secret  string
 	Credits int64
 	Name    string
+	// Revoked keys are recognised, and refused as revoked rather than as
+	// unknown, so that their holder learns to replace them.
+	Revoked bool
+	// RateLimit overrides Config.RateLimit for this key; nil keeps it.
+	RateLimit *RateLimit
 }
 
 // account is a key's mutable state. It is found by the sha256 of the
@@ -21,6 +26,7 @@ type Key struct {
 // guess came, and the secret itself is not kept.
 type account struct {
 	name    string
+	revoked bool
 	credits atomic.Int64
 	limiter *bucket
 }
@@ -40,7 +46,11 @@ func newKeyring(keys []Key, limit RateLimit) (keyring, error) {
 		if _, dup := ring[sum]; dup {
 			return nil, errors.New("gateway: two keys share a secret")
 		}
-		a := &account{name: k.Name, limiter: newBucket(limit)}
+		l := limit
+		if k.RateLimit != nil {
+			l = *k.RateLimit
+		}
+		a := &account{name: k.Name, revoked: k.Revoked, limiter: newBucket(l)}
 		a.credits.Store(k.Credits)
 		ring[sum] = a
 	}
@@ -69,6 +79,10 @@ func (g *Gateway) authenticate(r *http.Request) (*account, *APIError) {
 	if !ok {
 		return nil, newError(http.StatusUnauthorized, TypeAuthentication, ReasonBadKey,
 			"Invalid API key provided.").withCode("invalid_api_key")
+	}
+	if acct.revoked {
+		return nil, newError(http.StatusUnauthorized, TypeAuthentication, ReasonRevokedKey,
+			"This API key has been revoked. Use another key.").withCode("revoked_api_key")
 	}
 	return acct, nil
 }

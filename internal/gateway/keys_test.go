@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -27,6 +28,8 @@ func TestAuthentication(t *testing.T) {
 		{name: "bad key before malformed body", auth: bearer("gwc-wrong-KEYCANARY-000"), body: `{"model":`, want: 401, code: "invalid_api_key"},
 		{name: "bad key before unknown model", auth: bearer("gwc-wrong-KEYCANARY-000"), body: `{"model":"nope","messages":[{"role":"user","content":"x"}]}`, want: 401, code: "invalid_api_key"},
 		{name: "no key before non-object body", auth: nil, body: `[1,2]`, want: 401, code: "missing_api_key"},
+		{name: "revoked key", auth: bearer(revokedKey), want: 401, code: "revoked_api_key"},
+		{name: "revoked key before malformed body", auth: bearer(revokedKey), body: `{"model":`, want: 401, code: "revoked_api_key"},
 		{name: "valid key", auth: bearer(testKey), want: 200},
 		{name: "lower-case scheme", auth: ptr("bearer " + testKey), want: 200},
 		{name: "upper-case scheme", auth: ptr("BEARER " + testKey), want: 200},
@@ -109,6 +112,38 @@ func TestRateLimit(t *testing.T) {
 	// Authentication still comes first for a key-less request.
 	if res := g.do(t, request{body: jsonBody(`{}`)}); res.status != 401 {
 		t.Fatalf("status %d", res.status)
+	}
+}
+
+// A key's own limit replaces the gateway's, tighter or looser.
+func TestPerKeyRateLimit(t *testing.T) {
+	tight, free, shared := "gwc-tight-KEYCANARY", "gwc-free-KEYCANARY", "gwc-shared-KEYCANARY"
+	g := startGateway(t, Config{
+		Keys: []Key{
+			{Secret: tight, Credits: 100, RateLimit: &RateLimit{PerSecond: 0.01, Burst: 1}},
+			{Secret: free, Credits: 100, RateLimit: &RateLimit{}},
+			{Secret: shared, Credits: 100},
+		},
+		RateLimit: RateLimit{PerSecond: 0.01, Burst: 3},
+	})
+	statuses := func(key string) []int {
+		var got []int
+		for range 4 {
+			got = append(got, g.do(t, request{auth: bearer(key), body: jsonBody(`{}`)}).status)
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		key  string
+		want []int
+	}{
+		{tight, []int{400, 429, 429, 429}},
+		{free, []int{400, 400, 400, 400}},
+		{shared, []int{400, 400, 400, 429}},
+	} {
+		if got := statuses(tc.key); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: statuses %v, want %v", tc.key, got, tc.want)
+		}
 	}
 }
 

@@ -21,6 +21,9 @@ const (
 	maxUpstreamBody = 16 << 20
 	// maxEventLine bounds one line of an upstream event stream.
 	maxEventLine = 1 << 20
+	// maxUpstreamErrorBody is as much of an upstream's error body as is
+	// kept; it is never shown, so a little is plenty.
+	maxUpstreamErrorBody = 4 << 10
 )
 
 func upstreamClients(timeout time.Duration) (*http.Client, *http.Client) {
@@ -62,7 +65,11 @@ func upstreamFailure(err error) *APIError {
 
 // upstreamRequest swaps in the upstream's model id and key; nulls are
 // dropped because the gateway already read them as "use the default".
-func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.Request, error) {
+func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.Request, *APIError) {
+	base, apiErr := g.route(req.model)
+	if apiErr != nil {
+		return nil, apiErr
+	}
 	members := make(map[string]any, len(req.members))
 	for k, v := range req.members {
 		if v != nil {
@@ -72,11 +79,11 @@ func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.
 	members["model"] = req.model.UpstreamID
 	body, err := marshal(members)
 	if err != nil {
-		return nil, err
+		return nil, internalError()
 	}
-	up, err := http.NewRequestWithContext(ctx, http.MethodPost, g.upstreamURL+"/chat/completions", bytes.NewReader(body))
+	up, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, internalError()
 	}
 	up.Header.Set("Content-Type", "application/json")
 	if req.stream {
@@ -90,10 +97,34 @@ func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.
 	return up, nil
 }
 
-func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
-	up, err := g.upstreamRequest(r.Context(), req)
+// route is the provider a model's requests go to. A per-model URL is
+// checked here, where it is used, because New leaves it alone (see
+// Model.UpstreamURL); a bad one is the gateway's fault, not the client's or
+// the upstream's.
+func (g *Gateway) route(m *catalogueEntry) (string, *APIError) {
+	if m.UpstreamURL == "" {
+		return g.upstreamURL, nil
+	}
+	base, err := upstreamBase(m.UpstreamURL)
 	if err != nil {
-		panic(err)
+		return "", internalError()
+	}
+	return base, nil
+}
+
+// upstreamStatusError keeps the upstream's own body beside the error for
+// the leak-upstream-body defect only; the envelope never shows it.
+func upstreamStatusError(body io.Reader) *APIError {
+	e := upstreamError(ReasonUpstreamStatus)
+	e.upstreamBody, _ = io.ReadAll(io.LimitReader(body, maxUpstreamErrorBody))
+	return e
+}
+
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
+	up, apiErr := g.upstreamRequest(r.Context(), req)
+	if apiErr != nil {
+		g.writeError(w, r, apiErr)
+		return
 	}
 	resp, err := g.client.Do(up)
 	if err != nil {
@@ -102,7 +133,11 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, r
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		g.writeError(w, r, upstreamError(ReasonUpstreamStatus))
+		g.writeError(w, r, upstreamStatusError(resp.Body))
+		return
+	}
+	if apiErr := verify(req.model, resp.Header); apiErr != nil {
+		g.writeError(w, r, apiErr)
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxUpstreamBody+1))
@@ -146,9 +181,10 @@ func totalTokens(obj map[string]any) int64 {
 
 func newReceiptID() string { return "rcpt-" + rand.Text() }
 
-// proxyStream relays the upstream's events as they arrive. Until the
-// upstream has answered, failures are ordinary JSON errors; after, they can
-// only be a final error event.
+// proxyStream relays the upstream's events as they arrive. The 200 is sent
+// only with the upstream's first line: until then a failure is still an
+// ordinary JSON error with its own status (STREAM-1), after it only a final
+// error event (STREAM-2).
 func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
@@ -165,9 +201,10 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 		return upstreamFailure(err)
 	}
 
-	up, err := g.upstreamRequest(ctx, req)
-	if err != nil {
-		panic(err)
+	up, apiErr := g.upstreamRequest(ctx, req)
+	if apiErr != nil {
+		g.writeError(w, r, apiErr)
+		return
 	}
 	resp, err := g.streamClient.Do(up)
 	if err != nil {
@@ -176,23 +213,30 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		g.writeError(w, r, upstreamError(ReasonUpstreamStatus))
+		g.writeError(w, r, upstreamStatusError(resp.Body))
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		g.writeError(w, r, upstreamError(ReasonUpstreamBadResponse))
 		return
 	}
+	if apiErr := verify(req.model, resp.Header); apiErr != nil {
+		g.writeError(w, r, apiErr)
+		return
+	}
 	watchdog.Reset(g.timeout)
 
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	h.Set("x-receipt-id", newReceiptID())
-	w.WriteHeader(http.StatusOK)
 	flush := http.NewResponseController(w).Flush
-	_ = flush()
+	committed := false
+	commit := func() {
+		h := w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+		h.Set("x-receipt-id", newReceiptID())
+		w.WriteHeader(http.StatusOK)
+		committed = true
+	}
 
 	lines := bufio.NewScanner(resp.Body)
 	lines.Buffer(make([]byte, 0, 64<<10), maxEventLine)
@@ -200,6 +244,9 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 	done, openEvent := false, false
 	for lines.Scan() {
 		watchdog.Reset(g.timeout)
+		if !committed {
+			commit()
+		}
 		line := lines.Bytes()
 		if payload, ok := bytes.CutPrefix(line, []byte("data:")); ok {
 			payload = bytes.TrimSpace(payload)

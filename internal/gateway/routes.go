@@ -57,8 +57,7 @@ func (g *Gateway) recoverPanic(tw *trackingWriter, r *http.Request) {
 		// A half-written JSON body must not look complete.
 		panic(http.ErrAbortHandler)
 	}
-	g.writeError(tw, r, newError(http.StatusInternalServerError, TypeServer, ReasonInternal,
-		"Internal server error."))
+	g.writeError(tw, r, internalError())
 }
 
 // trackingWriter remembers whether the status line went out, which decides

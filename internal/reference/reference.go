@@ -1,6 +1,7 @@
 // Package reference runs the suite's default target in-process: the
 // reference gateway in front of the built-in upstream, each on its own
-// loopback port, with a freshly generated key.
+// loopback port, with freshly generated keys, and a trigger for every error
+// the contract names.
 package reference
 
 import (
@@ -23,8 +24,8 @@ import (
 type Options struct {
 	// Defects are names from gateway.Defects().
 	Defects []string
-	// UpstreamTimeout is the gateway's upstream timeout; zero means the
-	// gateway's default.
+	// UpstreamTimeout is the gateway's upstream timeout; zero means
+	// DefaultUpstreamTimeout.
 	UpstreamTimeout time.Duration
 	// Listen is the gateway's address; empty means an ephemeral loopback
 	// port, which is what tests want and a person with curl may not.
@@ -37,6 +38,22 @@ type Stack struct {
 	BaseURL string
 	// APIKey is a valid key with ample credits.
 	APIKey string
+	// ZeroCreditKey is valid but has no credits: 403 (LIMIT-3).
+	ZeroCreditKey string
+	// RevokedKey was valid once: 401 revoked_api_key.
+	RevokedKey string
+	// RateLimitedKey has ample credits and its own tight rate limit (2
+	// requests a second, burst 2): a quick burst meets 429, a second's
+	// back-off clears it.
+	RateLimitedKey string
+	// UpstreamTimeout is the gateway's upstream timeout as configured (a
+	// defect such as upstream-no-timeout may disregard it).
+	UpstreamTimeout time.Duration
+	// FaultModels maps a trigger to the public model id that pulls it: every
+	// faults.Fault by its Key, plus "maintenance" (503 with Retry-After)
+	// and "internal" (a misrouted model: 500 server_error). The map is the
+	// caller's own copy.
+	FaultModels map[string]string
 	// UpstreamURL is the built-in upstream's base URL, ending in /v1.
 	UpstreamURL string
 
@@ -48,25 +65,15 @@ type Stack struct {
 // demoCredits is large enough that no suite run can exhaust it.
 const demoCredits = 1 << 50
 
+// DefaultUpstreamTimeout is short so that the timeout faults answer quickly;
+// the built-in upstream answers healthy requests in far less.
+const DefaultUpstreamTimeout = 500 * time.Millisecond
+
+// upstreamHold outlasts any timeout a test sets, and is cut short by Close.
+const upstreamHold = 30 * time.Second
+
 // shutdownGrace bounds Close so that a hung stream cannot hold a run.
 const shutdownGrace = 2 * time.Second
-
-var chatParameters = []string{
-	"temperature", "top_p", "n", "max_tokens", "stream", "stop",
-	"presence_penalty", "frequency_penalty", "seed", "user",
-}
-
-// Catalogue is the reference target's public models and the upstream ids
-// they map to. ref/reasoning-small is the model that takes
-// max_completion_tokens and refuses max_tokens and temperature.
-func Catalogue() []gateway.Model {
-	return []gateway.Model{
-		{ID: "ref/chat-small", UpstreamID: "upstream-chat-small", SupportedParameters: chatParameters, OwnedBy: "gwconform"},
-		{ID: "ref/chat-large", UpstreamID: "upstream-chat-large", SupportedParameters: chatParameters, OwnedBy: "gwconform"},
-		{ID: "ref/reasoning-small", UpstreamID: "upstream-reasoning-small",
-			SupportedParameters: []string{"max_completion_tokens", "stream", "seed", "user"}, OwnedBy: "gwconform"},
-	}
-}
 
 // Start launches the upstream and the gateway.
 func Start(opts Options) (*Stack, error) {
@@ -74,23 +81,25 @@ func Start(opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	models := Catalogue()
-	upstreamIDs := make([]string, 0, len(models))
-	for _, m := range models {
-		upstreamIDs = append(upstreamIDs, m.UpstreamID)
+	// The upstream serves every fault id by itself; it is told only the
+	// healthy ones.
+	var healthy []string
+	for _, m := range healthyModels() {
+		healthy = append(healthy, m.UpstreamID)
 	}
 	upstreamKey := "gwc-upstream-" + rand.Text()
-	up, err := upstream.Start(upstream.Config{Models: upstreamIDs, APIKey: upstreamKey})
+	up, err := upstream.Start(upstream.Config{Models: healthy, APIKey: upstreamKey, Hold: upstreamHold})
 	if err != nil {
 		return nil, fmt.Errorf("reference: start upstream: %w", err)
 	}
-	apiKey := "gwc-" + rand.Text()
+	k := newKeys()
+	timeout := cmp.Or(opts.UpstreamTimeout, DefaultUpstreamTimeout)
 	gw, err := gateway.New(gateway.Config{
-		Keys:            []gateway.Key{{Secret: apiKey, Credits: demoCredits, Name: "demo"}},
-		Models:          models,
+		Keys:            k.gatewayKeys(),
+		Models:          Catalogue(),
 		UpstreamURL:     up.URL,
 		UpstreamKey:     upstreamKey,
-		UpstreamTimeout: opts.UpstreamTimeout,
+		UpstreamTimeout: timeout,
 		Defects:         defects,
 	})
 	if err != nil {
@@ -101,12 +110,17 @@ func Start(opts Options) (*Stack, error) {
 		return nil, errors.Join(fmt.Errorf("reference: listen: %w", err), up.Close())
 	}
 	s := &Stack{
-		BaseURL:     "http://" + ln.Addr().String() + "/v1",
-		APIKey:      apiKey,
-		UpstreamURL: up.URL,
-		gateway:     &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second},
-		served:      make(chan struct{}),
-		upstream:    up,
+		BaseURL:         "http://" + ln.Addr().String() + "/v1",
+		APIKey:          k.demo,
+		ZeroCreditKey:   k.zeroCredit,
+		RevokedKey:      k.revoked,
+		RateLimitedKey:  k.rateLimited,
+		UpstreamTimeout: timeout,
+		FaultModels:     FaultModels(),
+		UpstreamURL:     up.URL,
+		gateway:         &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second},
+		served:          make(chan struct{}),
+		upstream:        up,
 	}
 	go func() {
 		defer close(s.served)

@@ -66,7 +66,7 @@ func TestStack(t *testing.T) {
 	}
 	err = json.NewDecoder(resp.Body).Decode(&list)
 	resp.Body.Close()
-	if err != nil || len(list.Data) != 3 {
+	if err != nil || len(list.Data) != len(Catalogue()) || list.Data[0].ID != "ref/chat-small" {
 		t.Fatalf("models: %v %+v", err, list)
 	}
 
@@ -79,6 +79,7 @@ func TestStack(t *testing.T) {
 		{"every listed model works", s.APIKey, `{"model":"ref/chat-small",` + msgs + `}`, 200, ""},
 		{"large", s.APIKey, `{"model":"ref/chat-large","temperature":1,` + msgs + `}`, 200, ""},
 		{"reasoning", s.APIKey, `{"model":"ref/reasoning-small","max_completion_tokens":20,` + msgs + `}`, 200, ""},
+		{"confidential", s.APIKey, `{"model":"ref/confidential-small",` + msgs + `}`, 200, ""},
 		{"reasoning refuses max_tokens", s.APIKey, `{"model":"ref/reasoning-small","max_tokens":20,` + msgs + `}`, 400, "invalid_request_error"},
 		{"reasoning refuses temperature", s.APIKey, `{"model":"ref/reasoning-small","temperature":1,` + msgs + `}`, 400, "invalid_request_error"},
 		{"unknown model", s.APIKey, `{"model":"ref/nope",` + msgs + `}`, 400, "model_not_found"},

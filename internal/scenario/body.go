@@ -8,19 +8,29 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 // Placeholders are the values a body may leave to run time, because only the target's catalogue knows them.
-var Placeholders = map[string]string{
-	"model":                    "a model id listed by GET /v1/models",
-	"model_without_max_tokens": "a listed model whose supported_parameters lack max_tokens",
-	"unknown_model":            "a model id that no catalogue lists",
-}
+var Placeholders = func() map[string]string {
+	p := map[string]string{
+		"model":                    "a model id listed by GET /v1/models",
+		"model_without_max_tokens": "a listed model whose supported_parameters lack max_tokens",
+		"unknown_model":            "a model id that no catalogue lists",
+		"trigger_model":            "the model the profile's trigger names, else {{model}} (the trigger is a header)",
+	}
+	// Every upstream fault is provoked through its own model: {{fault_status_500}} and so on.
+	for _, f := range faults.All() {
+		p["fault_"+f.Key] = "the model id that provokes: " + f.Does
+	}
+	return p
+}()
 
 // CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8).
 const CanaryPrompt = "gwconform canary prompt 5a1f"
 
-var placeholder = regexp.MustCompile(`\{\{([a-z_]+)\}\}`)
+var placeholder = regexp.MustCompile(`\{\{([a-z_0-9]+)\}\}`)
 
 func placeholdersIn(tmpl []byte) []string {
 	set := map[string]bool{}

@@ -5,8 +5,8 @@ import (
 	"sort"
 )
 
-// Credential names the Authorization header a scenario presents. Scenarios never hold a key: the valid one
-// comes from the environment at run time.
+// Credential names the Authorization header a scenario presents. Scenarios never hold a key: keys come from
+// the environment at run time, by role.
 type Credential string
 
 // WrongKey is presented as "a wrong key". It is fixed, so that a repeated request (REQ-10) and a transcript
@@ -16,25 +16,50 @@ const WrongKey = "gwc-wrong-0f9e8d7c6b5a49382716f5e4d3c2b1a0"
 // basicCredentials is "gwconform:not-a-key": a well-formed Basic value that carries no real secret.
 var basicCredentials = base64.StdEncoding.EncodeToString([]byte("gwconform:not-a-key"))
 
-// credentials maps each name to the header it yields for a given valid key; send=false omits the header.
-var credentials = map[Credential]func(validKey string) (value string, send bool){
-	"none":                 func(string) (string, bool) { return "", false },
-	"valid":                func(k string) (string, bool) { return "Bearer " + k, true },
-	"invalid":              func(string) (string, bool) { return "Bearer " + WrongKey, true },
-	"basic":                func(string) (string, bool) { return "Basic " + basicCredentials, true },
-	"bearer-without-token": func(string) (string, bool) { return "Bearer", true },
-	"empty":                func(string) (string, bool) { return "", true },
-	"key-without-scheme":   func(k string) (string, bool) { return k, true },
-	"lowercase-bearer":     func(k string) (string, bool) { return "bearer " + k, true },
+// Roles of the keys a credential may need. RoleValid is the run's main key; the others come from a profile.
+const (
+	RoleValid       = "valid"
+	RoleZeroCredit  = "zero_credit"
+	RoleRevoked     = "revoked"
+	RoleRateLimited = "rate_limited"
+)
+
+type credential struct {
+	role   string                  // the key it needs, or "" for none
+	header func(key string) string // the Authorization value
+	send   bool
 }
 
-// Authorization is the header value to send, and whether to send one at all.
-func (c Credential) Authorization(validKey string) (value string, send bool) {
-	f, ok := credentials[c]
-	if !ok {
+func bearer(k string) string { return "Bearer " + k }
+func fixed(v string) func(string) string {
+	return func(string) string { return v }
+}
+
+var credentials = map[Credential]credential{
+	"none":                 {send: false},
+	"valid":                {role: RoleValid, header: bearer, send: true},
+	"invalid":              {header: fixed("Bearer " + WrongKey), send: true},
+	"basic":                {header: fixed("Basic " + basicCredentials), send: true},
+	"bearer-without-token": {header: fixed("Bearer"), send: true},
+	"empty":                {header: fixed(""), send: true},
+	"key-without-scheme":   {role: RoleValid, header: func(k string) string { return k }, send: true},
+	"lowercase-bearer":     {role: RoleValid, header: func(k string) string { return "bearer " + k }, send: true},
+	"zero-credit":          {role: RoleZeroCredit, header: bearer, send: true},
+	"revoked":              {role: RoleRevoked, header: bearer, send: true},
+	"rate-limited":         {role: RoleRateLimited, header: bearer, send: true},
+}
+
+// Role is the key the credential needs ("" when it needs none).
+func (c Credential) Role() string { return credentials[c].role }
+
+// Authorization is the header value to send given the key of the credential's role, and whether to send an
+// Authorization header at all.
+func (c Credential) Authorization(key string) (value string, send bool) {
+	cr, ok := credentials[c]
+	if !ok || !cr.send {
 		return "", false
 	}
-	return f(validKey)
+	return cr.header(key), true
 }
 
 // CredentialNames lists the credentials a scenario may name.

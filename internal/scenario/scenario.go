@@ -19,10 +19,20 @@ type Scenario struct {
 	// EachModel sends the request once for every model the target lists, {{model}} bound to each.
 	EachModel bool `yaml:"each_model"`
 	// Billable scenarios cost the target's owner money (a real completion) and run only when asked.
-	Billable bool    `yaml:"billable"`
+	Billable bool `yaml:"billable"`
+	// Trigger names the profile's way to provoke the condition (server_error, unavailable): a model id
+	// bound to {{trigger_model}}, or a header added to the request.
+	Trigger string `yaml:"trigger"`
+	// Burst sends the request repeatedly, within the profile's bounds, until the first 429 (LIMIT-1).
+	Burst bool `yaml:"burst"`
+	// Recovers retries a transient answer with the page's policy and expects it to clear up (SRV-3).
+	Recovers bool    `yaml:"recovers"`
 	Request  Request `yaml:"request"`
 	Expect   Expect  `yaml:"expect"`
 }
+
+// Triggers a scenario may name.
+var Triggers = []string{"server_error", "unavailable"}
 
 // Request is what the suite sends. Path is relative to the target's base URL (which ends in /v1).
 type Request struct {
@@ -50,6 +60,14 @@ type Expect struct {
 	Param  string   `yaml:"param"`  // error.param naming the member at fault (REQ-7)
 	Schema string   `yaml:"schema"` // for a success: the schema of the whole body
 	Each   *Each    `yaml:"each"`   // for a success: a schema for every element of an array in the body
+	// NotTransient takes any error status but 429, 500, 502 and 503 (UP-6: not presented as transient).
+	NotTransient bool `yaml:"not_transient"`
+	// RetryAfter wants a Retry-After header, delta-seconds or an HTTP-date (LIMIT-2).
+	RetryAfter bool `yaml:"retry_after"`
+	// WithinUpstreamTimeout wants the answer within the gateway's upstream timeout, plus grace (UP-3).
+	WithinUpstreamTimeout bool `yaml:"within_upstream_timeout"`
+	// NoUpstreamLeak wants none of the upstream's own error body in the answer (UP-5).
+	NoUpstreamLeak bool `yaml:"no_upstream_leak"`
 }
 
 // Each applies a schema to every element of the array at Pointer.
@@ -60,7 +78,12 @@ type Each struct {
 }
 
 // IsError says whether the expected answer is an error (so the envelope checks apply).
-func (e Expect) IsError() bool { return e.Status.Min() >= 400 }
+func (e Expect) IsError() bool { return e.NotTransient || e.Status.Min() >= 400 }
+
+// Transient reports whether the page's retry policy retries this status.
+func Transient(status int) bool {
+	return status == 429 || status == 500 || status == 502 || status == 503
+}
 
 // Statuses is one status or several acceptable ones (REQ-9 allows 400 or 413).
 type Statuses []int
@@ -150,8 +173,20 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if s.EachModel && s.Repeat > 1 {
 		bad("each_model and repeat do not combine")
 	}
-	if len(s.Expect.Status) == 0 {
+	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient {
 		bad("expect.status is missing")
+	}
+	if len(s.Expect.Status) > 0 && s.Expect.NotTransient {
+		bad("expect.status and expect.not_transient do not combine")
+	}
+	if s.Trigger != "" && !slices.Contains(Triggers, s.Trigger) {
+		bad("trigger %q is not one of %s", s.Trigger, strings.Join(Triggers, ", "))
+	}
+	if s.Burst && (s.Repeat > 1 || s.EachModel) {
+		bad("burst does not combine with repeat or each_model")
+	}
+	if s.Recovers && !s.Burst {
+		bad("recovers needs burst: it retries the transient answer the burst provoked")
 	}
 	for _, st := range s.Expect.Status {
 		if st < 100 || st > 599 {

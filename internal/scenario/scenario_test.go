@@ -40,7 +40,10 @@ func TestTheShippedCatalogueLoads(t *testing.T) {
 	if n := len(c.Scenarios); n < 30 {
 		t.Errorf("%d scenarios, want at least 30", n)
 	}
-	vars := map[string]string{"model": "m", "model_without_max_tokens": "r", "unknown_model": "u"}
+	vars := map[string]string{}
+	for name := range Placeholders {
+		vars[name] = "value-of-" + name
+	}
 	for _, s := range c.Scenarios {
 		body, err := c.Body(s, vars)
 		if err != nil {
@@ -55,21 +58,24 @@ func TestTheShippedCatalogueLoads(t *testing.T) {
 func TestLoadRefusesABrokenCatalogue(t *testing.T) {
 	good := "- id: a\n  requirements: [AUTH-1]\n  request: {method: POST, path: /chat/completions, credential: none, body_file: b.json}\n  expect: {status: 401, type: authentication_error}\n"
 	cases := map[string]struct{ yaml, want string }{
-		"unknown field":        {strings.Replace(good, "expect:", "expext:", 1), "expext"},
-		"duplicate id":         {good + good, "already defined"},
-		"unknown requirement":  {strings.Replace(good, "AUTH-1", "AUTH-99", 1), "AUTH-99 is not in REQUIREMENTS.md"},
-		"unknown credential":   {strings.Replace(good, "credential: none", "credential: bearer", 1), `credential "bearer"`},
-		"missing body file":    {strings.Replace(good, "b.json", "nope.json", 1), "not in fixtures/bodies"},
-		"relative path":        {strings.Replace(good, "path: /chat", "path: chat", 1), "must start with /"},
-		"bad method":           {strings.Replace(good, "method: POST", "method: FETCH", 1), "not an HTTP method"},
-		"no status":            {strings.Replace(good, "status: 401, ", "", 1), "expect.status is missing"},
-		"type on success":      {strings.Replace(good, "status: 401", "status: 200", 1), "not an error"},
-		"unknown schema":       {strings.Replace(good, "type: authentication_error", "schema: nope.json", 1), `schema "nope.json"`},
-		"two body sources":     {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "more than one"},
-		"unknown placeholder":  {strings.Replace(good, "body_file: b.json", `body: '{{modle}}'`, 1), "{{modle}}"},
-		"no requirement named": {strings.Replace(good, "[AUTH-1]", "[]", 1), "names no requirement"},
-		"each model, no model": {strings.Replace(good, "id: a", "id: a\n  each_model: true", 1), "each_model needs a body that uses {{model}}"},
-		"each model repeated":  {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  repeat: 2", 1), "do not combine"},
+		"unknown field":            {strings.Replace(good, "expect:", "expext:", 1), "expext"},
+		"duplicate id":             {good + good, "already defined"},
+		"unknown requirement":      {strings.Replace(good, "AUTH-1", "AUTH-99", 1), "AUTH-99 is not in REQUIREMENTS.md"},
+		"unknown credential":       {strings.Replace(good, "credential: none", "credential: bearer", 1), `credential "bearer"`},
+		"missing body file":        {strings.Replace(good, "b.json", "nope.json", 1), "not in fixtures/bodies"},
+		"relative path":            {strings.Replace(good, "path: /chat", "path: chat", 1), "must start with /"},
+		"bad method":               {strings.Replace(good, "method: POST", "method: FETCH", 1), "not an HTTP method"},
+		"no status":                {strings.Replace(good, "status: 401, ", "", 1), "expect.status is missing"},
+		"type on success":          {strings.Replace(good, "status: 401", "status: 200", 1), "not an error"},
+		"unknown schema":           {strings.Replace(good, "type: authentication_error", "schema: nope.json", 1), `schema "nope.json"`},
+		"two body sources":         {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "more than one"},
+		"unknown placeholder":      {strings.Replace(good, "body_file: b.json", `body: '{{modle}}'`, 1), "{{modle}}"},
+		"no requirement named":     {strings.Replace(good, "[AUTH-1]", "[]", 1), "names no requirement"},
+		"each model, no model":     {strings.Replace(good, "id: a", "id: a\n  each_model: true", 1), "each_model needs a body that uses {{model}}"},
+		"unknown trigger":          {strings.Replace(good, "id: a", "id: a\n  trigger: teapot", 1), `trigger "teapot"`},
+		"recovers without burst":   {strings.Replace(good, "id: a", "id: a\n  recovers: true", 1), "recovers needs burst"},
+		"status and not transient": {strings.Replace(good, "status: 401,", "status: 401, not_transient: true,", 1), "do not combine"},
+		"each model repeated":      {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  repeat: 2", 1), "do not combine"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -137,6 +143,7 @@ func TestCredentials(t *testing.T) {
 		"empty":                {"", true},
 		"key-without-scheme":   {"K", true},
 		"lowercase-bearer":     {"bearer K", true},
+		"zero-credit":          {"Bearer K", true},
 	}
 	for c, want := range cases {
 		v, send := c.Authorization("K")
@@ -146,5 +153,10 @@ func TestCredentials(t *testing.T) {
 	}
 	if v, _ := Credential("basic").Authorization("K"); !strings.HasPrefix(v, "Basic ") || strings.Contains(v, "K") {
 		t.Errorf("basic: %q", v)
+	}
+	for c, role := range map[Credential]string{"valid": RoleValid, "rate-limited": RoleRateLimited, "revoked": RoleRevoked, "invalid": "", "none": ""} {
+		if c.Role() != role {
+			t.Errorf("%s needs role %q, want %q", c, c.Role(), role)
+		}
 	}
 }

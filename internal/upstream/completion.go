@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 type chatRequest struct {
@@ -24,28 +26,38 @@ type message struct {
 // behaviour answers one chat completion for a model id.
 type behaviour func(w http.ResponseWriter, r *http.Request, req *chatRequest)
 
-// faults maps model ids to behaviours that replace the normal answer (an
-// upstream 500, 503, reset, hang, malformed body...). Keeping them in one
-// table means a fault is one entry, and the gateway reaches it simply by
-// mapping a public model to the fault's id.
-var faults = map[string]behaviour{}
+// Attestation results, as gateways serving confidential models read them.
+const (
+	attestVerified = "verified"
+	attestFailed   = "failed"
+)
 
 // complete is the well-behaved answer: deterministic for a given request so
 // that specs can compare, streamed when asked.
 func complete(w http.ResponseWriter, _ *http.Request, req *chatRequest) {
-	reply := "Hello from " + req.Model + "."
-	id := completionID(req)
-	created := time.Now().Unix()
+	answer(w, req, attestVerified)
+}
+
+// answer is a completion carrying the given attestation result, so that a
+// failed verification differs from a healthy answer in nothing else.
+func answer(w http.ResponseWriter, req *chatRequest, attestation string) {
+	w.Header().Set(faults.AttestationHeader, attestation)
 	if req.Stream {
-		stream(w, id, created, req.Model, reply)
+		startStream(w)
+		sendEvents(w, streamEvents(req))
 		return
 	}
+	writeJSON(w, http.StatusOK, completion(req))
+}
+
+func completion(req *chatRequest) map[string]any {
+	reply := replyTo(req)
 	prompt := promptTokens(req.Messages)
 	completion := len(strings.Fields(reply))
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id":      id,
+	return map[string]any{
+		"id":      completionID(req),
 		"object":  "chat.completion",
-		"created": created,
+		"created": time.Now().Unix(),
 		"model":   req.Model,
 		"choices": []any{map[string]any{
 			"index":         0,
@@ -57,42 +69,53 @@ func complete(w http.ResponseWriter, _ *http.Request, req *chatRequest) {
 			"completion_tokens": completion,
 			"total_tokens":      prompt + completion,
 		},
-	})
+	}
 }
 
-func stream(w http.ResponseWriter, id string, created int64, model, reply string) {
+func replyTo(req *chatRequest) string { return "Hello from " + req.Model + "." }
+
+func startStream(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	flush := http.NewResponseController(w).Flush
+	_ = http.NewResponseController(w).Flush()
+}
 
-	head, tail, _ := strings.Cut(reply, " ")
-	chunk := func(delta map[string]any, finish any) map[string]any {
-		return map[string]any{
+// streamEvents are the payloads of a streamed completion, [DONE] included.
+func streamEvents(req *chatRequest) []string {
+	id, created := completionID(req), time.Now().Unix()
+	head, tail, _ := strings.Cut(replyTo(req), " ")
+	chunk := func(delta map[string]any, finish any) string {
+		data, err := json.Marshal(map[string]any{
 			"id":      id,
 			"object":  "chat.completion.chunk",
 			"created": created,
-			"model":   model,
+			"model":   req.Model,
 			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
+		})
+		if err != nil {
+			panic(err) // maps of strings and numbers always encode
 		}
+		return string(data)
 	}
-	events := []map[string]any{
+	return []string{
 		chunk(map[string]any{"role": "assistant", "content": head}, nil),
 		chunk(map[string]any{"content": " " + tail}, nil),
 		chunk(map[string]any{}, "stop"),
+		"[DONE]",
 	}
+}
+
+// sendEvents flushes each event, so that a client sees a stream, not one
+// buffered answer.
+func sendEvents(w http.ResponseWriter, events []string) {
+	flush := http.NewResponseController(w).Flush
 	for _, ev := range events {
-		data, err := json.Marshal(ev)
-		if err != nil {
-			return
-		}
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", data); err != nil {
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", ev); err != nil {
 			return
 		}
 		_ = flush()
 	}
-	_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
-	_ = flush()
 }
 
 func completionID(req *chatRequest) string {

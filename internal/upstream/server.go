@@ -1,38 +1,46 @@
 package upstream
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// Server is a running provider on a loopback port.
+// Server is a running provider.
 type Server struct {
 	// URL is the provider's base URL, ending in /v1.
 	URL string
 
 	srv  *http.Server
 	done chan struct{}
+	// stop ends the holding faults: Shutdown alone would wait for them.
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // shutdownGrace bounds Close: a hanging fault must not hold a test run.
 const shutdownGrace = 2 * time.Second
 
-// Start serves NewHandler(cfg) on 127.0.0.1 at an ephemeral port.
+// Start serves NewHandler(cfg) on cfg.Listen, by default an ephemeral
+// 127.0.0.1 port.
 func Start(cfg Config) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", cmp.Or(cfg.Listen, "127.0.0.1:0"))
 	if err != nil {
 		return nil, err
 	}
+	stop := make(chan struct{})
 	s := &Server{
 		URL: "http://" + ln.Addr().String() + "/v1",
 		srv: &http.Server{
-			Handler:           NewHandler(cfg),
+			Handler:           newHandler(cfg, stop),
 			ReadHeaderTimeout: 5 * time.Second,
 		},
 		done: make(chan struct{}),
+		stop: stop,
 	}
 	go func() {
 		defer close(s.done)
@@ -41,9 +49,10 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close shuts the server down gracefully, then forcibly once shutdownGrace
-// has passed.
+// Close releases held faults, then shuts the server down gracefully, and
+// forcibly once shutdownGrace has passed.
 func (s *Server) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)

@@ -6,21 +6,33 @@
 package upstream
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 // Config describes the models the provider serves and the key it expects.
 type Config struct {
-	// Models are the ids listed by GET /v1/models and accepted by chat
-	// completions.
+	// Models are the healthy model ids. GET /v1/models lists them and every
+	// fault model of faults.All(), which are always served.
 	Models []string
 	// APIKey, when non-empty, must be presented as "Authorization: Bearer
 	// <APIKey>"; the gateway is expected to hold a key of its own.
 	APIKey string
+	// Hold is how long the Timeout and SlowFirstByte faults stall; zero or
+	// less means faults.DefaultHold.
+	Hold time.Duration
+	// Listen is the address Start listens on; empty means an ephemeral
+	// loopback port.
+	Listen string
 }
 
 // maxRequestBytes bounds what the provider reads; it only ever sees requests
@@ -33,24 +45,32 @@ type handler struct {
 	// keyHash lets the key be compared in constant time whatever its length.
 	keyHash [sha256.Size]byte
 	needKey bool
-	// behaviours is consulted before the catalogue, so a fault model need not
-	// be listed to take effect.
+	// behaviours is consulted before the catalogue, so that a fault model
+	// takes effect whatever the healthy models are.
 	behaviours map[string]behaviour
 }
 
-// NewHandler returns the provider's HTTP handler, rooted at /v1.
+// NewHandler returns the provider's HTTP handler, rooted at /v1. Its holding
+// faults end with their hold or their client; Start's also end on Close.
 func NewHandler(cfg Config) http.Handler {
-	return newHandler(cfg, faults)
+	return newHandler(cfg, nil)
 }
 
-func newHandler(cfg Config, behaviours map[string]behaviour) *handler {
+// newHandler's stop, when closed, cuts every hold short; nil never does.
+func newHandler(cfg Config, stop <-chan struct{}) *handler {
 	h := &handler{
-		models:     make(map[string]bool, len(cfg.Models)),
-		list:       append([]string(nil), cfg.Models...),
-		behaviours: behaviours,
+		models: make(map[string]bool, len(cfg.Models)),
+		behaviours: faultBehaviours(holder{
+			hold: cmp.Or(max(cfg.Hold, 0), faults.DefaultHold),
+			stop: stop,
+		}),
 	}
-	for _, m := range cfg.Models {
-		h.models[m] = true
+	// Fault models are listed too: a vendor wires its gateway from this list.
+	for _, m := range slices.Concat(cfg.Models, faultModels()) {
+		if !h.models[m] {
+			h.models[m] = true
+			h.list = append(h.list, m)
+		}
 	}
 	if cfg.APIKey != "" {
 		h.needKey = true
@@ -118,6 +138,9 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_json", "The request body is not valid JSON.")
 		return
 	}
+	// Reading to the end lets net/http notice a client that hangs up, which
+	// is what ends a holding fault early.
+	_, _ = io.Copy(io.Discard, r.Body)
 	if b, ok := h.behaviours[req.Model]; ok {
 		b(w, r, &req)
 		return
@@ -133,6 +156,14 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 	complete(w, r, &req)
 }
 
+func faultModels() []string {
+	var ids []string
+	for _, f := range faults.All() {
+		ids = append(ids, f.Model)
+	}
+	return ids
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -142,6 +173,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// writeBody is writeJSON's body alone, for an answer whose header went out
+// earlier.
+func writeBody(w io.Writer, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(body)
+	return err
 }
 
 // writeError answers in OpenAI's own style, which is deliberately not the

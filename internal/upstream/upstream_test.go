@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 func start(t *testing.T, cfg Config) *Server {
@@ -59,8 +61,14 @@ func TestModels(t *testing.T) {
 	if err := json.Unmarshal(body, &list); err != nil {
 		t.Fatal(err)
 	}
-	if list.Object != "list" || len(list.Data) != 2 || list.Data[0].ID != "a" || list.Data[1].Object != "model" {
+	if list.Object != "list" || len(list.Data) != 2+len(faults.All()) || list.Data[0].ID != "a" || list.Data[1].Object != "model" {
 		t.Fatalf("unexpected list %s", body)
+	}
+	// A vendor wires its gateway from this list, so every fault is on it.
+	for i, f := range faults.All() {
+		if got := list.Data[2+i].ID; got != f.Model {
+			t.Fatalf("entry %d is %q, want %q", 2+i, got, f.Model)
+		}
 	}
 }
 
@@ -92,6 +100,9 @@ func TestChatCompletion(t *testing.T) {
 	resp, data := send(t, http.MethodPost, s.URL+"/chat/completions", "", body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, data)
+	}
+	if got := resp.Header.Get(faults.AttestationHeader); got != "verified" {
+		t.Fatalf("attestation %q", got)
 	}
 	var c struct {
 		ID, Object, Model string
@@ -163,6 +174,9 @@ func TestStream(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("content type %q", ct)
 	}
+	if got := resp.Header.Get(faults.AttestationHeader); got != "verified" {
+		t.Fatalf("attestation %q", got)
+	}
 	var content strings.Builder
 	var events []string
 	sc := bufio.NewScanner(resp.Body)
@@ -198,11 +212,12 @@ func TestStream(t *testing.T) {
 // TestFaultTable shows the seam fault models plug into: a behaviour keyed
 // by model id replaces the normal answer, listed or not.
 func TestFaultTable(t *testing.T) {
-	h := newHandler(Config{Models: []string{"m"}}, map[string]behaviour{
+	h := newHandler(Config{Models: []string{"m"}}, nil)
+	h.behaviours = map[string]behaviour{
 		"fault/teapot": func(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 			w.WriteHeader(http.StatusTeapot)
 		},
-	})
+	}
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"model":"fault/teapot"}`))
 	h.ServeHTTP(rec, req)

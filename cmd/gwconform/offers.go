@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// referenceOffers is the profile of the embedded reference gateway: it offers every trigger, with bounds
+// small enough that `make run` stays quick.
+func referenceOffers(s *reference.Stack) profile.Resolved {
+	r := profile.Resolved{
+		Keys: map[string]string{
+			scenario.RoleZeroCredit:  s.ZeroCreditKey,
+			scenario.RoleRevoked:     s.RevokedKey,
+			scenario.RoleRateLimited: s.RateLimitedKey,
+		},
+		KeySources:      map[string]string{},
+		FaultModels:     map[string]string{},
+		UpstreamTimeout: s.UpstreamTimeout,
+		Triggers: map[string]profile.Trigger{
+			"server_error": {Model: s.FaultModels["internal"]},
+			"unavailable":  {Model: s.FaultModels["maintenance"]},
+		},
+		Burst:         20,
+		BurstWithin:   5 * time.Second,
+		RetryAttempts: profile.DefaultRetryAttempts,
+		RetryBase:     profile.DefaultRetryBase,
+	}
+	for role := range r.Keys {
+		r.KeySources[role] = "embedded " + role + " key"
+	}
+	for _, f := range faults.All() {
+		if m, ok := s.FaultModels[f.Key]; ok {
+			r.FaultModels[f.Key] = m
+		}
+	}
+	return r
+}
+
+// printOffers shows the effective profile, so a skipped spec's reason can be traced to it. Keys appear only
+// by the variable they came from.
+func printOffers(w io.Writer, path string, r profile.Resolved) {
+	source := "embedded reference"
+	if path != "" {
+		source = path + ", overridden by flags and environment"
+	} else if len(r.Keys) == 0 && len(r.FaultModels) == 0 {
+		source = "none: specs that need a trigger are skipped; see --profile"
+	}
+	fmt.Fprintf(w, "gwconform: profile (%s):\n", source)
+	for _, line := range r.Summary() {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+}
+
+// oneLine keeps a multi-line error (a YAML one, say) to the one line every bad input gets.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

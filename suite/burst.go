@@ -1,0 +1,70 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// burst sends the request until the first 429, within the profile's bounds in count and time, and keeps
+// only the last exchange: the 429 when there was one (LIMIT-1).
+func (t *target) burst(ctx context.Context, sc scenario.Scenario, h http.Header, body []byte, s *sent) {
+	start := time.Now()
+	deadline := start.Add(t.offers.BurstWithin)
+	n := 0
+	for n < t.offers.Burst && time.Now().Before(deadline) {
+		n++
+		ex := t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body)
+		s.exs = []*exchange.Exchange{ex}
+		if ex.Err != nil || ex.Response.Status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	s.note = fmt.Sprintf("the burst sent %d request(s) in %s (at most %d within %s)", n, time.Since(start).Round(time.Millisecond), t.offers.Burst, t.offers.BurstWithin)
+}
+
+// maxRetryAfter is the longest Retry-After the policy honours; beyond it the back-off applies, as the
+// OpenAI SDKs do, so a hostile value cannot stall the run.
+const maxRetryAfter = 60 * time.Second
+
+// retry applies the page's policy to a transient answer: retry 429/500/502/503 only, waiting Retry-After
+// when the target gives one and base·2^attempt otherwise, for the profile's number of attempts (the first
+// one included, as in the page's with_retry).
+func (t *target) retry(ctx context.Context, sc scenario.Scenario, h http.Header, body []byte, s *sent) {
+	last := s.exs[len(s.exs)-1]
+	for attempt := 0; attempt < t.offers.RetryAttempts-1; attempt++ {
+		if last.Err != nil || !scenario.Transient(last.Response.Status) {
+			return
+		}
+		wait := t.offers.RetryBase << attempt
+		if ra, ok := retryAfter(last.Response.Header.Get("Retry-After"), time.Now()); ok && ra <= maxRetryAfter {
+			wait = ra
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return
+		}
+		last = t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body)
+		s.retries = append(s.retries, last)
+	}
+}
+
+// retryAfter reads Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
