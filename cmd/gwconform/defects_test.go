@@ -29,7 +29,7 @@ func TestEachDefectFailsExactlyTheRequirementsItBreaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer stack.Close()
-			path, env := referenceProfile(t, stack)
+			path, env := profileFor(t, stack)
 			r := gwconform(t, env, "run", "--target", stack.BaseURL, "--profile", path, "--fail-on", "should")
 			if r.code != exitFailed {
 				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)

@@ -18,6 +18,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	var defects multiFlag
 	fs.Var(&defects, "defect", "inject a named deviation from the contract (repeatable; see --list-defects)")
 	listen := fs.String("listen", "127.0.0.1:0", "address of the gateway (the upstream always takes an ephemeral loopback port)")
+	profileOut := fs.String("profile-out", "", "write a profile describing this gateway (keys by variable name, fault models, triggers) to FILE")
 	list := fs.Bool("list-defects", false, "list the deviations --defect can inject, with the requirements each breaks")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
@@ -34,8 +35,17 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer stack.Close()
 
-	// The demo key belongs to this throwaway in-process gateway and exists to be pasted into curl.
+	if *profileOut != "" {
+		if err := writeReferenceProfile(*profileOut, stack); err != nil {
+			return fail(stderr, "serve: --profile-out: %v", err)
+		}
+	}
+	// The keys belong to this throwaway in-process gateway and exist to be pasted into a shell.
 	fmt.Fprintf(stdout, "gwconform reference gateway\n  base URL: %s\n  demo key: %s\n", stack.BaseURL, stack.APIKey)
+	fmt.Fprintf(stdout, "  keys:     export %s\n", strings.Join(referenceKeys(stack), " "))
+	if *profileOut != "" {
+		fmt.Fprintf(stdout, "  profile:  %s (gwconform run --profile %s)\n", *profileOut, *profileOut)
+	}
 	if len(defects) > 0 {
 		fmt.Fprintf(stdout, "  defects:  %s\n", strings.Join(defects, ", "))
 	}

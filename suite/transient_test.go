@@ -1,0 +1,106 @@
+package suite
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+func TestRetryAfterTakesSecondsOrAnHTTPDate(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		want time.Duration
+		ok   bool
+	}{
+		"1":                             {time.Second, true},
+		"120":                           {2 * time.Minute, true},
+		"Tue, 24 Nov 2026 12:00:30 GMT": {30 * time.Second, true},
+		"Tue, 24 Nov 2026 11:00:00 GMT": {0, true}, // in the past: retry now
+		"":                              {0, false},
+		"-1":                            {0, false},
+		"1.5":                           {0, false},
+		"soon":                          {0, false},
+	}
+	for v, c := range cases {
+		got, ok := retryAfter(v, now)
+		if got != c.want || ok != c.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", v, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func limited(status int, retryAfter string) *exchange.Exchange {
+	ex := answer(status, "application/json", `{"error":{"message":"slow down","type":"rate_limit_error","code":null,"param":null}}`)
+	if retryAfter != "" {
+		ex.Response.Header.Set("Retry-After", retryAfter)
+	}
+	return ex
+}
+
+func TestTransientChecksFailWhatTheyDecide(t *testing.T) {
+	burst := scenario.Scenario{Burst: true, Recovers: true, Expect: scenario.Expect{Status: scenario.Statuses{429}, RetryAfter: true}}
+	e := evidence{sc: burst, exs: []*exchange.Exchange{limited(429, "1")}}
+	if err := checkRetryAfter(e); err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]string{"": "without Retry-After", "later": "neither delta-seconds nor an HTTP-date"} {
+		e.exs = []*exchange.Exchange{limited(429, v)}
+		if err := checkRetryAfter(e); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Retry-After %q: got %v", v, err)
+		}
+	}
+
+	e.exs = []*exchange.Exchange{limited(429, "1")}
+	e.retries = []*exchange.Exchange{limited(429, "1"), answer(400, "application/json", goodAuth)}
+	if err := checkRecovers(e); err != nil {
+		t.Fatal(err)
+	}
+	e.retries = []*exchange.Exchange{limited(429, "1"), limited(429, "1")}
+	if err := checkRecovers(e); err == nil || !strings.Contains(err.Error(), "still answered 429") {
+		t.Errorf("got %v", err)
+	}
+	e.exs = []*exchange.Exchange{answer(400, "application/json", goodAuth)}
+	if why := transientToRecoverFrom(e); why == "" {
+		t.Error("a non-transient answer was taken as something to recover from")
+	}
+}
+
+func TestUpstreamChecksFailWhatTheyDecide(t *testing.T) {
+	up := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{502}, WithinUpstreamTimeout: true, NoUpstreamLeak: true}}
+	ok := answer(502, "application/json", `{"error":{"message":"upstream failed","type":"upstream_error","code":null,"param":null}}`)
+	ok.Duration = 600 * time.Millisecond
+	e := evidence{sc: up, exs: []*exchange.Exchange{ok}, upstreamTimeout: 500 * time.Millisecond}
+	if err := checkWithinUpstreamTimeout(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkNoUpstreamLeak(e); err != nil {
+		t.Fatal(err)
+	}
+	slow := *ok
+	slow.Duration = 3 * time.Second
+	e.exs = []*exchange.Exchange{&slow}
+	if err := checkWithinUpstreamTimeout(e); err == nil || !strings.Contains(err.Error(), "answered after 3s") {
+		t.Errorf("got %v", err)
+	}
+	e.exs = []*exchange.Exchange{{Err: http.ErrHandlerTimeout, Duration: 2500 * time.Millisecond}}
+	if err := checkWithinUpstreamTimeout(e); err == nil || !strings.Contains(err.Error(), "no answer after") {
+		t.Errorf("got %v", err)
+	}
+	e.exs = []*exchange.Exchange{answer(502, "application/json", `{"error":{"message":"upstream said: connect `+faults.CanaryHost+`","type":"upstream_error","code":null,"param":null}}`)}
+	if err := checkNoUpstreamLeak(e); err == nil || !strings.Contains(err.Error(), faults.CanaryHost) {
+		t.Errorf("got %v", err)
+	}
+
+	unverified := evidence{sc: scenario.Scenario{Expect: scenario.Expect{NotTransient: true}}}
+	for status, pass := range map[int]bool{403: true, 400: true, 502: false, 503: false, 429: false, 500: false, 200: false} {
+		unverified.exs = []*exchange.Exchange{answer(status, "application/json", goodAuth)}
+		if err := checkStatus(unverified); (err == nil) != pass {
+			t.Errorf("UP-6 status %d: got %v", status, err)
+		}
+	}
+}
