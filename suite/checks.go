@@ -60,29 +60,35 @@ func checksFor(sc scenario.Scenario) []check {
 		}
 		return needAnswers(append(cs, check{name: "does not pair its success status with an error envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus}))
 	}
+	// Where the page documents no error.type (403, 429, 500, 503, 404/405 under /v1), the scenario's
+	// requirement is "this status, with the envelope": its envelope checks speak for it too.
+	var envelopeAlso []string
+	if x.Type == "" {
+		envelopeAlso = sc.Requirements
+	}
 	if x.Type != "" {
-		cs = append(cs, check{name: "answers error.type " + x.Type, reqs: sc.Requirements, also: []string{"ENV-3"}, run: checkType})
+		cs = append(cs, check{name: "answers error.type " + x.Type, reqs: sc.Requirements, also: []string{"ENV-3"}, run: checkType, applies: errorAnswered})
 	}
 	if x.WithinUpstreamTimeout {
 		cs = append(cs, check{name: "answers within the gateway's upstream timeout", reqs: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})
 	}
 	if x.NoUpstreamLeak {
-		cs = append(cs, check{name: "passes nothing of the upstream's error body through", reqs: []string{"UP-5"}, run: checkNoUpstreamLeak})
+		cs = append(cs, check{name: "passes nothing of the upstream's error body through", reqs: []string{"UP-5"}, run: checkNoUpstreamLeak, applies: errorAnswered})
 	}
 	if x.RetryAfter {
-		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", reqs: []string{"LIMIT-2"}, run: checkRetryAfter})
+		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", reqs: []string{"LIMIT-2"}, run: checkRetryAfter, applies: expectedStatus})
 	}
 	if sc.Recovers {
 		cs = append(cs, check{name: "clears up when retried with the page's back-off policy", reqs: []string{"SRV-3"}, run: checkRecovers, applies: transientToRecoverFrom, judgesSilence: true})
 	}
 	if x.Param != "" {
-		cs = append(cs, check{name: "names " + x.Param + " in error.param", reqs: []string{"REQ-7"}, also: []string{"ENV-4"}, run: checkParam})
+		cs = append(cs, check{name: "names " + x.Param + " in error.param", reqs: []string{"REQ-7"}, also: []string{"ENV-4"}, run: checkParam, applies: expectedStatus})
 	}
 	cs = append(cs,
-		check{name: "answers the error envelope {error: {message, type, code, param}}", reqs: []string{"ENV-1", "ENV-2", "ENV-4", "ENV-6"}, run: checkEnvelope},
-		check{name: "pairs its error status with the envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
-		check{name: "answers Content-Type application/json", reqs: []string{"ENV-5"}, run: checkContentType},
-		check{name: "echoes neither the key nor the prompt", reqs: []string{"ENV-8"}, run: checkNoEcho},
+		check{name: "answers the error envelope {error: {message, type, code, param}}", reqs: []string{"ENV-1", "ENV-2", "ENV-4", "ENV-6"}, also: envelopeAlso, run: checkEnvelope, applies: errorAnswered},
+		check{name: "pairs its error status with the envelope", reqs: []string{"ENV-7"}, also: envelopeAlso, run: checkEnvelopeMatchesStatus},
+		check{name: "answers Content-Type application/json", reqs: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
+		check{name: "echoes neither the key nor the prompt", reqs: []string{"ENV-8"}, run: checkNoEcho, applies: errorAnswered},
 	)
 	if sc.Sends() > 1 {
 		cs = append(cs, check{name: "answers the same status and error.type when sent again", reqs: []string{"REQ-10"}, run: checkDeterministic, judgesSilence: true})
@@ -102,6 +108,32 @@ func needAnswers(cs []check) []check {
 func answered(e evidence) string {
 	if _, err := e.answer(); err != nil {
 		return "no answer to judge (" + err.Error() + "); the status spec reports it"
+	}
+	return ""
+}
+
+// errorAnswered skips the checks of an error's content when the target did not answer an error at all
+// (it served the request, or redirected): the status spec reports that, and a success body is not a
+// broken envelope.
+func errorAnswered(e evidence) string {
+	if why := answered(e); why != "" {
+		return why
+	}
+	if r, _ := e.answer(); r.Status < 400 {
+		return fmt.Sprintf("answered %d, not an error: nothing of an error to judge; the status spec reports it", r.Status)
+	}
+	return ""
+}
+
+// expectedStatus skips checks that only mean something for the expected status (error.param of a 400,
+// Retry-After of a 429 or 503) when the status spec has already failed.
+func expectedStatus(e evidence) string {
+	if why := answered(e); why != "" {
+		return why
+	}
+	r, _ := e.answer()
+	if !e.sc.Expect.NotTransient && !e.sc.Expect.Status.Allows(r.Status) {
+		return fmt.Sprintf("answered %d, not %s; the status spec reports it", r.Status, e.sc.Expect.Status)
 	}
 	return ""
 }
@@ -345,9 +377,6 @@ func checkRetryAfter(e evidence) error {
 	r, err := e.answer()
 	if err != nil {
 		return err
-	}
-	if !e.sc.Expect.Status.Allows(r.Status) {
-		return fmt.Errorf("answered status %d, not %s: no Retry-After to judge", r.Status, e.sc.Expect.Status)
 	}
 	v := r.Header.Get("Retry-After")
 	if v == "" {

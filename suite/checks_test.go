@@ -139,3 +139,32 @@ func TestChecksForNamesRequirements(t *testing.T) {
 		t.Fatalf("checks:\n%s", strings.Join(names, "\n"))
 	}
 }
+
+// A check of an error's content has nothing to judge when the target served the request instead, and a
+// check of what the expected status means has nothing to judge when the status is already wrong: both skip,
+// so the one failure is the status spec's.
+func TestContentChecksSkipWhenThereIsNoErrorToJudge(t *testing.T) {
+	served := evidence{sc: authScenario(), exs: []*exchange.Exchange{answer(200, "application/json", `{"choices":[]}`)}}
+	if why := errorAnswered(served); !strings.Contains(why, "answered 200, not an error") {
+		t.Errorf("errorAnswered on a 200: %q", why)
+	}
+	wrong := evidence{sc: authScenario(), exs: []*exchange.Exchange{answer(403, "application/json", goodAuth)}}
+	if why := expectedStatus(wrong); !strings.Contains(why, "answered 403, not 401") {
+		t.Errorf("expectedStatus on a 403: %q", why)
+	}
+	right := evidence{sc: authScenario(), exs: []*exchange.Exchange{answer(401, "application/json", goodAuth)}}
+	if errorAnswered(right) != "" || expectedStatus(right) != "" {
+		t.Error("a check skipped the answer it exists to judge")
+	}
+}
+
+func TestUndocumentedTypeScenariosLabelTheirEnvelopeChecks(t *testing.T) {
+	sc := scenario.Scenario{Requirements: []string{"LIMIT-3"}, Expect: scenario.Expect{Status: scenario.Statuses{403}}}
+	for _, c := range checksFor(sc) {
+		if strings.HasPrefix(c.name, "answers the error envelope") || strings.HasPrefix(c.name, "pairs its error status") {
+			if len(c.also) != 1 || c.also[0] != "LIMIT-3" {
+				t.Errorf("%s: also %v, want LIMIT-3", c.name, c.also)
+			}
+		}
+	}
+}

@@ -38,6 +38,10 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "upstream: $%s is empty; set it to the key your gateway sends upstream, or drop --api-key-env", *keyEnv)
 		}
 	}
+	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: *hold, Listen: *listen})
 	if err != nil {
 		return fail(stderr, "upstream: %v", err)
@@ -45,10 +49,7 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	defer srv.Close()
 
 	printUpstream(stdout, srv.URL, *keyEnv, *hold, healthy)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
-	signal.Stop(sig)
 	return exitConformant
 }
 
