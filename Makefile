@@ -2,7 +2,7 @@
 GO  ?= go
 BIN := bin/gwconform
 
-.PHONY: build run test lint bench
+.PHONY: build run test lint bench mutation flake
 
 build:
 	$(GO) build -o $(BIN) ./cmd/gwconform
@@ -11,8 +11,10 @@ build:
 run: build
 	./$(BIN) run
 
+# The suite's own tests run many gwconform processes that mostly wait on the network, so more of them run
+# at once than there are cores.
 test: lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -parallel 8 ./...
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -21,3 +23,19 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The mutation score: the suite against every defect of the catalogue, with the table of what caught what.
+mutation:
+	$(GO) test -count=1 -parallel 8 -run 'TestMutationScore' -v ./cmd/gwconform/ | sed -n '/^    defects_test.go/,/mutation score/p'
+
+# N full runs against the reference gateway; any spec that ever failed is listed with its count.
+N ?= 20
+flake: build
+	@rm -rf reports/flake; bad=0; \
+	for i in $$(seq $(N)); do \
+		./$(BIN) run --fail-on should --report-dir reports/flake/$$i >/dev/null 2>&1 || bad=$$((bad+1)); \
+	done; \
+	echo "flake: $$bad of $(N) runs against the reference gateway failed"; \
+	grep -ho '<testcase name="[^"]*"[^>]*status="\(failed\|panicked\|timedout\|interrupted\)"' reports/flake/*/junit.xml \
+		| sed 's/<testcase name="\([^"]*\)".*/\1/' | sort | uniq -c | sort -rn; \
+	test $$bad -eq 0
