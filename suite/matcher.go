@@ -9,14 +9,16 @@ import (
 )
 
 // honour is a Gomega matcher for "the evidence satisfies this check". Its failure message is the check's own
-// reason and the exchanges' transcripts, redacted, rather than Gomega's dump of an error value.
-func honour(c check, r *redact.Redactor) types.GomegaMatcher {
-	return &honourMatcher{check: c, redactor: r}
+// reason and the exchanges' transcripts, redacted, rather than Gomega's dump of an error value. onFail runs
+// when the check fails, before Gomega fails the spec: the moment to attach evidence to the report.
+func honour(c check, r *redact.Redactor, onFail func()) types.GomegaMatcher {
+	return &honourMatcher{check: c, redactor: r, onFail: onFail}
 }
 
 type honourMatcher struct {
 	check    check
 	redactor *redact.Redactor
+	onFail   func()
 	err      error
 }
 
@@ -26,6 +28,9 @@ func (m *honourMatcher) Match(actual any) (bool, error) {
 		return false, fmt.Errorf("honour matches suite evidence, not %T", actual)
 	}
 	m.err = m.check.run(e)
+	if m.err != nil && m.onFail != nil {
+		m.onFail()
+	}
 	return m.err == nil, nil
 }
 

@@ -58,7 +58,12 @@ func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
 					// The contract leaves 403/429/500/503 types open: what the target chose is reported (INFO).
 					AddReportEntry("answer", observed(e), ReportEntryVisibilityFailureOrVerbose)
 				}
-				Expect(e).To(honour(s.check, t.redactor))
+				Expect(e).To(honour(s.check, t.redactor, func() {
+					// A failure carries the command that reproduces it by hand, $API_KEY in place of the key.
+					if len(e.exs) > 0 {
+						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0])))
+					}
+				}))
 			})
 		}
 	})

@@ -98,7 +98,7 @@ func newTarget(cfg Config) (*target, error) {
 		client:   &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
 		keys:     keysByRole(cfg),
 		billable: cfg.Billable,
-		offers:   cfg.Offers,
+		offers:   cfg.Offers.WithDefaults(),
 		redactor: redactorFor(cfg),
 		Plan:     plan,
 		memo:     map[string]*sent{},

@@ -33,8 +33,11 @@ func referenceOffers(s *reference.Stack) profile.Resolved {
 		RetryAttempts: profile.DefaultRetryAttempts,
 		RetryBase:     profile.DefaultRetryBase,
 	}
-	for role := range r.Keys {
-		r.KeySources[role] = "embedded " + role + " key"
+	// The same names serve's export line and --profile-out use, so a curl line pastes into that shell.
+	for name, role := range referenceKeyEnv {
+		if _, ok := r.Keys[role]; ok {
+			r.KeySources[role] = "$" + name
+		}
 	}
 	for _, f := range faults.All() {
 		if m, ok := s.FaultModels[f.Key]; ok {

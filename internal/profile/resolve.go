@@ -73,9 +73,21 @@ func (p *Profile) Resolve(getenv func(string) string) (Resolved, error) {
 	return r, nil
 }
 
+// WithDefaults fills what an empty profile leaves open with the page's own policy.
+func (r Resolved) WithDefaults() Resolved {
+	if r.RetryAttempts == 0 {
+		r.RetryAttempts = DefaultRetryAttempts
+	}
+	if r.RetryBase == 0 {
+		r.RetryBase = DefaultRetryBase
+	}
+	return r
+}
+
 // Summary describes what the run can provoke, with no secret in it: keys appear by the variable they came
 // from.
 func (r Resolved) Summary() []string {
+	r = r.WithDefaults()
 	var lines []string
 	if len(r.Keys) == 0 {
 		lines = append(lines, "keys: none beyond the main key (LIMIT-3, revoked-key and burst specs skip)")
