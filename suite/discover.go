@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/gwconform/gwconform/internal/exchange"
@@ -42,9 +41,6 @@ func (t *target) vars(ctx context.Context, needs []string) (map[string]string, s
 	for _, n := range needs {
 		if _, ok := vars[n]; ok || n == "trigger_model" {
 			continue
-		}
-		if key, ok := strings.CutPrefix(n, "fault_"); ok {
-			return nil, fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key)
 		}
 		return nil, fmt.Sprintf("needs {{%s}}: %s", n, d.why[n])
 	}

@@ -2,7 +2,6 @@ package suite
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"net/http"
 	"sync"
@@ -55,17 +54,8 @@ func (t *target) send(ctx context.Context, sc scenario.Scenario) *sent {
 
 // sendOnce fills s with the scenario's exchanges, or says why it cannot be sent here.
 func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (skip string) {
-	if sc.Billable && !t.billable {
-		return "billable: buys a real completion from the target; opt in with --billable"
-	}
-	if role := sc.Request.Credential.Role(); role != "" && t.keys[role] == "" {
-		return fmt.Sprintf("needs keys.%s in the profile", role)
-	}
-	if sc.Burst && t.offers.Burst == 0 {
-		return "needs rate_limit (burst and within) in the profile: the burst is opt-in"
-	}
-	if sc.Expect.WithinUpstreamTimeout && t.offers.UpstreamTimeout == 0 {
-		return "needs upstream.timeout in the profile"
+	if why := Unmet(sc, t.Scenarios, t.offers, t.billable); why != "" {
+		return why
 	}
 	h := t.header(sc)
 	vars, skip := t.vars(ctx, t.Scenarios.Needs(sc))
@@ -73,10 +63,7 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 		return skip
 	}
 	if sc.Trigger != "" {
-		trig, ok := t.offers.Triggers[sc.Trigger]
-		if !ok {
-			return fmt.Sprintf("needs triggers.%s in the profile", sc.Trigger)
-		}
+		trig := t.offers.Triggers[sc.Trigger]
 		vars = withVar(vars, "trigger_model", trig.Model)
 		if trig.Header != "" {
 			name, value, _ := trig.SplitHeader()

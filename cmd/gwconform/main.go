@@ -20,6 +20,7 @@ const usage = `usage: gwconform <command> [flags]
 commands:
   run      run the conformance suite against --target (or the embedded reference gateway)
   serve    run the reference gateway and its upstream in the foreground
+  list     list the requirements, scenarios and specs, and what each scenario needs from a target
   upstream run the fault-injecting OpenAI-compatible upstream, for a gateway under test to front
   help     show this text; "gwconform <command> -h" shows a command's flags
 `
@@ -39,13 +40,15 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		return runCommand(args[1:], getenv, stdout, stderr)
 	case "serve":
 		return serveCommand(args[1:], stdout, stderr)
+	case "list":
+		return listCommand(args[1:], stdout, stderr)
 	case "upstream":
 		return upstreamCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitConformant
 	default:
-		fmt.Fprintf(stderr, "gwconform: unknown command %q (want run, serve or upstream; see gwconform help)\n", args[0])
+		fmt.Fprintf(stderr, "gwconform: unknown command %q (want run, list, serve or upstream; see gwconform help)\n", args[0])
 		return exitUsage
 	}
 }

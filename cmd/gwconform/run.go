@@ -31,6 +31,7 @@ type runOptions struct {
 	verbose     bool
 	billable    bool
 	profile     string
+	dryRun      bool
 }
 
 func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
@@ -44,6 +45,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
 	fs.StringVar(&o.failOn, "fail-on", "must", "which failed requirements make the run exit 1: must, or should (must and should)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each request")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print every spec as it runs")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
 	return fs, o
 }
@@ -114,6 +116,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "gwconform: testing %s with the key in $%s\n", cfg.BaseURL, o.apiKeyEnv)
 	}
 	printOffers(stdout, o.profile, cfg.Offers)
+	if o.dryRun {
+		return dryRun(stdout, cfg, o.labelFilter)
+	}
 
 	if err := ensureWritableDir(o.reportDir); err != nil {
 		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)

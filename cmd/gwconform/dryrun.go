@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/gwconform/gwconform/suite"
+)
+
+// dryRun says what a run would do with this configuration, without sending a request: which specs the
+// label filter keeps, and which of those the profile cannot trigger, with the reason.
+func dryRun(w io.Writer, cfg suite.Config, labelFilter string) int {
+	plan, err := suite.LoadPlan()
+	if err != nil {
+		fmt.Fprintf(w, "gwconform: %v\n", err)
+		return exitUsage
+	}
+	keep := func([]string) bool { return true }
+	if labelFilter != "" {
+		keep, _ = types.ParseLabelFilter(labelFilter) // validated before
+	}
+	var run, skip, filtered int
+	for _, sc := range plan.Scenarios.Scenarios {
+		why := suite.Unmet(sc, plan.Scenarios, cfg.Offers, cfg.Billable)
+		for _, s := range plan.Specs() {
+			if s.Scenario != sc.ID {
+				continue
+			}
+			switch {
+			case !keep(s.Labels):
+				filtered++
+			case why != "":
+				skip++
+				fmt.Fprintf(w, "skip  %s %s: %s\n", s.Container, s.Leaf, why)
+			default:
+				run++
+				fmt.Fprintf(w, "run   %s %s\n", s.Container, s.Leaf)
+			}
+		}
+	}
+	fmt.Fprintf(w, "gwconform: dry run: %d spec(s) would run, %d would be skipped, %d filtered out by --label-filter; nothing was sent\n", run, skip, filtered)
+	return exitConformant
+}

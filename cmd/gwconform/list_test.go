@@ -1,0 +1,33 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestListShowsRequirementsScenariosAndNeeds(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "list")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"AUTH-1    MUST", "CLIENT-1  MUST       -", "up-timeout", "needs: upstream.timeout; upstream.models.timeout", "limit-zero-credit"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+}
+
+// A dry run sends nothing, so it works against a target that is not there, and says what would be skipped.
+func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, []string{"API_KEY=gwc-dry-run-key-0123456789"}, "run", "--target", closedPort(t), "--dry-run", "--label-filter", "req:LIMIT-3 || req:AUTH-1")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"run   POST /v1/chat/completions without Authorization answers status 401", "skip  POST /v1/chat/completions with a key that has no credits left answers status 403: needs keys.zero_credit in the profile", "nothing was sent"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
