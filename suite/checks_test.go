@@ -168,3 +168,12 @@ func TestUndocumentedTypeScenariosLabelTheirEnvelopeChecks(t *testing.T) {
 		}
 	}
 }
+
+// The type check decides the discriminator only: an envelope missing param still has the right type.
+func TestTypeCheckIgnoresTheRestOfTheEnvelope(t *testing.T) {
+	set, _ := schema.Load()
+	e := evidence{sc: authScenario(), schemas: set, exs: []*exchange.Exchange{answer(401, "application/json", `{"error":{"message":"m","type":"authentication_error","code":7}}`)}}
+	if err := checkType(e); err != nil {
+		t.Fatalf("type check failed on a right type: %v", err)
+	}
+}

@@ -80,7 +80,7 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	}
 	defer stack.Close()
 	path, env := profileFor(t, stack)
-	r := gwconform(t, env, "run", "--profile", path, "--fail-on", "should")
+	r := gwconform(t, env, "run", "--profile", path, "--fail-on", "should", "--billable")
 	for _, key := range []string{stack.APIKey, stack.ZeroCreditKey, stack.RevokedKey, stack.RateLimitedKey} {
 		r.noSecret(t, key)
 	}

@@ -15,6 +15,9 @@ const (
 	exitUsage      = 2 // bad flag, bad configuration, unreachable target or a harness error
 )
 
+// version is stamped into reports; a release build may set it with -ldflags "-X main.version=...".
+var version = "dev"
+
 const usage = `usage: gwconform <command> [flags]
 
 commands:

@@ -12,12 +12,17 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/gwconform/gwconform/internal/redact"
 )
 
 // Ginkgo runs one suite per process, so every gwconform run in these tests is a child process: this test
 // binary re-executed as the real command.
 func TestMain(m *testing.M) {
 	if os.Getenv("GWCONFORM_TEST_AS_MAIN") == "1" {
+		if os.Getenv("GWCONFORM_TEST_NO_REDACTION") == "1" {
+			redact.DisableForTest() // only to prove the redaction test can fail
+		}
 		os.Exit(Main(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -1,0 +1,135 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
+	"outcomeTitle": func(o Outcome) string { return outcomeTitle[o] },
+	"join":         strings.Join,
+	"time": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	"dur": func(d time.Duration) string {
+		if d >= time.Second {
+			return d.Round(10 * time.Millisecond).String()
+		}
+		return d.Round(time.Millisecond).String()
+	},
+}).Parse(htmlSource))
+
+// htmlView is what the page shows, arranged for the template.
+type htmlView struct {
+	*Result
+	Title        string
+	Elapsed      time.Duration
+	Outcomes     []htmlCount
+	Rows         []htmlRow
+	Failures     []htmlFailure
+	Skipped      []*Requirement
+	Disabled     []*Requirement
+	VerdictTitle string
+}
+
+type htmlCount struct {
+	Outcome Outcome
+	N       int
+}
+
+type htmlRow struct {
+	*Requirement
+	Link   string // the anchor of its first failure, if any
+	Tally  string // "2 passed, 1 failed"
+	NSpecs int
+}
+
+type htmlFailure struct {
+	*Spec
+	Anchor  string
+	Curl    string
+	Entries []Entry // the entries other than curl
+}
+
+// WriteHTML writes report.html: one self-contained page (inline CSS, no script, nothing fetched) with the
+// verdict, the uncovered MUST requirements, the matrix by requirement, every failure with its transcript and
+// curl line, and the skipped requirements with their reasons. Everything the run recorded is HTML-escaped.
+func (r *Result) WriteHTML(w io.Writer) error {
+	v := htmlView{Result: r, VerdictTitle: verdictTitle[r.Verdict], Title: "gwconform: " + verdictTitle[r.Verdict]}
+	if r.Run.Target != "" {
+		v.Title += " · " + r.Run.Target
+	}
+	if !r.Run.Started.IsZero() && r.Finished.After(r.Run.Started) {
+		v.Elapsed = r.Finished.Sub(r.Run.Started).Round(time.Millisecond)
+	}
+	for _, o := range Outcomes {
+		v.Outcomes = append(v.Outcomes, htmlCount{o, r.Counts.Requirements[o]})
+	}
+	anchors := map[*Spec]string{}
+	for i, s := range r.Specs {
+		if !s.Failed() && !s.HarnessError() {
+			continue
+		}
+		f := htmlFailure{Spec: s, Anchor: fmt.Sprintf("failure-%d", i+1)}
+		for _, e := range s.Entries {
+			if e.Name == "curl" && f.Curl == "" {
+				f.Curl = e.Value
+				continue
+			}
+			f.Entries = append(f.Entries, e)
+		}
+		anchors[s] = f.Anchor
+		v.Failures = append(v.Failures, f)
+	}
+	for _, q := range r.Requirements {
+		row := htmlRow{Requirement: q, Tally: tally(q), NSpecs: len(q.Specs)}
+		if s := firstFailure(q); s != nil {
+			row.Link = anchors[s]
+		}
+		v.Rows = append(v.Rows, row)
+		switch q.Outcome {
+		case OutcomeSkipped:
+			v.Skipped = append(v.Skipped, q)
+		case OutcomeDisabled:
+			v.Disabled = append(v.Disabled, q)
+		}
+	}
+	var b bytes.Buffer
+	if err := htmlTemplate.Execute(&b, v); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+var tallyOrder = []string{StateFailed, StatePassed, StateSkipped, StatePending, StateDisabled}
+
+func tally(q *Requirement) string {
+	t := q.Tally()
+	var parts []string
+	for _, st := range tallyOrder {
+		if n := t[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+			delete(t, st)
+		}
+	}
+	harness := 0
+	for _, n := range t {
+		harness += n
+	}
+	if harness > 0 {
+		parts = append(parts, fmt.Sprintf("%d harness error", harness))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,167 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// WriteMarkdown writes summary.md: a short summary for $GITHUB_STEP_SUMMARY or a pull request comment. It
+// gives the verdict, the counts, a table of the failed requirements (and the harness errors), the uncovered
+// MUST requirements, and the skipped requirements with their reasons in a collapsed list.
+func (r *Result) WriteMarkdown(w io.Writer) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "## gwconform: %s %s\n\n", verdictIcon[r.Verdict], verdictTitle[r.Verdict])
+	fmt.Fprintf(&b, "%s (exit %d)\n\n", mdText(r.Summary), r.ExitCode)
+	var meta []string
+	if r.Run.Target != "" {
+		meta = append(meta, "target `"+mdCode(r.Run.Target)+"`")
+	}
+	if !r.Run.Started.IsZero() {
+		meta = append(meta, "started "+r.Run.Started.UTC().Format("2006-01-02 15:04:05Z"))
+	}
+	if r.Run.FailOn != "" {
+		meta = append(meta, "fail-on "+mdText(r.Run.FailOn))
+	}
+	if r.Run.LabelFilter != "" {
+		meta = append(meta, "label filter `"+mdCode(r.Run.LabelFilter)+"`")
+	}
+	if r.Run.Version != "" {
+		meta = append(meta, "gwconform "+mdText(r.Run.Version))
+	}
+	if len(meta) > 0 {
+		b.WriteString(strings.Join(meta, " · ") + "\n\n")
+	}
+	c := r.Counts.Specs
+	fmt.Fprintf(&b, "**Specs:** %d passed, %d failed (%d MUST, %d SHOULD), %d skipped, %d not selected, %d harness error(s) of %d  \n",
+		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.Skipped, c.Disabled, c.HarnessError, c.Total)
+	var outcomes []string
+	for _, o := range Outcomes {
+		if n := r.Counts.Requirements[o]; n > 0 {
+			outcomes = append(outcomes, fmt.Sprintf("%d %s", n, outcomeTitle[o]))
+		}
+	}
+	fmt.Fprintf(&b, "**Requirements:** %d: %s\n", len(r.Requirements), strings.Join(outcomes, ", "))
+
+	if len(r.HarnessErrors) > 0 {
+		b.WriteString("\n### Harness errors: no verdict can be trusted\n\n")
+		for _, h := range r.HarnessErrors {
+			fmt.Fprintf(&b, "- %s\n", mdCell(h, 400))
+		}
+	}
+
+	var failed []*Requirement
+	for _, q := range r.Requirements {
+		if q.Outcome == OutcomeFail || q.Outcome == OutcomeHarnessError {
+			failed = append(failed, q)
+		}
+	}
+	if len(failed) > 0 {
+		b.WriteString("\n### Failed requirements\n\n| id | level | outcome | first failing spec | reason |\n|---|---|---|---|---|\n")
+		for _, q := range failed {
+			s := firstFailure(q)
+			name, reason := "", ""
+			if s != nil {
+				name, reason = s.Name, s.Reason
+				if n := len(failingOf(q)); n > 1 {
+					name += fmt.Sprintf(" (and %d more)", n-1)
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", q.ID, q.Level, outcomeTitle[q.Outcome], mdCell(name, 200), mdCell(reason, 300))
+		}
+	}
+
+	if len(r.UncoveredMusts) > 0 {
+		fmt.Fprintf(&b, "\n### ⚠️ MUST requirements not checked (%d)\n\n", len(r.UncoveredMusts))
+		for _, u := range r.UncoveredMusts {
+			fmt.Fprintf(&b, "- **%s** %s: %s", u.ID, outcomeTitle[u.Outcome], mdCell(u.Text, 200))
+			if len(u.Reasons) > 0 {
+				fmt.Fprintf(&b, " — %s", mdCell(strings.Join(u.Reasons, "; "), 300))
+			}
+			b.WriteString("\n")
+		}
+	}
+
+	var skipped []*Requirement
+	for _, q := range r.Requirements {
+		if q.Outcome == OutcomeSkipped || q.Outcome == OutcomeDisabled {
+			skipped = append(skipped, q)
+		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>Skipped or not selected requirements (%d)</summary>\n\n", len(skipped))
+		for _, q := range skipped {
+			fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n", q.ID, q.Level, outcomeTitle[q.Outcome], mdCell(strings.Join(q.Reasons, "; "), 400))
+		}
+		b.WriteString("\n</details>\n")
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+var verdictTitle = map[Verdict]string{
+	VerdictConformant:             "CONFORMANT",
+	VerdictConformantWithWarnings: "CONFORMANT WITH WARNINGS",
+	VerdictNonConformant:          "NON-CONFORMANT",
+	VerdictHarnessError:           "HARNESS ERROR",
+}
+
+var verdictIcon = map[Verdict]string{
+	VerdictConformant:             "✅",
+	VerdictConformantWithWarnings: "⚠️",
+	VerdictNonConformant:          "❌",
+	VerdictHarnessError:           "💥",
+}
+
+var outcomeTitle = map[Outcome]string{
+	OutcomePass:         "pass",
+	OutcomeFail:         "fail",
+	OutcomeSkipped:      "skipped",
+	OutcomeDisabled:     "not selected",
+	OutcomeHarnessError: "harness error",
+	OutcomeNotCovered:   "not covered",
+}
+
+// failingOf are the specs behind a fail or harness_error outcome.
+func failingOf(q *Requirement) []*Spec {
+	if q.Outcome == OutcomeHarnessError {
+		var out []*Spec
+		for _, s := range q.Specs {
+			if s.HarnessError() {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return q.FailingSpecs()
+}
+
+func firstFailure(q *Requirement) *Spec {
+	if fs := failingOf(q); len(fs) > 0 {
+		return fs[0]
+	}
+	return nil
+}
+
+// mdCell makes text safe in a table cell or list item: HTML is escaped (GitHub renders raw HTML), pipes are
+// escaped, lines are joined with <br>, and it is cut to max runes.
+func mdCell(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		rs := []rune(s)
+		s = strings.TrimSpace(string(rs[:max])) + "…"
+	}
+	s = mdText(s)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.ReplaceAll(s, "\n", "<br>")
+}
+
+var mdEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func mdText(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode is text inside a code span: backticks cannot be escaped there, so they become quotes.
+func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
