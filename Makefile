@@ -11,10 +11,8 @@ build:
 run: build
 	./$(BIN) run
 
-# The suite's own tests run many gwconform processes that mostly wait on the network, so more of them run
-# at once than there are cores.
 test: lint
-	$(GO) test -race -count=1 -parallel 8 ./...
+	$(GO) test -race -count=1 ./...
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -26,7 +24,7 @@ bench:
 
 # The mutation score: the suite against every defect of the catalogue, with the table of what caught what.
 mutation:
-	$(GO) test -count=1 -parallel 8 -run 'TestMutationScore' -v ./cmd/gwconform/ | sed -n '/^    defects_test.go/,/mutation score/p'
+	$(GO) test -count=1 -run 'TestMutationScore' -v ./cmd/gwconform/ | sed -n '/^    defects_test.go/,/mutation score/p'
 
 # N full runs against the reference gateway; any spec that ever failed is listed with its count.
 N ?= 20

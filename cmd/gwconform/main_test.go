@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"flag"
+	"fmt"
+	"runtime"
 	"context"
 	"encoding/json"
 	"os"
@@ -24,6 +27,12 @@ func TestMain(m *testing.M) {
 			redact.DisableForTest() // only to prove the redaction test can fail
 		}
 		os.Exit(Main(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	}
+	// Each gwconform child mostly waits on loopback, so more run at once than there are cores. Set here
+	// rather than with go test -parallel, which Ginkgo refuses in the packages that run a suite in-process.
+	flag.Parse()
+	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == fmt.Sprint(runtime.GOMAXPROCS(0)) {
+		_ = flag.Set("test.parallel", "8")
 	}
 	os.Exit(m.Run())
 }

@@ -25,7 +25,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if *list {
 		for _, d := range gateway.Defects() {
-			fmt.Fprintf(stdout, "%-26s breaks %-32s %s\n", d.Name, strings.Join(d.Breaks, ","), d.Summary)
+			fmt.Fprintf(stdout, "%-36s breaks %-34s %s\n", d.Name, strings.Join(d.Breaks, ","), d.Summary)
 		}
 		return exitConformant
 	}

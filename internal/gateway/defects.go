@@ -1,9 +1,16 @@
 package gateway
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -11,17 +18,22 @@ import (
 // gateways do. The suite is run against the reference gateway with a defect
 // switched on to prove that it notices; that is the only reason they exist.
 //
-// Every defect is a set of hooks on the single error writer, or on the
-// configuration New starts from, so turning one on never needs a
-// conditional elsewhere in the gateway.
+// Every defect is a set of hooks: on the single error writer (Rewrite,
+// Encode), on the request before routing (Before), around the whole gateway
+// (Wrap), or on the configuration New starts from (Tune). Turning one on
+// never needs a conditional elsewhere in the gateway.
 type Defect struct {
 	// Name is kebab-case and stable: it is how targets select the defect.
 	Name string
 	// Summary says, in one line, what real gateways do.
 	Summary string
 	// Breaks lists the requirement ids (REQUIREMENTS.md) the suite should
-	// report as failed when the defect is on.
+	// report as failed when the defect is on. It is empty for a Variation.
 	Breaks []string
+	// Variation marks a conformant deviation: something real gateways do
+	// that the contract allows, which the suite must not fail. Its Summary
+	// starts with "conformant:".
+	Variation bool
 
 	// Rewrite changes the error (status, type, code, headers...) before
 	// it is encoded. Nil leaves it alone.
@@ -33,6 +45,17 @@ type Defect struct {
 	// behaviour rather than in what an error says. It may replace fields,
 	// not alter the slices they share with the caller.
 	Tune func(cfg *Config)
+	// Before runs first in ServeHTTP, before routing, for a deviation in
+	// what the gateway refuses or how it reads a request. It is given the
+	// gateway so that it reuses the gateway's own checks instead of copying
+	// them. It may alter r: its headers, or its body if what it reads is put
+	// back (see peekBody). A non-nil error is answered through writeError
+	// and ends the request.
+	Before func(g *Gateway, r *http.Request) *APIError
+	// Wrap is middleware around the whole gateway, for a deviation in
+	// successful answers or at the connection level. The first configured
+	// defect's middleware is the outermost.
+	Wrap func(next http.Handler) http.Handler
 }
 
 // forever is the timeout of a gateway that has none: nothing it waits on
@@ -158,6 +181,462 @@ func defectCatalogue() []*Defect {
 					e.Status, e.Type = http.StatusBadGateway, TypeUpstream
 				}
 			},
+		},
+
+		// The envelope's shape.
+		{
+			Name:    "error-as-string",
+			Summary: "The error is a bare string, {\"error\": \"<message>\"}, with no type, code or param.",
+			Breaks:  []string{"ENV-1", "ENV-2", "ENV-3", "ENV-4", "ENV-7"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				return encodeAs(e, jsonContentType, map[string]any{"error": e.Message})
+			},
+		},
+		{
+			Name:    "integer-code",
+			Summary: "error.code is the numeric HTTP status instead of null or a string.",
+			Breaks:  []string{"ENV-4"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				m := envelopeMembers(e)
+				m["code"] = e.Status
+				return encodeAs(e, jsonContentType, map[string]any{"error": m})
+			},
+		},
+		{
+			Name:    "type-class-name",
+			Summary: "error.type is the SDK's exception class for the status (BadRequestError, AuthenticationError, NotFoundError...) instead of the contract's type.",
+			Breaks:  []string{"ENV-3"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				e.Type = sdkClassName(e.Status)
+			},
+		},
+		{
+			Name:    "param-missing",
+			Summary: "The envelope has no param member at all, instead of param: null.",
+			Breaks:  []string{"ENV-4"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				m := envelopeMembers(e)
+				delete(m, "param")
+				return encodeAs(e, jsonContentType, map[string]any{"error": m})
+			},
+		},
+		{
+			Name:    "param-null",
+			Summary: "error.param is always null, even when one parameter is at fault.",
+			Breaks:  []string{"REQ-7"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				e.Param = nil
+			},
+		},
+		{
+			Name:    "message-null",
+			Summary: "error.message is null; the status and type carry all there is.",
+			Breaks:  []string{"ENV-2"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				m := envelopeMembers(e)
+				m["message"] = nil
+				return encodeAs(e, jsonContentType, map[string]any{"error": m})
+			},
+		},
+		{
+			Name:    "proxy-html-502",
+			Summary: "Upstream failures reach the client as the fronting proxy's own HTML 502 page (text/html), not the gateway's envelope.",
+			Breaks:  []string{"ENV-1", "ENV-2", "ENV-3", "ENV-4", "ENV-5", "ENV-7"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				if e.Type != TypeUpstream {
+					return encodeEnvelope(e)
+				}
+				return http.StatusBadGateway, htmlContentType, []byte(proxyBadGatewayPage)
+			},
+		},
+		{
+			Name:    "text-plain-errors",
+			Summary: "The JSON envelope is labelled Content-Type: text/plain.",
+			Breaks:  []string{"ENV-5"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				status, _, body := encodeEnvelope(e)
+				return status, textContentType, body
+			},
+		},
+		{
+			Name:    "key-echoed",
+			Summary: "A refused key is quoted back in error.message (\"Incorrect API key provided: <key>\").",
+			Breaks:  []string{"ENV-8"},
+			Rewrite: func(r *http.Request, e *APIError) {
+				if e.Reason != ReasonBadKey && e.Reason != ReasonRevokedKey {
+					return
+				}
+				_, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+				e.Message = "Incorrect API key provided: " + strings.TrimSpace(token) + ". Check the key and try again."
+			},
+		},
+		{
+			Name:    "plain-404",
+			Summary: "Unknown routes and wrong methods get the router's plain-text \"404 page not found\" and \"405 method not allowed\".",
+			Breaks:  []string{"ENV-5", "ENV-9"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				switch e.Reason {
+				case ReasonUnknownRoute:
+					return e.Status, textContentType, []byte("404 page not found\n")
+				case ReasonMethodNotAllowed:
+					return e.Status, textContentType, []byte("405 method not allowed\n")
+				}
+				return encodeEnvelope(e)
+			},
+		},
+
+		// Authentication.
+		{
+			Name:    "openai-style-401",
+			Summary: "Authentication failures are 401 with type invalid_request_error and code invalid_api_key, as OpenAI's own API answers.",
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Type == TypeAuthentication {
+					e.Type = TypeInvalidRequest
+					e.withCode("invalid_api_key")
+				}
+			},
+		},
+		{
+			Name:    "missing-key-as-400",
+			Summary: "A request without an Authorization header is answered 400 invalid_request_error, as a missing required header.",
+			Breaks:  []string{"AUTH-1", "AUTH-4"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonNoKey {
+					e.Status, e.Type = http.StatusBadRequest, TypeInvalidRequest
+				}
+			},
+		},
+		{
+			Name:    "validate-before-auth",
+			Summary: "The body is parsed and validated before the key is checked, so a bad key with a bad body gets the validation error.",
+			Breaks:  []string{"AUTH-4"},
+			Before: func(g *Gateway, r *http.Request) *APIError {
+				if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
+					return nil
+				}
+				if _, err := g.authenticate(r); err == nil {
+					return nil
+				}
+				return g.checkBody(r)
+			},
+		},
+		{
+			Name:    "lowercase-scheme-rejected",
+			Summary: "The auth scheme is matched case-sensitively: \"bearer <key>\" is refused as a malformed header.",
+			Breaks:  []string{"AUTH-5"},
+			Before: func(_ *Gateway, r *http.Request) *APIError {
+				if r.URL.Path != chatCompletionsPath {
+					return nil
+				}
+				for _, v := range r.Header.Values("Authorization") {
+					scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
+					if strings.EqualFold(scheme, "Bearer") && scheme != "Bearer" {
+						return malformedAuth()
+					}
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "revoked-key-accepted",
+			Summary: "Revocation is not enforced: a revoked key is served like any other.",
+			Breaks:  []string{"AUTH-2"},
+			Tune: func(cfg *Config) {
+				keys := slices.Clone(cfg.Keys)
+				for i := range keys {
+					keys[i].Revoked = false
+				}
+				cfg.Keys = keys
+			},
+		},
+
+		// Request validation.
+		{
+			Name:    "not-object-500",
+			Summary: "JSON that is not an object (an array, a string, a number, null) escapes as an unhandled type assertion: 500 server_error.",
+			Breaks:  []string{"REQ-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonNotObject {
+					*e = APIError{
+						Status:  http.StatusInternalServerError,
+						Type:    TypeServer,
+						Message: "Internal server error.",
+						Reason:  e.Reason,
+						Header:  e.Header,
+					}
+				}
+			},
+		},
+		{
+			Name:    "missing-model-as-not-found",
+			Summary: "A body without model is answered as an unknown model: 400 model_not_found.",
+			Breaks:  []string{"REQ-3"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonMissingParam && e.Param != nil && *e.Param == "model" {
+					e.Type = TypeModelNotFound
+					e.withCode("model_not_found")
+				}
+			},
+		},
+		{
+			Name:    "wrong-type-422",
+			Summary: "A parameter of the wrong JSON type is answered 422 Unprocessable Entity, as web frameworks' schema validation does.",
+			Breaks:  []string{"REQ-4", "AUTH-5"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonWrongType {
+					e.Status = http.StatusUnprocessableEntity
+				}
+			},
+		},
+		{
+			Name:    "out-of-range-as-upstream-error",
+			Summary: "Out-of-range values are not checked but forwarded, and the upstream's refusal is answered 502 upstream_error.",
+			Breaks:  []string{"REQ-5"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonOutOfRange {
+					*e = *upstreamError(ReasonUpstreamStatus)
+				}
+			},
+		},
+		{
+			Name:    "unsupported-param-as-upstream-error",
+			Summary: "Parameters the model does not support are forwarded, and the upstream's refusal is answered 502 upstream_error.",
+			Breaks:  []string{"REQ-6"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonUnsupportedParam {
+					*e = *upstreamError(ReasonUpstreamStatus)
+				}
+			},
+		},
+		{
+			Name:    "content-type-ignored",
+			Summary: "The Content-Type header is ignored: a text/plain body is parsed as JSON anyway.",
+			Breaks:  []string{"REQ-8"},
+			Before: func(_ *Gateway, r *http.Request) *APIError {
+				if r.URL.Path == chatCompletionsPath && checkContentType(r) != nil {
+					r.Header.Del("Content-Type")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "oversized-body-reset",
+			Summary: "An oversized body is refused by resetting the connection, with no answer at all.",
+			Breaks:  []string{"REQ-9"},
+			Wrap: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					next.ServeHTTP(&dropOnStatus{ResponseWriter: w, status: http.StatusRequestEntityTooLarge}, r)
+				})
+			},
+		},
+		flakySecondAnswer(),
+
+		// The model catalogue.
+		{
+			Name:    "unknown-model-invalid-request",
+			Summary: "An unknown model is answered 400 invalid_request_error (code model_not_found), as OpenAI's own API answers, instead of type model_not_found.",
+			Breaks:  []string{"MOD-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonUnknownModel {
+					e.Type = TypeInvalidRequest
+				}
+			},
+		},
+		{
+			Name:    "models-list-renamed",
+			Summary: "GET /v1/models answers {\"models\": [...]} instead of {\"data\": [...]}.",
+			Breaks:  []string{"MOD-1", "MOD-3"},
+			Wrap: rewriteModelList(func(list map[string]any) {
+				list["models"] = list["data"]
+				delete(list, "data")
+			}),
+		},
+		{
+			Name:    "models-without-supported-parameters",
+			Summary: "GET /v1/models lists ids without supported_parameters.",
+			Breaks:  []string{"MOD-3"},
+			Wrap: rewriteModelList(func(list map[string]any) {
+				entries, _ := list["data"].([]any)
+				for _, entry := range entries {
+					if m, ok := entry.(map[string]any); ok {
+						delete(m, "supported_parameters")
+					}
+				}
+			}),
+		},
+		{
+			Name:    "listed-model-unavailable",
+			Summary: "A model the catalogue lists (ref/chat-large) is missing from the routing table: requests for it are answered 400 model_not_found.",
+			Breaks:  []string{"MOD-4"},
+			Before: func(g *Gateway, r *http.Request) *APIError {
+				if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
+					return nil
+				}
+				// The key is checked first, as the routing table is consulted
+				// only for a request that would be served.
+				if _, err := g.authenticate(r); err != nil {
+					return nil
+				}
+				if requestedModel(r, g.maxBody) == unroutedModel {
+					return unknownModel()
+				}
+				return nil
+			},
+		},
+
+		// Transient and forbidden conditions.
+		{
+			Name:    "rate-limit-as-503",
+			Summary: "Rate limiting is answered 503 Service Unavailable instead of 429.",
+			Breaks:  []string{"LIMIT-1"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Status == http.StatusTooManyRequests {
+					e.Status = http.StatusServiceUnavailable
+				}
+			},
+		},
+		{
+			Name:    "credits-as-402",
+			Summary: "Insufficient credits are answered 402 Payment Required instead of 403.",
+			Breaks:  []string{"LIMIT-3"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonInsufficientCredits {
+					e.Status = http.StatusPaymentRequired
+				}
+			},
+		},
+		{
+			Name:    "internal-error-html",
+			Summary: "A gateway-internal error reaches the client as the web framework's HTML stack-trace page (500, text/html).",
+			Breaks:  []string{"SRV-1", "ENV-5"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				if e.Reason != ReasonInternal {
+					return encodeEnvelope(e)
+				}
+				return http.StatusInternalServerError, htmlContentType, []byte(stackTracePage)
+			},
+		},
+		{
+			Name:    "maintenance-as-502",
+			Summary: "A model under maintenance is answered 502 upstream_error, as if its provider had failed, instead of 503.",
+			Breaks:  []string{"SRV-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonMaintenance {
+					*e = *upstreamError(ReasonUpstreamUnreachable)
+				}
+			},
+		},
+		{
+			Name:    "rate-limit-never-clears",
+			Summary: "A key's own rate limit refills so slowly (one request per 100 s) that retrying with back-off never clears it; Retry-After says so honestly.",
+			Breaks:  []string{"SRV-3"},
+			Tune: func(cfg *Config) {
+				keys := slices.Clone(cfg.Keys)
+				for i := range keys {
+					if keys[i].RateLimit != nil {
+						keys[i].RateLimit = &RateLimit{PerSecond: 0.01, Burst: 2}
+					}
+				}
+				cfg.Keys = keys
+			},
+		},
+
+		// Conformant variations: the suite must pass them.
+		{
+			Name:      "extra-members",
+			Summary:   "conformant: every error envelope carries extra members, request_id inside error and trace_id at the top level (ENV-6).",
+			Variation: true,
+			Encode: func(e *APIError) (int, string, []byte) {
+				m := envelopeMembers(e)
+				m["request_id"] = "req_" + newTraceID()
+				return encodeAs(e, jsonContentType, map[string]any{"error": m, "trace_id": newTraceID()})
+			},
+		},
+		{
+			Name:      "retry-after-http-date",
+			Summary:   "conformant: Retry-After is an HTTP-date rather than delta-seconds (LIMIT-2 allows both).",
+			Variation: true,
+			Rewrite: func(_ *http.Request, e *APIError) {
+				secs, err := strconv.Atoi(e.Header.Get("Retry-After"))
+				if err != nil {
+					return
+				}
+				// An HTTP-date has whole seconds: one more keeps the promise.
+				at := time.Now().Add(time.Duration(secs+1) * time.Second)
+				e.Header.Set("Retry-After", at.UTC().Format(http.TimeFormat))
+			},
+		},
+		{
+			Name:      "undocumented-type-names",
+			Summary:   "conformant: where the page documents no error.type, other names are used: insufficient_quota (403), rate_limit_exceeded (429), api_error (500), overloaded_error (503).",
+			Variation: true,
+			Rewrite: func(_ *http.Request, e *APIError) {
+				switch e.Reason {
+				case ReasonInsufficientCredits:
+					e.Type = "insufficient_quota"
+				case ReasonRateLimited:
+					e.Type = "rate_limit_exceeded"
+				case ReasonInternal:
+					e.Type = "api_error"
+				case ReasonMaintenance:
+					e.Type = "overloaded_error"
+				}
+			},
+		},
+		{
+			Name:      "models-list-without-object",
+			Summary:   "conformant: GET /v1/models omits \"object\": \"list\" and each entry's \"object\", as the provider's own example does (MOD-1).",
+			Variation: true,
+			Wrap: rewriteModelList(func(list map[string]any) {
+				delete(list, "object")
+				entries, _ := list["data"].([]any)
+				for _, entry := range entries {
+					if m, ok := entry.(map[string]any); ok {
+						delete(m, "object")
+					}
+				}
+			}),
+		},
+	}
+}
+
+// fingerprintHeader carries flaky-second-answer's fingerprint of a request
+// from its Before to its Rewrite; Before always overwrites what a client
+// sent under that name.
+const fingerprintHeader = "X-Gwconform-Fingerprint"
+
+// flakySecondAnswer counts identical requests (method, path, Authorization,
+// body) that end in 400 or 401, and answers the second of each 500: the
+// kind of flakiness a cache or a racing replica produces. Its count lives in
+// the defect, so a gateway should be given a Defect of its own, as
+// LookupDefect returns.
+func flakySecondAnswer() *Defect {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	return &Defect{
+		Name:    "flaky-second-answer",
+		Summary: "The same request refused twice gets a different answer the second time: the second of two identical 400 or 401 answers is a 500 server_error.",
+		Breaks:  []string{"REQ-10", "AUTH-2", "REQ-3", "MOD-2"},
+		Before: func(g *Gateway, r *http.Request) *APIError {
+			h := sha256.New()
+			fmt.Fprintf(h, "%s\x00%s\x00%q\x00", r.Method, r.URL.Path, r.Header.Values("Authorization"))
+			h.Write(peekBody(r, g.maxBody+1))
+			r.Header.Set(fingerprintHeader, hex.EncodeToString(h.Sum(nil)))
+			return nil
+		},
+		Rewrite: func(r *http.Request, e *APIError) {
+			fp := r.Header.Get(fingerprintHeader)
+			if fp == "" || e.Status != http.StatusBadRequest && e.Status != http.StatusUnauthorized {
+				return
+			}
+			mu.Lock()
+			seen[fp]++
+			n := seen[fp]
+			mu.Unlock()
+			if n == 2 {
+				*e = *internalError()
+			}
 		},
 	}
 }

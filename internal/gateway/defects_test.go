@@ -2,11 +2,15 @@ package gateway
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,28 +20,56 @@ import (
 
 func TestDefectCatalogue(t *testing.T) {
 	all := Defects()
-	want := []string{"auth-401-as-403", "flat-envelope", "leak-upstream-body", "malformed-json-500", "model-not-found-as-200",
-		"no-retry-after", "unknown-model-404", "upstream-5xx-as-500", "upstream-no-timeout", "upstream-timeout-504", "verification-as-502"}
+	want := []string{"auth-401-as-403", "content-type-ignored", "credits-as-402", "error-as-string", "extra-members",
+		"flaky-second-answer", "flat-envelope", "integer-code", "internal-error-html", "key-echoed", "leak-upstream-body",
+		"listed-model-unavailable", "lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "message-null",
+		"missing-key-as-400", "missing-model-as-not-found", "model-not-found-as-200", "models-list-renamed",
+		"models-list-without-object", "models-without-supported-parameters", "no-retry-after", "not-object-500",
+		"openai-style-401", "out-of-range-as-upstream-error", "oversized-body-reset", "param-missing", "param-null",
+		"plain-404", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears", "retry-after-http-date",
+		"revoked-key-accepted", "text-plain-errors", "type-class-name", "undocumented-type-names", "unknown-model-404",
+		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
+		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502", "wrong-type-422"}
 	if len(all) != len(want) {
 		t.Fatalf("%d defects, want %d", len(all), len(want))
 	}
 	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	reqID := regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
+	broken, defects := map[string]bool{}, 0
 	for i, d := range all {
-		if d.Name != want[i] || !kebab.MatchString(d.Name) || d.Summary == "" || len(d.Breaks) == 0 {
+		if d.Name != want[i] || !kebab.MatchString(d.Name) || d.Summary == "" {
 			t.Errorf("defect %d: %+v", i, d)
 		}
-		if d.Rewrite == nil && d.Encode == nil && d.Tune == nil {
+		if d.Variation != (len(d.Breaks) == 0) || d.Variation != strings.HasPrefix(d.Summary, "conformant: ") {
+			t.Errorf("%s: a variation, and only a variation, breaks nothing and says so (%q, breaks %v)", d.Name, d.Summary, d.Breaks)
+		}
+		if !d.Variation {
+			defects++
+		}
+		if d.Rewrite == nil && d.Encode == nil && d.Tune == nil && d.Before == nil && d.Wrap == nil {
 			t.Errorf("%s has no hook", d.Name)
 		}
 		for _, id := range d.Breaks {
 			if !reqID.MatchString(id) {
 				t.Errorf("%s breaks %q", d.Name, id)
 			}
+			broken[id] = true
 		}
 		got, ok := LookupDefect(d.Name)
 		if !ok || got.Name != d.Name {
 			t.Errorf("LookupDefect(%q) = %v, %v", d.Name, got, ok)
+		}
+	}
+	if defects < 40 {
+		t.Errorf("%d defects, want at least 40", defects)
+	}
+	// Together the defects break every requirement the suite checks, except
+	// ENV-6, which only a variation can exercise.
+	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3} {
+		for i := 1; i <= n; i++ {
+			if id := fmt.Sprintf("%s-%d", group, i); id != "ENV-6" && !broken[id] {
+				t.Errorf("no defect breaks %s", id)
+			}
 		}
 	}
 	if !sort.SliceIsSorted(all, func(i, j int) bool { return all[i].Name < all[j].Name }) {
@@ -52,28 +84,55 @@ func TestDefectCatalogue(t *testing.T) {
 	}
 }
 
+// probeMaxBody is the probe gateway's body limit, small so that the
+// oversized probe is cheap.
+const probeMaxBody = 64 << 10
+
 // probes cover each reason a defect keys on, plus some it must leave alone.
 var probes = []struct {
 	name string
 	req  func() request
 	// warm is how many times the request is sent first, unrecorded.
 	warm int
+	// success marks the probes the contract answers 2xx.
+	success bool
 }{
 	{name: "no key", req: func() request { return request{body: chat("ref/chat-small", "")} }},
+	{name: "no key not an object", req: func() request { return request{body: jsonBody(`[1, 2]`)} }},
 	{name: "bad key", req: func() request { return request{auth: bearer("gwc-wrong-KEYCANARY"), body: chat("ref/chat-small", "")} }},
+	{name: "bad key bad body", req: func() request { return request{auth: bearer("gwc-wrong-KEYCANARY"), body: jsonBody(`{"model":`)} }},
 	{name: "revoked key", req: func() request { return request{auth: bearer(revokedKey), body: chat("ref/chat-small", "")} }},
+	{name: "lowercase scheme", req: func() request {
+		return request{auth: ptr("bearer " + testKey), body: jsonBody(`{"model":"ref/chat-small","messages":"say hi ` + promptCanary + `"}`)}
+	}},
 	{name: "malformed json", req: func() request { return request{auth: bearer(testKey), body: jsonBody(`{"model":`)} }},
 	{name: "not an object", req: func() request { return request{auth: bearer(testKey), body: jsonBody(`[]`)} }},
+	{name: "missing model", req: func() request {
+		return request{auth: bearer(testKey), body: jsonBody(`{"messages":[{"role":"user","content":"say hi ` + promptCanary + `"}]}`)}
+	}},
 	{name: "wrong type", req: func() request {
 		return request{auth: bearer(testKey), body: chat("ref/chat-small", `"temperature":"hot"`)}
 	}},
+	{name: "out of range", req: func() request {
+		return request{auth: bearer(testKey), body: chat("ref/chat-small", `"temperature":5`)}
+	}},
+	{name: "text plain", req: func() request {
+		return request{auth: bearer(testKey), contentType: ptr("text/plain"), body: chat("ref/chat-small", "")}
+	}},
+	{name: "oversized", req: func() request {
+		return request{auth: bearer(testKey), body: chat("ref/chat-small", `"user":"`+strings.Repeat("x", 2*probeMaxBody)+`"`)}
+	}},
 	{name: "unknown model", req: func() request { return request{auth: bearer(testKey), body: chat("ref/nope", "")} }},
+	{name: "unknown model again", warm: 1, req: func() request { return request{auth: bearer(testKey), body: chat("ref/nope-again", "")} }},
 	{name: "unsupported parameter", req: func() request {
 		return request{auth: bearer(testKey), body: chat("ref/reasoning-small", `"max_tokens":5`)}
 	}},
 	{name: "unknown route", req: func() request { return request{method: http.MethodGet, path: "/v1/nope"} }},
+	{name: "wrong method", req: func() request {
+		return request{method: http.MethodDelete, auth: bearer(testKey)}
+	}},
 	{name: "no credits", req: func() request { return request{auth: bearer(poorKey), body: chat("ref/chat-small", "")} }},
-	{name: "rate limited", warm: 1, req: func() request {
+	{name: "rate limited", warm: 2, req: func() request {
 		return request{auth: bearer(limitedKey), body: chat("ref/chat-small", "")}
 	}},
 	{name: "maintenance", req: func() request { return request{auth: bearer(testKey), body: chat("ref/maintenance", "")} }},
@@ -94,9 +153,15 @@ var probes = []struct {
 		return request{auth: bearer(testKey), body: chat(faultModel(faults.Timeout).ID, "")}
 	}},
 	{name: "unverified", req: func() request { return request{auth: bearer(testKey), body: chat("ref/unverified", "")} }},
+	{name: "models list", success: true, req: func() request { return request{method: http.MethodGet, path: "/v1/models"} }},
+	{name: "listed model", success: true, req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-large", "")} }},
 }
 
 const limitedKey = "gwc-limited-KEYCANARY-77aa"
+
+// probeLimit lets the rate-limited probe's first warm-up through and refuses
+// the rest with Retry-After: 2, as long as the three take under a second.
+var probeLimit = RateLimit{PerSecond: 0.5, Burst: 1}
 
 // probeWait is how long a probe waits for an answer: past probeTimeout,
 // which a gateway with a working upstream timeout never reaches.
@@ -107,16 +172,18 @@ const (
 
 // TestDefectsChangeOnlyWhatTheyClaim runs every probe with and without each
 // defect: the probes a defect names must change as stated, all others must
-// be byte-for-byte the same.
+// be the same (byte for byte for errors; success bodies without their
+// timestamps).
 func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 	baseline := runProbes(t, nil)
-	for name, res := range baseline {
-		if res.status < 400 {
-			t.Fatalf("probe %q is not an error: %d", name, res.status)
+	for _, p := range probes {
+		res := baseline[p.name]
+		if p.success != (res.status >= 200 && res.status < 300) || !p.success && res.status < 400 {
+			t.Fatalf("probe %q answered %d: %s", p.name, res.status, res.body)
 		}
 		for _, secret := range secrets {
 			if bytes.Contains(res.body, []byte(secret)) {
-				t.Fatalf("probe %q leaks %q: %s", name, secret, res.body)
+				t.Fatalf("probe %q leaks %q: %s", p.name, secret, res.body)
 			}
 		}
 	}
@@ -126,19 +193,28 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			t.Fatalf("body changed: %s -> %s", base.body, got.body)
 		}
 	}
+	// sameAs wants the answer another probe got from the gateway without
+	// the defect.
+	sameAs := func(probe string) func(t *testing.T, base, got result) {
+		return func(t *testing.T, _, got result) {
+			t.Helper()
+			want := baseline[probe]
+			if got.status != want.status || !bytes.Equal(got.body, want.body) {
+				t.Fatalf("%d %s, want the %q answer %d %s", got.status, got.body, probe, want.status, want.body)
+			}
+		}
+	}
 	for _, tc := range []struct {
 		defect string
 		// changed checks the probes the defect is meant to alter.
 		changed map[string]func(t *testing.T, base, got result)
 	}{
-		{"unknown-model-404", map[string]func(*testing.T, result, result){
-			"unknown model": func(t *testing.T, base, got result) {
-				if got.status != http.StatusNotFound || got.envelope(t).Type != TypeModelNotFound {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-				sameBody(t, base, got)
-			},
-		}},
+		{"unknown-model-404", unknownModelProbes(func(t *testing.T, base, got result) {
+			if got.status != http.StatusNotFound || got.envelope(t).Type != TypeModelNotFound {
+				t.Fatalf("status %d: %s", got.status, got.body)
+			}
+			sameBody(t, base, got)
+		})},
 		{"malformed-json-500", map[string]func(*testing.T, result, result){
 			"malformed json": func(t *testing.T, _, got result) {
 				if e := got.envelope(t); got.status != 500 || e.Type != TypeServer || e.Param != nil {
@@ -147,9 +223,11 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			},
 		}},
 		{"auth-401-as-403", map[string]func(*testing.T, result, result){
-			"no key":      same403,
-			"bad key":     same403,
-			"revoked key": same403,
+			"no key":               same403,
+			"no key not an object": same403,
+			"bad key":              same403,
+			"bad key bad body":     same403,
+			"revoked key":          same403,
 		}},
 		{"no-retry-after", map[string]func(*testing.T, result, result){
 			"rate limited": noRetryAfter,
@@ -197,15 +275,13 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 				}
 			},
 		}},
-		{"model-not-found-as-200", map[string]func(*testing.T, result, result){
-			"unknown model": func(t *testing.T, base, got result) {
-				if got.status != http.StatusOK || got.envelope(t).Type != TypeModelNotFound {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-				sameBody(t, base, got)
-			},
-		}},
-		{"flat-envelope", allProbes(func(t *testing.T, base, got result) {
+		{"model-not-found-as-200", unknownModelProbes(func(t *testing.T, base, got result) {
+			if got.status != http.StatusOK || got.envelope(t).Type != TypeModelNotFound {
+				t.Fatalf("status %d: %s", got.status, got.body)
+			}
+			sameBody(t, base, got)
+		})},
+		{"flat-envelope", errorProbes(func(t *testing.T, base, got result) {
 			if got.status != base.status {
 				t.Fatalf("status %d -> %d", base.status, got.status)
 			}
@@ -222,6 +298,198 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 				t.Fatalf("members differ: %s vs %s", gotJSON, wantJSON)
 			}
 		})},
+		{"error-as-string", errorProbes(func(t *testing.T, base, got result) {
+			var top map[string]any
+			mustUnmarshal(t, got.body, &top)
+			if got.status != base.status || len(top) != 1 || top["error"] != base.envelope(t).Message {
+				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+			}
+		})},
+		{"integer-code", errorProbes(bent(0, func(base result, e map[string]any) { e["code"] = float64(base.status) }))},
+		{"type-class-name", errorProbes(bent(0, func(base result, e map[string]any) {
+			e["type"] = map[int]string{400: "BadRequestError", 401: "AuthenticationError", 403: "PermissionDeniedError",
+				404: "NotFoundError", 405: "APIStatusError", 413: "APIStatusError", 429: "RateLimitError",
+				500: "InternalServerError", 502: "InternalServerError", 503: "InternalServerError"}[base.status]
+		}))},
+		{"param-missing", errorProbes(bent(0, func(_ result, e map[string]any) { delete(e, "param") }))},
+		{"param-null", errorProbes(bent(0, func(_ result, e map[string]any) { e["param"] = nil }))},
+		{"message-null", errorProbes(bent(0, func(_ result, e map[string]any) { e["message"] = nil }))},
+		{"extra-members", errorProbes(func(t *testing.T, base, got result) {
+			var top map[string]any
+			mustUnmarshal(t, got.body, &top)
+			e, _ := top["error"].(map[string]any)
+			trace, _ := top["trace_id"].(string)
+			id, _ := e["request_id"].(string)
+			if trace == "" || id == "" {
+				t.Fatalf("no trace_id or request_id: %s", got.body)
+			}
+			delete(top, "trace_id")
+			delete(e, "request_id")
+			var want map[string]any
+			mustUnmarshal(t, base.body, &want)
+			if got.status != base.status || !reflect.DeepEqual(top, want) || got.header.Get("Content-Type") != jsonContentType {
+				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+			}
+		})},
+		{"text-plain-errors", errorProbes(func(t *testing.T, base, got result) {
+			if got.status != base.status || got.header.Get("Content-Type") != textContentType {
+				t.Fatalf("%d %q -> %d %q", base.status, base.header.Get("Content-Type"), got.status, got.header.Get("Content-Type"))
+			}
+			sameBody(t, base, got)
+		})},
+		{"proxy-html-502", map[string]func(*testing.T, result, result){
+			"upstream 500":       proxyPage,
+			"upstream leak":      proxyPage,
+			"upstream reset":     proxyPage,
+			"upstream malformed": proxyPage,
+			"upstream timeout":   proxyPage,
+		}},
+		{"internal-error-html", map[string]func(*testing.T, result, result){
+			"misrouted": func(t *testing.T, base, got result) {
+				if base.status != 500 || got.status != 500 || got.header.Get("Content-Type") != htmlContentType ||
+					!bytes.Contains(got.body, []byte("<pre>TypeError")) {
+					t.Fatalf("%d -> %d %q %s", base.status, got.status, got.header.Get("Content-Type"), got.body)
+				}
+			},
+		}},
+		{"key-echoed", map[string]func(*testing.T, result, result){
+			"bad key":          echoes("gwc-wrong-KEYCANARY"),
+			"bad key bad body": echoes("gwc-wrong-KEYCANARY"),
+			"revoked key":      echoes(revokedKey),
+		}},
+		{"plain-404", map[string]func(*testing.T, result, result){
+			"unknown route": plainText(http.StatusNotFound, "404 page not found\n"),
+			"wrong method":  plainText(http.StatusMethodNotAllowed, "405 method not allowed\n"),
+		}},
+		{"openai-style-401", map[string]func(*testing.T, result, result){
+			"no key":               openAI401,
+			"no key not an object": openAI401,
+			"bad key":              openAI401,
+			"bad key bad body":     openAI401,
+			"revoked key":          openAI401,
+		}},
+		{"missing-key-as-400", map[string]func(*testing.T, result, result){
+			"no key":               bent(400, func(_ result, e map[string]any) { e["type"] = TypeInvalidRequest }),
+			"no key not an object": bent(400, func(_ result, e map[string]any) { e["type"] = TypeInvalidRequest }),
+		}},
+		{"validate-before-auth", map[string]func(*testing.T, result, result){
+			"bad key bad body":     sameAs("malformed json"),
+			"no key not an object": sameAs("not an object"),
+		}},
+		{"lowercase-scheme-rejected", map[string]func(*testing.T, result, result){
+			"lowercase scheme": func(t *testing.T, base, got result) {
+				e := got.envelope(t)
+				if base.status != 400 || got.status != 401 || e.Type != TypeAuthentication || strOrNil(e.Code) != "invalid_authorization_header" {
+					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+				}
+			},
+		}},
+		{"revoked-key-accepted", map[string]func(*testing.T, result, result){"revoked key": served}},
+		{"not-object-500", map[string]func(*testing.T, result, result){
+			"not an object": func(t *testing.T, base, got result) {
+				if e := got.envelope(t); base.status != 400 || got.status != 500 || e.Type != TypeServer || e.Param != nil {
+					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+				}
+			},
+		}},
+		{"missing-model-as-not-found", map[string]func(*testing.T, result, result){
+			"missing model": bent(0, func(_ result, e map[string]any) {
+				e["type"], e["code"] = TypeModelNotFound, "model_not_found"
+			}),
+		}},
+		{"wrong-type-422", map[string]func(*testing.T, result, result){
+			"wrong type":       as422,
+			"lowercase scheme": as422,
+		}},
+		{"out-of-range-as-upstream-error", map[string]func(*testing.T, result, result){"out of range": as502}},
+		{"unsupported-param-as-upstream-error", map[string]func(*testing.T, result, result){"unsupported parameter": as502}},
+		{"content-type-ignored", map[string]func(*testing.T, result, result){"text plain": served}},
+		{"oversized-body-reset", map[string]func(*testing.T, result, result){
+			"oversized": func(t *testing.T, base, got result) {
+				if base.status != http.StatusRequestEntityTooLarge || got.status != 0 {
+					t.Fatalf("%d -> %d %s: want no answer", base.status, got.status, got.body)
+				}
+			},
+		}},
+		{"flaky-second-answer", map[string]func(*testing.T, result, result){
+			"unknown model again": func(t *testing.T, base, got result) {
+				if e := got.envelope(t); base.status != 400 || got.status != 500 || e.Type != TypeServer {
+					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+				}
+			},
+		}},
+		{"unknown-model-invalid-request", unknownModelProbes(bent(0, func(_ result, e map[string]any) { e["type"] = TypeInvalidRequest }))},
+		{"models-list-renamed", map[string]func(*testing.T, result, result){
+			"models list": modelList(func(list map[string]any) {
+				list["models"] = list["data"]
+				delete(list, "data")
+			}),
+		}},
+		{"models-without-supported-parameters", map[string]func(*testing.T, result, result){
+			"models list": modelList(func(list map[string]any) {
+				for _, m := range list["data"].([]any) {
+					delete(m.(map[string]any), "supported_parameters")
+				}
+			}),
+		}},
+		{"models-list-without-object", map[string]func(*testing.T, result, result){
+			"models list": modelList(func(list map[string]any) {
+				delete(list, "object")
+				for _, m := range list["data"].([]any) {
+					delete(m.(map[string]any), "object")
+				}
+			}),
+		}},
+		{"listed-model-unavailable", map[string]func(*testing.T, result, result){
+			"listed model": func(t *testing.T, base, got result) {
+				if e := got.envelope(t); base.status != 200 || got.status != 400 || e.Type != TypeModelNotFound {
+					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+				}
+			},
+		}},
+		{"rate-limit-as-503", map[string]func(*testing.T, result, result){
+			"rate limited": func(t *testing.T, base, got result) {
+				if base.status != 429 || got.status != 503 || got.header.Get("Retry-After") == "" {
+					t.Fatalf("%d -> %d %q", base.status, got.status, got.header.Get("Retry-After"))
+				}
+				sameBody(t, base, got)
+			},
+		}},
+		{"rate-limit-never-clears", map[string]func(*testing.T, result, result){
+			"rate limited": func(t *testing.T, base, got result) {
+				b, _ := strconv.Atoi(base.header.Get("Retry-After"))
+				g, _ := strconv.Atoi(got.header.Get("Retry-After"))
+				if base.status != 429 || got.status != 429 || b > 2 || g <= 60 {
+					t.Fatalf("%d Retry-After %q -> %d Retry-After %q", base.status, base.header.Get("Retry-After"), got.status, got.header.Get("Retry-After"))
+				}
+				sameBody(t, base, got)
+			},
+		}},
+		{"credits-as-402", map[string]func(*testing.T, result, result){
+			"no credits": func(t *testing.T, base, got result) {
+				if base.status != 403 || got.status != http.StatusPaymentRequired {
+					t.Fatalf("%d -> %d", base.status, got.status)
+				}
+				sameBody(t, base, got)
+			},
+		}},
+		{"maintenance-as-502", map[string]func(*testing.T, result, result){
+			"maintenance": func(t *testing.T, base, got result) {
+				if e := got.envelope(t); base.status != 503 || got.status != 502 || e.Type != TypeUpstream || got.header.Get("Retry-After") != "" {
+					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+				}
+			},
+		}},
+		{"retry-after-http-date", map[string]func(*testing.T, result, result){
+			"rate limited": httpDate,
+			"maintenance":  httpDate,
+		}},
+		{"undocumented-type-names", map[string]func(*testing.T, result, result){
+			"no credits":   bent(0, func(_ result, e map[string]any) { e["type"] = "insufficient_quota" }),
+			"rate limited": bent(0, func(_ result, e map[string]any) { e["type"] = "rate_limit_exceeded" }),
+			"misrouted":    bent(0, func(_ result, e map[string]any) { e["type"] = "api_error" }),
+			"maintenance":  bent(0, func(_ result, e map[string]any) { e["type"] = "overloaded_error" }),
+		}},
 	} {
 		t.Run(tc.defect, func(t *testing.T) {
 			t.Parallel()
@@ -237,13 +505,163 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 						return
 					}
 					base, g := baseline[p.name], got[p.name]
-					if base.status != g.status || !bytes.Equal(base.body, g.body) ||
-						base.header.Get("Retry-After") != g.header.Get("Retry-After") {
+					for _, h := range []string{"Retry-After", "Content-Type", "Allow"} {
+						if base.header.Get(h) != g.header.Get(h) {
+							t.Fatalf("%s changed: %q -> %q", h, base.header.Get(h), g.header.Get(h))
+						}
+					}
+					if base.status != g.status || !bytes.Equal(stable(t, base.body), stable(t, g.body)) {
 						t.Fatalf("changed: %d %s -> %d %s", base.status, base.body, g.status, g.body)
 					}
 				})
 			}
 		})
+	}
+}
+
+// stable is a body without the timestamps that differ between two runs:
+// every "created" member of a JSON body.
+func stable(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return body
+	}
+	var strip func(v any)
+	strip = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			delete(v, "created")
+			for _, m := range v {
+				strip(m)
+			}
+		case []any:
+			for _, m := range v {
+				strip(m)
+			}
+		}
+	}
+	strip(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// bent wants base's answer with the error object's members changed by
+// edit, and the status changed to status unless it is 0; headers the same.
+func bent(status int, edit func(base result, e map[string]any)) func(t *testing.T, base, got result) {
+	return func(t *testing.T, base, got result) {
+		t.Helper()
+		var want, have map[string]any
+		mustUnmarshal(t, base.body, &want)
+		mustUnmarshal(t, got.body, &have)
+		e, ok := want["error"].(map[string]any)
+		if !ok {
+			t.Fatalf("baseline is not an envelope: %s", base.body)
+		}
+		edit(base, e)
+		status := cmp.Or(status, base.status)
+		if got.status != status || !reflect.DeepEqual(have, want) ||
+			got.header.Get("Content-Type") != base.header.Get("Content-Type") ||
+			got.header.Get("Retry-After") != base.header.Get("Retry-After") {
+			wantJSON, _ := json.Marshal(want)
+			t.Fatalf("%d %s, want %d %s", got.status, got.body, status, wantJSON)
+		}
+	}
+}
+
+func proxyPage(t *testing.T, base, got result) {
+	t.Helper()
+	if base.status != http.StatusBadGateway || got.status != http.StatusBadGateway ||
+		got.header.Get("Content-Type") != htmlContentType || !bytes.Contains(got.body, []byte("<h1>502 Bad Gateway</h1>")) {
+		t.Fatalf("%d -> %d %q %s", base.status, got.status, got.header.Get("Content-Type"), got.body)
+	}
+}
+
+func echoes(key string) func(t *testing.T, base, got result) {
+	return func(t *testing.T, base, got result) {
+		t.Helper()
+		if e := got.envelope(t); got.status != base.status || e.Type != TypeAuthentication || !strings.Contains(e.Message, key) {
+			t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+		}
+	}
+}
+
+func plainText(status int, body string) func(t *testing.T, base, got result) {
+	return func(t *testing.T, base, got result) {
+		t.Helper()
+		if base.status != status || got.status != status || string(got.body) != body ||
+			got.header.Get("Content-Type") != textContentType || got.header.Get("Allow") != base.header.Get("Allow") {
+			t.Fatalf("%d -> %d %q %q", base.status, got.status, got.header.Get("Content-Type"), got.body)
+		}
+	}
+}
+
+func openAI401(t *testing.T, base, got result) {
+	t.Helper()
+	if base.status != 401 {
+		t.Fatalf("baseline %d", base.status)
+	}
+	bent(401, func(_ result, e map[string]any) {
+		e["type"], e["code"] = TypeInvalidRequest, "invalid_api_key"
+	})(t, base, got)
+}
+
+// served wants a refusal turned into a completion.
+func served(t *testing.T, base, got result) {
+	t.Helper()
+	var c struct{ Choices []any }
+	if base.status < 400 || got.status != 200 || json.Unmarshal(got.body, &c) != nil || len(c.Choices) == 0 {
+		t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+	}
+}
+
+func as422(t *testing.T, base, got result) {
+	t.Helper()
+	if base.status != 400 || got.status != http.StatusUnprocessableEntity || !bytes.Equal(base.body, got.body) {
+		t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+	}
+}
+
+func as502(t *testing.T, base, got result) {
+	t.Helper()
+	if e := got.envelope(t); base.status != 400 || got.status != http.StatusBadGateway || e.Type != TypeUpstream || e.Param != nil {
+		t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+	}
+}
+
+// modelList wants the baseline's model list changed by edit.
+func modelList(edit func(list map[string]any)) func(t *testing.T, base, got result) {
+	return func(t *testing.T, base, got result) {
+		t.Helper()
+		var want, have map[string]any
+		mustUnmarshal(t, stable(t, base.body), &want)
+		mustUnmarshal(t, stable(t, got.body), &have)
+		edit(want)
+		if got.status != 200 || !reflect.DeepEqual(have, want) || got.header.Get("Content-Type") != jsonContentType {
+			t.Fatalf("%d %s", got.status, got.body)
+		}
+	}
+}
+
+func httpDate(t *testing.T, base, got result) {
+	t.Helper()
+	secs, err := strconv.Atoi(base.header.Get("Retry-After"))
+	if err != nil {
+		t.Fatalf("baseline Retry-After %q", base.header.Get("Retry-After"))
+	}
+	at, err := http.ParseTime(got.header.Get("Retry-After"))
+	// The date has whole seconds and the two runs are apart by a little:
+	// a second either way.
+	if until := time.Until(at); err != nil || until < time.Duration(secs-1)*time.Second || until > time.Duration(secs+2)*time.Second {
+		t.Fatalf("Retry-After %q -> %q", base.header.Get("Retry-After"), got.header.Get("Retry-After"))
+	}
+	if got.status != base.status || !bytes.Equal(base.body, got.body) {
+		t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
 	}
 }
 
@@ -269,10 +687,19 @@ func as500(t *testing.T, base, got result) {
 	}
 }
 
-func allProbes(check func(t *testing.T, base, got result)) map[string]func(*testing.T, result, result) {
+// unknownModelProbes applies check to the probes that name an unknown model.
+func unknownModelProbes(check func(t *testing.T, base, got result)) map[string]func(*testing.T, result, result) {
+	return map[string]func(*testing.T, result, result){"unknown model": check, "unknown model again": check}
+}
+
+// errorProbes applies check to every probe the contract answers with an
+// error.
+func errorProbes(check func(t *testing.T, base, got result)) map[string]func(*testing.T, result, result) {
 	m := make(map[string]func(*testing.T, result, result), len(probes))
 	for _, p := range probes {
-		m[p.name] = check
+		if !p.success {
+			m[p.name] = check
+		}
 	}
 	return m
 }
@@ -286,13 +713,13 @@ func runProbes(t *testing.T, defects []*Defect) map[string]result {
 		{Secret: testKey, Credits: 1_000_000},
 		{Secret: poorKey, Credits: 0},
 		{Secret: revokedKey, Credits: 1_000_000, Revoked: true},
-		{Secret: limitedKey, Credits: 1_000_000, RateLimit: &RateLimit{PerSecond: 0.01, Burst: 1}},
+		{Secret: limitedKey, Credits: 1_000_000, RateLimit: &probeLimit},
 	}
-	models := triggerModels()
+	models := append(triggerModels(), Model{ID: "ref/chat-large", UpstreamID: "up-chat-small", SupportedParameters: chatParams})
 	for _, f := range []faults.Fault{faults.Status500, faults.Leak, faults.Reset, faults.Malformed, faults.Timeout} {
 		models = append(models, faultModel(f))
 	}
-	g := startGateway(t, Config{Keys: keys, Models: models, UpstreamTimeout: probeTimeout, Defects: defects})
+	g := startGateway(t, Config{Keys: keys, Models: models, UpstreamTimeout: probeTimeout, MaxBodyBytes: probeMaxBody, Defects: defects})
 	client := &http.Client{Timeout: probeWait}
 	defer client.CloseIdleConnections()
 	out := make(map[string]result, len(probes))
@@ -322,6 +749,25 @@ func TestDefectsCompose(t *testing.T) {
 	var flat struct{ Type string }
 	mustUnmarshal(t, res.body, &flat)
 	if res.status != http.StatusForbidden || flat.Type != TypeAuthentication {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+
+	// A Before hook's refusal goes through the same error writer, so the
+	// other defects bend it too; a Wrap sees the whole answer.
+	defects = defects[:0]
+	for _, name := range []string{"lowercase-scheme-rejected", "auth-401-as-403", "models-list-renamed"} {
+		d, _ := LookupDefect(name)
+		defects = append(defects, d)
+	}
+	g = startGateway(t, Config{Defects: defects})
+	res = g.do(t, request{auth: ptr("bearer " + testKey), body: chat("ref/chat-small", "")})
+	if e := res.envelope(t); res.status != http.StatusForbidden || e.Type != TypeAuthentication || strOrNil(e.Code) != "invalid_authorization_header" {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	res = g.do(t, request{method: http.MethodGet, path: "/v1/models"})
+	var list map[string]json.RawMessage
+	mustUnmarshal(t, res.body, &list)
+	if _, ok := list["models"]; res.status != 200 || !ok {
 		t.Fatalf("status %d: %s", res.status, res.body)
 	}
 }

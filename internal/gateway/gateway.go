@@ -43,6 +43,8 @@ type Gateway struct {
 	models  *catalogue
 	routes  map[string]route
 	defects []*Defect
+	// handler is serve inside the defects' middleware (Defect.Wrap).
+	handler http.Handler
 
 	upstreamURL string
 	upstreamKey string
@@ -93,6 +95,13 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g.client, g.streamClient = upstreamClients(g.timeout)
 	g.routes = g.defaultRoutes()
+	g.handler = http.HandlerFunc(g.serve)
+	// The first defect's middleware is the outermost.
+	for i := len(g.defects) - 1; i >= 0; i-- {
+		if wrap := g.defects[i].Wrap; wrap != nil {
+			g.handler = wrap(g.handler)
+		}
+	}
 	return g, nil
 }
 

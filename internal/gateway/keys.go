@@ -65,15 +65,13 @@ func (g *Gateway) authenticate(r *http.Request) (*account, *APIError) {
 		return nil, newError(http.StatusUnauthorized, TypeAuthentication, ReasonNoKey,
 			"Missing API key. Send it as 'Authorization: Bearer <API_KEY>'.").withCode("missing_api_key")
 	}
-	malformed := newError(http.StatusUnauthorized, TypeAuthentication, ReasonMalformedAuth,
-		"Malformed Authorization header. Expected 'Authorization: Bearer <API_KEY>'.").withCode("invalid_authorization_header")
 	if len(values) != 1 {
-		return nil, malformed
+		return nil, malformedAuth()
 	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, malformed
+		return nil, malformedAuth()
 	}
 	acct, ok := g.keys[sha256.Sum256([]byte(token))]
 	if !ok {
@@ -85,6 +83,11 @@ func (g *Gateway) authenticate(r *http.Request) (*account, *APIError) {
 			"This API key has been revoked. Use another key.").withCode("revoked_api_key")
 	}
 	return acct, nil
+}
+
+func malformedAuth() *APIError {
+	return newError(http.StatusUnauthorized, TypeAuthentication, ReasonMalformedAuth,
+		"Malformed Authorization header. Expected 'Authorization: Bearer <API_KEY>'.").withCode("invalid_authorization_header")
 }
 
 // admit applies the per-key limits that do not depend on the request body.

@@ -10,21 +10,42 @@ type route struct {
 	handle  func(w http.ResponseWriter, r *http.Request)
 }
 
+// The gateway's routes.
+const (
+	modelsPath          = "/v1/models"
+	chatCompletionsPath = "/v1/chat/completions"
+)
+
 // Routes are matched by exact path rather than with http.ServeMux, whose own
 // 404 and 405 answers are plain text and would break the envelope.
 func (g *Gateway) defaultRoutes() map[string]route {
 	return map[string]route{
-		"/v1/models":           {methods: []string{http.MethodGet, http.MethodHead}, handle: g.listModels},
-		"/v1/chat/completions": {methods: []string{http.MethodPost}, handle: g.chatCompletions},
+		modelsPath:          {methods: []string{http.MethodGet, http.MethodHead}, handle: g.listModels},
+		chatCompletionsPath: {methods: []string{http.MethodPost}, handle: g.chatCompletions},
 	}
 }
 
-// ServeHTTP routes a request and guarantees it ends with either a response
-// or, for a panic after the response began, a cut connection.
+// ServeHTTP serves a request through the defects' middleware (Defect.Wrap),
+// if any, around serve.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.handler.ServeHTTP(w, r)
+}
+
+// serve routes a request and guarantees it ends with either a response or,
+// for a panic after the response began, a cut connection.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
 	tw := &trackingWriter{ResponseWriter: w}
 	defer g.recoverPanic(tw, r)
 
+	for _, d := range g.defects {
+		if d.Before == nil {
+			continue
+		}
+		if e := d.Before(g, r); e != nil {
+			g.writeError(tw, r, e)
+			return
+		}
+	}
 	rt, ok := g.routes[r.URL.Path]
 	if !ok {
 		g.writeError(tw, r, newError(http.StatusNotFound, TypeInvalidRequest, ReasonUnknownRoute,

@@ -61,9 +61,7 @@ func (g *Gateway) validate(body map[string]any) (*chatRequest, *APIError) {
 	}
 	model, ok := g.models.byID[id]
 	if !ok {
-		return nil, newError(http.StatusBadRequest, TypeModelNotFound, ReasonUnknownModel,
-			"The requested model does not exist. List valid ids with GET /v1/models.").
-			withCode("model_not_found").withParam("model")
+		return nil, unknownModel()
 	}
 	for _, name := range names {
 		// null means "use the default", the same as leaving it out.
@@ -74,6 +72,12 @@ func (g *Gateway) validate(body map[string]any) (*chatRequest, *APIError) {
 	}
 	stream, _ := body["stream"].(bool)
 	return &chatRequest{members: body, model: model, stream: stream}, nil
+}
+
+func unknownModel() *APIError {
+	return newError(http.StatusBadRequest, TypeModelNotFound, ReasonUnknownModel,
+		"The requested model does not exist. List valid ids with GET /v1/models.").
+		withCode("model_not_found").withParam("model")
 }
 
 func unsupported(m *catalogueEntry, name string) *APIError {
