@@ -2,14 +2,14 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"fmt"
-	"runtime"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
