@@ -209,6 +209,7 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
 	reporterConfig.Succinct = !o.verbose
+	reporterConfig.GithubOutput = getenv("GITHUB_ACTIONS") == "true" // failures become workflow annotations
 
 	var ginkgoReport types.Report
 	ginkgo.ReportAfterSuite("gwconform reports", func(r ginkgo.Report) { ginkgoReport = r })
@@ -234,7 +235,7 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)
-	if err := reporters.GenerateJUnitReport(ginkgoReport, filepath.Join(o.reportDir, "junit.xml")); err != nil {
+	if err := reporters.GenerateJUnitReport(withReproduction(ginkgoReport), filepath.Join(o.reportDir, "junit.xml")); err != nil {
 		errs = append(errs, err)
 	}
 	if err := reporters.GenerateJSONReport(ginkgoReport, filepath.Join(o.reportDir, "ginkgo-report.json")); err != nil {
@@ -245,6 +246,25 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	}
 	fmt.Fprintf(stdout, "gwconform: reports in %s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
 	return code
+}
+
+// withReproduction copies the report with each failure's curl line appended to its message, so a JUnit
+// reader, who sees only the failure text, can reproduce it by hand.
+func withReproduction(r types.Report) types.Report {
+	specs := make(types.SpecReports, len(r.SpecReports))
+	copy(specs, r.SpecReports)
+	for i := range specs {
+		if specs[i].State != types.SpecStateFailed {
+			continue
+		}
+		for _, e := range specs[i].ReportEntries {
+			if e.Name == "curl" {
+				specs[i].Failure.Message += "\n\nReproduce:\n" + e.StringRepresentation()
+			}
+		}
+	}
+	r.SpecReports = specs
+	return r
 }
 
 // testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.
