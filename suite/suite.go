@@ -32,6 +32,9 @@ type Config struct {
 	Billable bool
 	// Offers is what the target's profile says can be provoked; the zero value offers nothing.
 	Offers profile.Resolved
+	// Progress, when set, hears of each scenario as its requests go out and when they are done, so a person
+	// watching a slow target sees what is running. It may be called from any spec's goroutine.
+	Progress func(scenario string, done bool, took time.Duration)
 }
 
 // Define registers every spec with Ginkgo. Call it once, before RunSpecs.
@@ -99,6 +102,7 @@ func newTarget(cfg Config) (*target, error) {
 		keys:     keysByRole(cfg),
 		billable: cfg.Billable,
 		offers:   cfg.Offers.WithDefaults(),
+		progress: cfg.Progress,
 		redactor: redactorFor(cfg),
 		Plan:     plan,
 		memo:     map[string]*sent{},

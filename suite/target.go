@@ -20,6 +20,7 @@ type target struct {
 	keys     map[string]string // by credential role; RoleValid is the main key
 	billable bool
 	offers   profile.Resolved
+	progress func(scenario string, done bool, took time.Duration)
 	redactor *redact.Redactor
 	*Plan
 
@@ -48,7 +49,16 @@ func (t *target) send(ctx context.Context, sc scenario.Scenario) *sent {
 		t.memo[sc.ID] = s
 	}
 	t.mu.Unlock()
-	s.once.Do(func() { s.skip = t.sendOnce(ctx, sc, s) })
+	s.once.Do(func() {
+		start := time.Now()
+		if t.progress != nil {
+			t.progress(sc.Name(), false, 0)
+		}
+		s.skip = t.sendOnce(ctx, sc, s)
+		if t.progress != nil {
+			t.progress(sc.Name(), true, time.Since(start))
+		}
+	})
 	return s
 }
 

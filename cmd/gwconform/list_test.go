@@ -31,3 +31,14 @@ func TestDryRunSendsNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressSaysWhatIsRunningAndHowFarAlong(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "run", "--progress", "--label-filter", "req:AUTH-1")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "gwconform: [1/1] POST /v1/chat/completions without Authorization") {
+		t.Fatalf("progress:\n%s", r.stderr)
+	}
+}

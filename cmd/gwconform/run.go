@@ -36,6 +36,7 @@ type runOptions struct {
 	profile      string
 	dryRun       bool
 	knownFailing string
+	progress     bool
 }
 
 func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
@@ -50,6 +51,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each request")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print every spec as it runs")
 	fs.StringVar(&o.knownFailing, "known-failing", "", "file of spec names (one per line) that may fail without failing the run; one that passes fails it")
+	fs.BoolVar(&o.progress, "progress", false, "print each scenario to stderr as it is sent, with how far along the run is (for slow targets)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
 	return fs, o
@@ -140,6 +142,13 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		if known, err = loadKnownFailing(o.knownFailing, plan); err != nil {
 			return fail(stderr, "run: --known-failing %s: %v", o.knownFailing, err)
 		}
+	}
+	if o.progress {
+		plan, err := suite.LoadPlan()
+		if err != nil {
+			return fail(stderr, "run: %v", err)
+		}
+		cfg.Progress = newProgress(stderr, plan, o.labelFilter).report
 	}
 	if err := suite.Define(cfg); err != nil {
 		return fail(stderr, "run: %v", err)
