@@ -45,7 +45,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
 	fs.StringVar(&o.target, "target", getenv("GWCONFORM_TARGET"), "base URL of the gateway, ending in /v1 (default $GWCONFORM_TARGET, then the profile's target; none: the embedded reference gateway)")
 	fs.StringVar(&o.profile, "profile", "", "target profile (YAML, see fixtures/profiles/): keys by role, fault models, triggers; flags and environment override it")
 	fs.StringVar(&o.apiKeyEnv, "api-key-env", "API_KEY", "name of the environment variable holding the target's API key")
-	fs.StringVar(&o.reportDir, "report-dir", "reports", "directory that receives junit.xml and ginkgo-report.json")
+	fs.StringVar(&o.reportDir, "report-dir", "reports", "directory that receives report.html, summary.md, report.json, junit.xml and ginkgo-report.json")
 	fs.StringVar(&o.labelFilter, "label-filter", "", `Ginkgo label filter selecting specs, e.g. "req:AUTH-1" or "must && !envelope"`)
 	fs.StringVar(&o.failOn, "fail-on", "must", "which failed requirements make the run exit 1: must, or should (must and should)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each request")
