@@ -56,7 +56,12 @@ type listedModel struct {
 func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids []string) {
 	vars = map[string]string{"unknown_model": UnknownModel}
 	why = map[string]string{}
-	h := http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + t.keys[scenario.RoleValid]}}
+	h := t.headers.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Accept", "application/json")
+	h.Set("Authorization", "Bearer "+t.keys[scenario.RoleValid])
 	ex := t.client.Do(ctx, http.MethodGet, "/models", h, nil)
 	listed, err := parseModels(ex.Response, ex.Err)
 	if err != nil {

@@ -97,6 +97,9 @@ func (t *target) secrets(sc scenario.Scenario) []string {
 	for _, k := range t.keys {
 		out = append(out, k)
 	}
+	for _, values := range t.headers {
+		out = append(out, values...)
+	}
 	if v, ok := sc.Request.Credential.Authorization(t.keys[sc.Request.Credential.Role()]); ok {
 		_, token, found := strings.Cut(v, " ")
 		if !found {

@@ -28,6 +28,9 @@ type Config struct {
 	APIKey  string        // a valid key; never printed
 	Timeout time.Duration // per request
 	HTTP    *http.Client  // nil: a client that never follows redirects
+	// Headers are sent with every request, for gateways behind another auth layer. Their values are
+	// secrets: redacted everywhere, like the keys.
+	Headers http.Header
 	// Billable runs the scenarios that buy real completions (MOD-4); off, they are skipped with the reason.
 	Billable bool
 	// Offers is what the target's profile says can be provoked; the zero value offers nothing.
@@ -103,6 +106,7 @@ func newTarget(cfg Config) (*target, error) {
 		billable: cfg.Billable,
 		offers:   cfg.Offers.WithDefaults(),
 		progress: cfg.Progress,
+		headers:  cfg.Headers,
 		redactor: redactorFor(cfg),
 		Plan:     plan,
 		memo:     map[string]*sent{},
@@ -120,6 +124,11 @@ func keysByRole(cfg Config) map[string]string {
 // redactorFor hides every key the run holds, each shown as the variable it came from.
 func redactorFor(cfg Config) *redact.Redactor {
 	r := redact.New().Add(cfg.APIKey, "$API_KEY")
+	for name, values := range cfg.Headers {
+		for _, v := range values {
+			r.Add(v, HeaderVariable(name))
+		}
+	}
 	for role, k := range cfg.Offers.Keys {
 		name := cfg.Offers.KeySources[role]
 		if name == "" {
@@ -128,4 +137,10 @@ func redactorFor(cfg Config) *redact.Redactor {
 		r.Add(k, name)
 	}
 	return r
+}
+
+// HeaderVariable is how an extra header's value appears in transcripts and curl lines: a shell variable
+// the person reproducing the failure sets, as for $API_KEY.
+func HeaderVariable(name string) string {
+	return "$GWC_HEADER_" + strings.NewReplacer("-", "_").Replace(strings.ToUpper(name))
 }

@@ -21,6 +21,7 @@ type target struct {
 	billable bool
 	offers   profile.Resolved
 	progress func(scenario string, done bool, took time.Duration)
+	headers  http.Header // sent with every request
 	redactor *redact.Redactor
 	*Plan
 
@@ -132,7 +133,10 @@ func withVar(vars map[string]string, name, value string) map[string]string {
 }
 
 func (t *target) header(sc scenario.Scenario) http.Header {
-	h := http.Header{}
+	h := t.headers.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", "gwconform")
 	if v, ok := sc.Request.Credential.Authorization(t.keys[sc.Request.Credential.Role()]); ok {

@@ -16,6 +16,7 @@ import (
 const (
 	canaryValidKey   = "gwc-canary-valid-key-7f3e9a1c5b2d"
 	canaryRevokedKey = "gwc-canary-revoked-key-4d8b2f6a0c9e"
+	canaryHeader     = "gwc-canary-header-value-1e5c7a93"
 )
 
 // echoGateway answers every error by echoing back everything it was sent, the Authorization header and
@@ -33,7 +34,7 @@ func echoGateway(t *testing.T) string {
 			io.WriteString(w, `{"data":[{"id":"echo-model","supported_parameters":["temperature","max_tokens","n","stream"]}]}`)
 			return
 		}
-		msg, _ := json.Marshal("you sent " + r.Header.Get("Authorization") + " and " + string(body))
+		msg, _ := json.Marshal("you sent " + r.Header.Get("Authorization") + ", " + r.Header.Get("X-Gateway-Token") + " and " + string(body))
 		w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"error":{"message":`+string(msg)+`,"type":"invalid_request_error","code":null,"param":null}}`)
@@ -50,7 +51,7 @@ func redactionRun(t *testing.T, env ...string) result {
 		t.Fatal(err)
 	}
 	env = append(env, "API_KEY="+canaryValidKey, "CANARY_REVOKED_KEY="+canaryRevokedKey)
-	r := gwconform(t, env, "run", "--target", echoGateway(t), "--profile", profile)
+	r := gwconform(t, env, "run", "--target", echoGateway(t), "--profile", profile, "--header", "X-Gateway-Token: "+canaryHeader)
 	if r.code != exitFailed {
 		t.Fatalf("exit %d against an echoing gateway, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -69,7 +70,7 @@ func (r result) leaks() []string {
 		return nil
 	})
 	var found []string
-	for _, c := range []string{canaryValidKey, canaryRevokedKey} {
+	for _, c := range []string{canaryValidKey, canaryRevokedKey, canaryHeader} {
 		if bytes.Contains(all.Bytes(), []byte(c)) {
 			found = append(found, c)
 		}
@@ -77,7 +78,8 @@ func (r result) leaks() []string {
 	return found
 }
 
-// Against a gateway that echoes every key back in its errors, no key reaches stdout, stderr or a report,
+// Against a gateway that echoes every key and extra header back in its errors, none reaches stdout, stderr
+// or a report,
 // and the echo itself is reported (ENV-8).
 func TestRedactionHoldsAgainstAnEchoingGateway(t *testing.T) {
 	t.Parallel()
@@ -99,11 +101,11 @@ func TestRedactionHoldsAgainstAnEchoingGateway(t *testing.T) {
 	}
 }
 
-// The test above can fail: with redaction switched off, the same run leaks both canaries.
+// The test above can fail: with redaction switched off, the same run leaks every canary.
 func TestRedactionTestFailsWithoutRedaction(t *testing.T) {
 	t.Parallel()
 	r := redactionRun(t, "GWCONFORM_TEST_NO_REDACTION=1")
-	if leaked := r.leaks(); len(leaked) != 2 {
+	if leaked := r.leaks(); len(leaked) != 3 {
 		t.Fatalf("without redaction the run leaked %v; the redaction test would prove nothing", leaked)
 	}
 }

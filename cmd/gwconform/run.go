@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference"
 	"github.com/gwconform/gwconform/internal/report"
@@ -37,6 +39,8 @@ type runOptions struct {
 	dryRun       bool
 	knownFailing string
 	progress     bool
+	runTimeout   time.Duration
+	transport    transportOptions
 }
 
 func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
@@ -51,6 +55,12 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each request")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print every spec as it runs")
 	fs.StringVar(&o.knownFailing, "known-failing", "", "file of spec names (one per line) that may fail without failing the run; one that passes fails it")
+	fs.DurationVar(&o.runTimeout, "run-timeout", 30*time.Minute, "deadline of the whole run; past it the run stops with a harness error (exit 2)")
+	fs.StringVar(&o.transport.caCert, "ca-cert", "", "PEM file of a CA to trust besides the system's, for a target with a private certificate")
+	fs.BoolVar(&o.transport.insecure, "insecure", false, "do not verify the target's TLS certificate (dangerous: the key goes to whoever answers)")
+	fs.StringVar(&o.transport.clientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
+	fs.StringVar(&o.transport.clientKey, "client-key", "", "PEM private key of --client-cert")
+	fs.Var(&o.transport.headers, "header", "extra request header 'Name: value' sent with every request, for a gateway behind another auth layer (repeatable; values are redacted)")
 	fs.BoolVar(&o.progress, "progress", false, "print each scenario to stderr as it is sent, with how far along the run is (for slow targets)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
@@ -67,6 +77,20 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	if o.timeout <= 0 {
 		return fail(stderr, "run: --timeout must be positive, got %s", o.timeout)
+	}
+	if o.runTimeout <= 0 {
+		return fail(stderr, "run: --run-timeout must be positive, got %s", o.runTimeout)
+	}
+	hc, err := o.transport.httpClient()
+	if err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	extra, err := o.transport.extraHeaders()
+	if err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	if o.transport.insecure {
+		fmt.Fprintln(stderr, "gwconform: WARNING: --insecure: the target's TLS certificate is not verified, so the key goes to whoever answers")
 	}
 	if o.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(o.labelFilter); err != nil {
@@ -91,7 +115,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 	}
 
-	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable}
+	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra}
 	if o.target == "" {
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
@@ -107,6 +131,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	} else {
 		if err := checkTarget(o.target); err != nil {
 			return fail(stderr, "run: --target %q: %v", o.target, err)
+		}
+		if hint := missingV1(o.target); hint != "" {
+			fmt.Fprintf(stderr, "gwconform: warning: --target %q does not end in /v1; did you mean %s?\n", o.target, hint)
 		}
 		key := getenv(o.apiKeyEnv)
 		if strings.TrimSpace(key) == "" {
@@ -189,7 +216,8 @@ func ensureWritableDir(dir string) error {
 }
 
 // preflight makes one short request so that an unreachable target is a clear configuration error (exit 2)
-// rather than every spec failing. Any HTTP answer will do: judging it is the specs' job.
+// rather than every spec failing. Any complete HTTP answer will do: judging it is the specs' job. A target
+// that sends headers and then stalls, or whose TLS cannot be verified, cannot be tested either.
 func preflight(cfg suite.Config) error {
 	ctx, cancel := context.WithTimeout(context.Background(), min(cfg.Timeout, 5*time.Second))
 	defer cancel()
@@ -197,24 +225,48 @@ func preflight(cfg suite.Config) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return fmt.Errorf("GET %s/models: %v", cfg.BaseURL, err)
+	for name, values := range cfg.Headers {
+		req.Header[name] = values
 	}
-	resp.Body.Close()
-	return nil
+	resp, err := cfg.HTTP.Do(req)
+	if err == nil {
+		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, exchange.BodyCap))
+		resp.Body.Close()
+	}
+	if err == nil {
+		return nil
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	msg := fmt.Sprintf("GET %s/models: %v", cfg.BaseURL, err)
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || strings.Contains(err.Error(), "certificate") {
+		msg += " (trust its CA with --ca-cert FILE, or, knowing the risk, --insecure)"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		msg = fmt.Sprintf("GET %s/models: no complete answer within %s", cfg.BaseURL, min(cfg.Timeout, 5*time.Second))
+	}
+	return errors.New(msg)
+}
+
+// missingV1 suggests the base URL the user probably meant when it does not end in /v1.
+func missingV1(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v1") {
+		return ""
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/v1"
+	return u.String()
 }
 
 // runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
 func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.labelFilter
-	suiteConfig.Timeout = time.Hour
+	suiteConfig.Timeout = o.runTimeout
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
 	reporterConfig.Succinct = !o.verbose

@@ -42,6 +42,13 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{"profile not YAML", []string{key}, []string{"run", "--target", closed, "--profile", writeFile(t, "keys: [")}, "--profile"},
 		{"profile key unset", []string{key}, []string{"run", "--target", closed, "--profile", writeFile(t, "keys: {revoked: GWC_UNSET_KEY}")}, "$GWC_UNSET_KEY, which is empty"},
 		{"profile without target", nil, []string{"run", "--profile", writeFile(t, "keys: {}")}, "names none"},
+		{"ca-cert missing", []string{key}, []string{"run", "--target", closed, "--ca-cert", filepath.Join(t.TempDir(), "ca.pem")}, "--ca-cert"},
+		{"ca-cert not PEM", []string{key}, []string{"run", "--target", closed, "--ca-cert", writeFile(t, "not a certificate")}, "no PEM certificate"},
+		{"client cert without key", []string{key}, []string{"run", "--target", closed, "--client-cert", writeFile(t, "x")}, "go together"},
+		{"client cert unreadable", []string{key}, []string{"run", "--target", closed, "--client-cert", writeFile(t, "x"), "--client-key", writeFile(t, "y")}, "--client-cert/--client-key"},
+		{"header without colon", []string{key}, []string{"run", "--target", closed, "--header", "X-Token gwc-usage-test-key-0123456789"}, "want 'Name: value'"},
+		{"header sets Authorization", []string{key}, []string{"run", "--target", closed, "--header", "Authorization: Bearer x"}, "cannot set Authorization"},
+		{"bad run timeout", nil, []string{"run", "--run-timeout", "0s"}, "--run-timeout must be positive"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

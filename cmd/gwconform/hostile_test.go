@@ -1,0 +1,103 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/hostile"
+)
+
+// Against a target that is broken on purpose, a run ends within its deadline with exit 1 (the target is at
+// fault) or 2 (it cannot be tested), one line saying why, no panic, and the key sent nowhere else.
+func TestHostileTargetsEndInBoundedTime(t *testing.T) {
+	t.Parallel()
+	const key = "gwc-hostile-canary-key-6b1d0e3f"
+	want := map[hostile.Behaviour]struct {
+		code   int
+		reason string // in the first line of stderr (exit 2) or in stdout (exit 1)
+	}{
+		hostile.NeverAnswers:      {exitUsage, "no complete answer within"},
+		hostile.HeadersThenStall:  {exitUsage, "no complete answer within"},
+		hostile.EndlessBody:       {exitFailed, "NON-CONFORMANT"},
+		hostile.GzipBomb:          {exitFailed, "NON-CONFORMANT"},
+		hostile.RedirectElsewhere: {exitFailed, "NON-CONFORMANT"},
+		hostile.Reset:             {exitUsage, "the target does not answer"},
+		hostile.HTTP10CloseDelim:  {exitFailed, "NON-CONFORMANT"},
+		hostile.HTMLErrorPage:     {exitFailed, "NON-CONFORMANT"},
+		hostile.InvalidUTF8:       {exitFailed, "NON-CONFORMANT"},
+		hostile.HugeJSON:          {exitFailed, "NON-CONFORMANT"},
+		hostile.InvalidJSONAsJSON: {exitFailed, "NON-CONFORMANT"},
+		hostile.UntrustedTLS:      {exitUsage, "--ca-cert"},
+	}
+	if len(want) != len(hostile.All()) {
+		t.Fatalf("the table covers %d of %d behaviours", len(want), len(hostile.All()))
+	}
+	const deadline = 30 * time.Second
+	for _, b := range hostile.All() {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := hostile.Start(b)
+			defer srv.Close()
+			start := time.Now()
+			r := gwconform(t, []string{"API_KEY=" + key}, "run", "--target", srv.URL, "--timeout", "1s", "--run-timeout", deadline.String())
+			took := time.Since(start)
+			if took > deadline {
+				t.Errorf("took %s, past the run's %s deadline", took, deadline)
+			}
+			w := want[b]
+			if r.code != w.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, w.code, tail(r.stdout), r.stderr)
+			}
+			where := r.stdout
+			if w.code == exitUsage {
+				where, _, _ = strings.Cut(r.stderr, "\n")
+			}
+			if !strings.Contains(where, w.reason) {
+				t.Errorf("want %q in %q", w.reason, tail(where))
+			}
+			if strings.Contains(r.stderr, "panic:") || strings.Contains(r.stderr, "goroutine ") {
+				t.Errorf("crashed:\n%s", r.stderr)
+			}
+			r.noSecret(t, key)
+			for _, auth := range srv.OtherOriginSaw() {
+				if strings.Contains(auth, key) {
+					t.Fatalf("the key reached the redirect's origin")
+				}
+			}
+		})
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return "…" + s[len(s)-2000:]
+	}
+	return s
+}
+
+// The whole run has a deadline too: a target that answers every request, slowly, is stopped by
+// --run-timeout with a harness error (exit 2), not waited on for an hour.
+func TestRunTimeoutStopsASlowTarget(t *testing.T) {
+	t.Parallel()
+	slow := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"message":"slow","type":"invalid_request_error","code":null,"param":null}}`)
+	}))
+	start := time.Now()
+	r := gwconform(t, []string{"API_KEY=gwc-slow-target-key-0123456789"}, "run", "--target", slow+"/v1", "--run-timeout", "1s")
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s with --run-timeout 1s", took)
+	}
+	if r.code != exitUsage || !strings.Contains(r.stdout, "harness error") {
+		t.Fatalf("exit %d\n%s", r.code, tail(r.stdout))
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// transportOptions are the flags that shape how gwconform reaches a target: TLS trust, client
+// certificates, and extra headers for gateways behind another auth layer. Proxies come from the standard
+// HTTP_PROXY, HTTPS_PROXY and NO_PROXY variables.
+type transportOptions struct {
+	caCert     string
+	insecure   bool
+	clientCert string
+	clientKey  string
+	headers    multiFlag
+}
+
+// maxHeaderBytes caps a response's headers: a hostile target cannot make the client buffer without end.
+const maxHeaderBytes = 64 << 10
+
+// httpClient builds the one client every request of a run goes through. It never follows a redirect, so
+// the key is never sent to an origin other than the target.
+func (o transportOptions) httpClient() (*http.Client, error) {
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.caCert != "" {
+		pem, err := os.ReadFile(o.caCert)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-cert: %v", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-cert %s: no PEM certificate in it", o.caCert)
+		}
+		tlsConfig.RootCAs = pool
+	}
+	if (o.clientCert == "") != (o.clientKey == "") {
+		return nil, errors.New("--client-cert and --client-key go together")
+	}
+	if o.clientCert != "" {
+		pair, err := tls.LoadX509KeyPair(o.clientCert, o.clientKey)
+		if err != nil {
+			return nil, fmt.Errorf("--client-cert/--client-key: %v", err)
+		}
+		tlsConfig.Certificates = []tls.Certificate{pair}
+	}
+	tlsConfig.InsecureSkipVerify = o.insecure
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = http.ProxyFromEnvironment
+	transport.TLSClientConfig = tlsConfig
+	transport.MaxResponseHeaderBytes = maxHeaderBytes
+	transport.TLSHandshakeTimeout = 10 * time.Second
+	return &http.Client{
+		Transport:     transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
+}
+
+// extraHeaders parses the --header values ("Name: value").
+func (o transportOptions) extraHeaders() (http.Header, error) {
+	h := http.Header{}
+	for _, raw := range o.headers {
+		name, value, ok := strings.Cut(raw, ":")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
+			return nil, fmt.Errorf("--header %q: want 'Name: value'", redactHeaderValue(raw))
+		}
+		if strings.EqualFold(name, "Authorization") {
+			return nil, errors.New("--header cannot set Authorization: the suite sends its own (put the key in $API_KEY)")
+		}
+		h.Add(name, value)
+	}
+	return h, nil
+}
+
+// redactHeaderValue keeps a malformed --header's name for the error message, never its value.
+func redactHeaderValue(raw string) string {
+	if name, _, ok := strings.Cut(raw, ":"); ok {
+		return name + ": …"
+	}
+	if len(raw) > 12 {
+		return raw[:4] + "…"
+	}
+	return raw
+}
