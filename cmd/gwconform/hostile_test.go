@@ -97,7 +97,7 @@ func TestRunTimeoutStopsASlowTarget(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s with --run-timeout 1s", took)
 	}
-	if r.code != exitUsage || !strings.Contains(r.stdout, "harness error") {
+	if r.code != exitUsage || !strings.Contains(r.stdout, "harness error") || !strings.Contains(r.stdout, "stopped at its --run-timeout of 1s") {
 		t.Fatalf("exit %d\n%s", r.code, tail(r.stdout))
 	}
 }

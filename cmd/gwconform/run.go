@@ -284,6 +284,9 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	res := report.Build(ginkgoReport, reqs, run)
 	code := res.ExitCode
 	fmt.Fprintf(stdout, "\ngwconform: %s\n", res.Summary)
+	if ginkgoReport.RunTime >= o.runTimeout {
+		fmt.Fprintf(stdout, "gwconform: the run was stopped at its --run-timeout of %s\n", o.runTimeout)
+	}
 	for _, u := range res.UncoveredMusts {
 		fmt.Fprintf(stdout, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
 	}
