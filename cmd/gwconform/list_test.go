@@ -42,3 +42,12 @@ func TestProgressSaysWhatIsRunningAndHowFarAlong(t *testing.T) {
 		t.Fatalf("progress:\n%s", r.stderr)
 	}
 }
+
+// A base URL without /v1 is probably a mistake, but not certainly: a warning naming the likely URL.
+func TestTargetWithoutV1IsWarnedAbout(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, []string{"API_KEY=gwc-warn-key-0123456789"}, "run", "--target", "http://127.0.0.1:9/api", "--dry-run")
+	if r.code != exitConformant || !strings.Contains(r.stderr, `does not end in /v1; did you mean http://127.0.0.1:9/api/v1?`) {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
