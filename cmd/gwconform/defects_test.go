@@ -11,7 +11,6 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/gateway"
-	"github.com/gwconform/gwconform/internal/reference"
 )
 
 // mutant is what one run against a defective reference gateway showed.
@@ -74,11 +73,7 @@ func TestMutationScore(t *testing.T) {
 
 func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	t.Helper()
-	stack, err := reference.Start(reference.Options{Defects: []string{d.Name}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
+	stack := startReference(t, d.Name)
 	path, env := profileFor(t, stack)
 	r := gwconform(t, env, "run", "--profile", path, "--fail-on", "should", "--billable")
 	for _, key := range []string{stack.APIKey, stack.ZeroCreditKey, stack.RevokedKey, stack.RateLimitedKey} {

@@ -3,19 +3,13 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/gwconform/gwconform/internal/reference"
 )
 
 // --known-failing excuses the listed failures and nothing else, and a listed spec that passes fails the run
 // so the list cannot outlive the bugs it names.
 func TestKnownFailingExcusesOnlyWhatItLists(t *testing.T) {
 	t.Parallel()
-	stack, err := reference.Start(reference.Options{Defects: []string{"unknown-model-404"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
+	stack := startReference(t, "unknown-model-404")
 	env := []string{"API_KEY=" + stack.APIKey}
 	failing := "POST /v1/chat/completions with a model id absent from the catalogue answers status 400"
 	passing := "POST /v1/chat/completions without Authorization answers status 401"

@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/redact"
+	"github.com/gwconform/gwconform/internal/reference"
 )
 
 // Ginkgo runs one suite per process, so every gwconform run in these tests is a child process: this test
@@ -112,4 +113,15 @@ func requirementLabels(s types.SpecReport) []string {
 		}
 	}
 	return ids
+}
+
+// startReference starts the reference gateway, with defects if named, for the rest of the test.
+func startReference(t *testing.T, defects ...string) *reference.Stack {
+	t.Helper()
+	stack, err := reference.Start(reference.Options{Defects: defects})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stack.Close() })
+	return stack
 }

@@ -22,11 +22,7 @@ func profileFor(t *testing.T, s *reference.Stack) (string, []string) {
 // prints its effective profile without a single key in it.
 func TestRunWithAProfileRunsEveryTrigger(t *testing.T) {
 	t.Parallel()
-	stack, err := reference.Start(reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
+	stack := startReference(t)
 	path, env := profileFor(t, stack)
 	r := gwconform(t, env, "run", "--profile", path)
 	if r.code != exitConformant {

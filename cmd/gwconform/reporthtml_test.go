@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gwconform/gwconform/internal/reference"
 )
 
 // From a run against a gateway with a defect, report.html names the failing requirement and carries its
@@ -19,11 +17,7 @@ import (
 // installs Debian's chromium; where there is none, the rendering half is skipped and says so.
 func TestReportHTMLShowsTheFailureAndRenders(t *testing.T) {
 	t.Parallel()
-	stack, err := reference.Start(reference.Options{Defects: []string{"unknown-model-404"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
+	stack := startReference(t, "unknown-model-404")
 	r := gwconform(t, []string{"API_KEY=" + stack.APIKey}, "run", "--target", stack.BaseURL)
 	if r.code != exitFailed {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)

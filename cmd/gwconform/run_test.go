@@ -9,7 +9,6 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/gwconform/gwconform/internal/reference"
 	"github.com/gwconform/gwconform/internal/requirements"
 )
 
@@ -94,11 +93,7 @@ func contractIDs(t *testing.T) []string {
 // A gateway started on its own, given only its URL and a key in the environment.
 func TestRunAgainstASeparateGateway(t *testing.T) {
 	t.Parallel()
-	stack, err := reference.Start(reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
+	stack := startReference(t)
 	r := gwconform(t, []string{"API_KEY=" + stack.APIKey}, "run", "--target", stack.BaseURL)
 	if r.code != exitConformant {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)

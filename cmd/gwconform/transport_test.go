@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/hostile"
-	"github.com/gwconform/gwconform/internal/reference"
 )
 
 // A target with a private certificate is tested once its CA is trusted, and with --insecure only after a
@@ -40,11 +39,7 @@ func TestTLSTrust(t *testing.T) {
 // HTTP_PROXY is honoured, and an extra --header reaches the gateway without ever being printed.
 func TestProxyAndExtraHeader(t *testing.T) {
 	t.Parallel()
-	stack, err := reference.Start(reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Close()
+	stack := startReference(t)
 	real, _ := url.Parse(stack.BaseURL)
 	var mu sync.Mutex
 	var seen []string
