@@ -4,10 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/gwconform/gwconform/internal/gateway"
 	"github.com/gwconform/gwconform/internal/reference"
@@ -30,9 +27,8 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		return exitConformant
 	}
 	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	wait, stop := interruption()
+	defer stop()
 	stack, err := reference.Start(reference.Options{Defects: defects, Listen: *listen})
 	if err != nil {
 		return fail(stderr, "serve: %v", err)
@@ -55,8 +51,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "try:\n  export API_KEY=%s\n  curl -s %s/models\n  curl -s %s/chat/completions -H \"Authorization: Bearer $API_KEY\" -H 'Content-Type: application/json' -d '{\"model\":\"ref/chat-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'\n  gwconform run --target %s\nCtrl-C stops it.\n", stack.APIKey, stack.BaseURL, stack.BaseURL, stack.BaseURL)
 
-	<-sig
-	signal.Stop(sig)
+	wait()
 	return exitConformant
 }
 

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
@@ -39,9 +37,8 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	wait, stop := interruption()
+	defer stop()
 	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: *hold, Listen: *listen})
 	if err != nil {
 		return fail(stderr, "upstream: %v", err)
@@ -49,7 +46,7 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	defer srv.Close()
 
 	printUpstream(stdout, srv.URL, *keyEnv, *hold, healthy)
-	<-sig
+	wait()
 	return exitConformant
 }
 
