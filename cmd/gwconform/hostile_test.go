@@ -42,7 +42,7 @@ func TestHostileTargetsEndInBoundedTime(t *testing.T) {
 			srv := hostile.Start(b)
 			defer srv.Close()
 			start := time.Now()
-			r := gwconform(t, []string{"API_KEY=" + key}, "run", "--target", srv.URL, "--timeout", "1s", "--run-timeout", deadline.String())
+			r := gwconform(t, []string{"API_KEY=" + key}, "run", "--target", srv.URL, "--timeout", "2s", "--run-timeout", deadline.String())
 			took := time.Since(start)
 			if took > deadline {
 				t.Errorf("took %s, past the run's %s deadline", took, deadline)

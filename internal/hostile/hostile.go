@@ -63,6 +63,9 @@ func Start(b Behaviour) *Server {
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusOK)
 	}))
+	if b == GzipBomb {
+		bomb() // built before the first request, so its cost never counts against a client's deadline
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(b, w, r) })
 	if b == UntrustedTLS {
 		s.srv = httptest.NewTLSServer(h)
@@ -165,16 +168,15 @@ func (s *Server) serve(b Behaviour, w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// bomb is a small gzip stream that inflates to 64 MiB.
+// bomb is a small gzip stream that inflates to 64 MiB: one compressed MiB of zeros, as 64 concatenated
+// gzip members (which readers inflate one after another). Compressing one MiB, not 64, keeps it cheap to
+// build even under the race detector.
 var bomb = sync.OnceValue(func() []byte {
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	zeros := make([]byte, 1<<20)
-	for range 64 {
-		zw.Write(zeros)
-	}
+	var member bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&member, gzip.BestCompression)
+	zw.Write(make([]byte, 1<<20))
 	zw.Close()
-	return b.Bytes()
+	return bytes.Repeat(member.Bytes(), 64)
 })
 
 // Certificate is the TLS server's certificate, for a test that trusts it on purpose (the --ca-cert path).
