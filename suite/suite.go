@@ -123,7 +123,8 @@ func keysByRole(cfg Config) map[string]string {
 
 // redactorFor hides every key the run holds, each shown as the variable it came from.
 func redactorFor(cfg Config) *redact.Redactor {
-	r := redact.New().Add(cfg.APIKey, "$API_KEY")
+	// Prompts are never logged (the page's own advice for sensitive prompts), not even the suite's own.
+	r := redact.New().Add(cfg.APIKey, "$API_KEY").Add(scenario.CanaryPrompt, "[prompt]")
 	for name, values := range cfg.Headers {
 		for _, v := range values {
 			r.Add(v, HeaderVariable(name))

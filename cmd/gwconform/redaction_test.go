@@ -10,9 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gwconform/gwconform/internal/scenario"
 )
 
-// Canaries: secrets a run holds, and a prompt it sends, none of which may reach any output.
+// Canaries: secrets a run holds, none of which may reach any output; nor may the prompt the suite sends
+// (scenario.CanaryPrompt), which the echoing gateway also returns.
 const (
 	canaryValidKey   = "gwc-canary-valid-key-7f3e9a1c5b2d"
 	canaryRevokedKey = "gwc-canary-revoked-key-4d8b2f6a0c9e"
@@ -70,7 +73,7 @@ func (r result) leaks() []string {
 		return nil
 	})
 	var found []string
-	for _, c := range []string{canaryValidKey, canaryRevokedKey, canaryHeader} {
+	for _, c := range []string{canaryValidKey, canaryRevokedKey, canaryHeader, scenario.CanaryPrompt} {
 		if bytes.Contains(all.Bytes(), []byte(c)) {
 			found = append(found, c)
 		}
@@ -105,7 +108,7 @@ func TestRedactionHoldsAgainstAnEchoingGateway(t *testing.T) {
 func TestRedactionTestFailsWithoutRedaction(t *testing.T) {
 	t.Parallel()
 	r := redactionRun(t, "GWCONFORM_TEST_NO_REDACTION=1")
-	if leaked := r.leaks(); len(leaked) != 3 {
+	if leaked := r.leaks(); len(leaked) != 4 {
 		t.Fatalf("without redaction the run leaked %v; the redaction test would prove nothing", leaked)
 	}
 }
