@@ -38,11 +38,22 @@ func (t *target) vars(ctx context.Context, needs []string) (map[string]string, s
 	for key, model := range t.offers.FaultModels {
 		vars["fault_"+key] = model
 	}
+	// The burst's request must reach the rate limit: an unknown model costs nothing, but a gateway that
+	// checks the model first answers it 400 forever; such a profile bursts with real completions.
+	if m, ok := vars["unknown_model"]; ok && !t.offers.BurstBillable {
+		vars["burst_model"] = m
+	} else if m, ok := vars["model"]; ok && t.offers.BurstBillable {
+		vars["burst_model"] = m
+	}
 	for _, n := range needs {
 		if _, ok := vars[n]; ok || n == "trigger_model" {
 			continue
 		}
-		return nil, fmt.Sprintf("needs {{%s}}: %s", n, d.why[n])
+		why := d.why[n]
+		if why == "" {
+			why = "this target offers no " + scenario.Placeholders[n]
+		}
+		return nil, fmt.Sprintf("needs {{%s}}: %s", n, why)
 	}
 	return vars, ""
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,5 +47,37 @@ func TestRunWithAProfileRunsEveryTrigger(t *testing.T) {
 		if !ran[id] {
 			t.Errorf("no passed spec checks %s", id)
 		}
+	}
+}
+
+// A gateway that checks the model before its rate limit never rate-limits an unknown model; its profile
+// bursts with real completions instead, and the burst still finds the 429.
+func TestBurstWithCompletions(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	path, env := profileFor(t, stack)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCompletions := strings.Replace(string(b), "rate_limit: {burst: 20, within: 5s}", "rate_limit: {burst: 20, within: 5s, completions: true}", 1)
+	if withCompletions == string(b) {
+		t.Fatal("the reference profile has no rate_limit line to change")
+	}
+	if err := os.WriteFile(path, []byte(withCompletions), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := gwconform(t, env, "run", "--profile", path, "--label-filter", "scenario:limit-burst")
+	if r.code != exitConformant || !strings.Contains(r.stdout, "up to 20 completions (billable)") {
+		t.Fatalf("exit %d\n%s", r.code, tail(r.stdout))
+	}
+	passed := 0
+	for _, s := range r.specs(t) {
+		if s.State.String() == "passed" {
+			passed++
+		}
+	}
+	if passed < 3 {
+		t.Fatalf("%d burst specs passed", passed)
 	}
 }

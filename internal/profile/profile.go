@@ -42,6 +42,9 @@ var TriggerNames = []string{"server_error", "unavailable"}
 type RateLimit struct {
 	Burst  int      `yaml:"burst"`
 	Within Duration `yaml:"within"`
+	// Completions bursts with real completions rather than requests for an unknown model, for a gateway
+	// that checks the model before its rate limit. Billable: up to Burst completions.
+	Completions bool `yaml:"completions"`
 }
 
 // Upstream says the gateway fronts `gwconform upstream` (Faults: every fault model defaults to the

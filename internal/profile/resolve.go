@@ -19,6 +19,7 @@ type Resolved struct {
 	Triggers        map[string]Trigger
 	Burst           int
 	BurstWithin     time.Duration
+	BurstBillable   bool // the burst sends real completions
 	RetryAttempts   int
 	RetryBase       time.Duration
 }
@@ -61,7 +62,7 @@ func (p *Profile) Resolve(getenv func(string) string) (Resolved, error) {
 		r.Triggers[name] = t
 	}
 	if rl := p.RateLimit; rl != nil {
-		r.Burst, r.BurstWithin = rl.Burst, time.Duration(rl.Within)
+		r.Burst, r.BurstWithin, r.BurstBillable = rl.Burst, time.Duration(rl.Within), rl.Completions
 	}
 	r.RetryAttempts, r.RetryBase = DefaultRetryAttempts, DefaultRetryBase
 	if rt := p.Retry; rt != nil {
@@ -128,7 +129,11 @@ func (r Resolved) Summary() []string {
 	}
 	lines = append(lines, "triggers: "+strings.Join(ts, ", "))
 	if r.Burst > 0 {
-		lines = append(lines, fmt.Sprintf("rate-limit burst: up to %d requests within %s, stopping at the first 429", r.Burst, r.BurstWithin))
+		what := "requests for an unknown model"
+		if r.BurstBillable {
+			what = "completions (billable)"
+		}
+		lines = append(lines, fmt.Sprintf("rate-limit burst: up to %d %s within %s, stopping at the first 429", r.Burst, what, r.BurstWithin))
 	} else {
 		lines = append(lines, "rate-limit burst: off (LIMIT-1 skips; opt in with rate_limit)")
 	}

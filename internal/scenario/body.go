@@ -19,6 +19,7 @@ var Placeholders = func() map[string]string {
 		"model_without_max_tokens": "a listed model whose supported_parameters lack max_tokens",
 		"unknown_model":            "a model id that no catalogue lists",
 		"trigger_model":            "the model the profile's trigger names, else {{model}} (the trigger is a header)",
+		"burst_model":              "{{unknown_model}}, or {{model}} when the profile's burst sends completions",
 	}
 	// Every upstream fault is provoked through its own model: {{fault_status_500}} and so on.
 	for _, f := range faults.All() {
