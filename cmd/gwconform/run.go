@@ -1,28 +1,17 @@
 package main
 
 import (
-	"context"
-	"crypto/x509"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference"
 	"github.com/gwconform/gwconform/internal/report"
-	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/suite"
 )
 
@@ -182,161 +171,4 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: time.Now(), Version: version}
 	return runSpecs(o, run, known, getenv, stdout, stderr)
-}
-
-// checkTarget refuses what cannot be a gateway base URL before a single request is made.
-func checkTarget(raw string) error {
-	if !strings.Contains(raw, "://") {
-		return fmt.Errorf("no scheme: want an http:// or https:// URL, such as http://%s", raw)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL: %v", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("want an http:// or https:// URL, such as http://127.0.0.1:8080/v1")
-	}
-	if u.Host == "" {
-		return fmt.Errorf("the URL names no host")
-	}
-	return nil
-}
-
-func ensureWritableDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".gwconform-write-check-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
-}
-
-// preflight makes one short request so that an unreachable target is a clear configuration error (exit 2)
-// rather than every spec failing. Any complete HTTP answer will do: judging it is the specs' job. A target
-// that sends headers and then stalls, or whose TLS cannot be verified, cannot be tested either.
-func preflight(cfg suite.Config) error {
-	ctx, cancel := context.WithTimeout(context.Background(), min(cfg.Timeout, 5*time.Second))
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+"/models", nil)
-	if err != nil {
-		return err
-	}
-	for name, values := range cfg.Headers {
-		req.Header[name] = values
-	}
-	resp, err := cfg.HTTP.Do(req)
-	if err == nil {
-		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, exchange.BodyCap))
-		resp.Body.Close()
-	}
-	if err == nil {
-		return nil
-	}
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		err = uerr.Err
-	}
-	msg := fmt.Sprintf("GET %s/models: %v", cfg.BaseURL, err)
-	var unknownCA x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || strings.Contains(err.Error(), "certificate") {
-		msg += " (trust its CA with --ca-cert FILE, or, knowing the risk, --insecure)"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		msg = fmt.Sprintf("GET %s/models: no complete answer within %s", cfg.BaseURL, min(cfg.Timeout, 5*time.Second))
-	}
-	return errors.New(msg)
-}
-
-// missingV1 suggests the base URL the user probably meant when it does not end in /v1.
-func missingV1(target string) string {
-	u, err := url.Parse(target)
-	if err != nil || strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v1") {
-		return ""
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/v1"
-	return u.String()
-}
-
-// runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
-func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
-	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
-	suiteConfig.LabelFilter = o.labelFilter
-	suiteConfig.Timeout = o.runTimeout
-	reporterConfig.NoColor = !isTerminal(os.Stdout)
-	reporterConfig.Verbose = o.verbose
-	reporterConfig.Succinct = !o.verbose
-	reporterConfig.GithubOutput = getenv("GITHUB_ACTIONS") == "true" // failures become workflow annotations
-
-	var ginkgoReport types.Report
-	ginkgo.ReportAfterSuite("gwconform reports", func(r ginkgo.Report) { ginkgoReport = r })
-	ginkgo.RunSpecs(&testingT{}, "gwconform", suiteConfig, reporterConfig)
-
-	nowPassing := known.apply(&ginkgoReport)
-	reqs, err := requirements.Embedded()
-	if err != nil {
-		return fail(stderr, "run: %v", err)
-	}
-	res := report.Build(ginkgoReport, reqs, run)
-	code := res.ExitCode
-	fmt.Fprintf(stdout, "\ngwconform: %s\n", res.Summary)
-	if ginkgoReport.RunTime >= o.runTimeout {
-		fmt.Fprintf(stdout, "gwconform: the run was stopped at its --run-timeout of %s\n", o.runTimeout)
-	}
-	for _, u := range res.UncoveredMusts {
-		fmt.Fprintf(stdout, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
-	}
-	if len(nowPassing) > 0 && code == exitConformant {
-		code = exitFailed
-	}
-	for _, name := range nowPassing {
-		fmt.Fprintf(stdout, "gwconform: listed in %s but now passes, remove it: %s\n", known.path, name)
-	}
-
-	// A report that cannot be written is said, and changes nothing about the verdict.
-	errs := res.WriteAll(o.reportDir, getenv)
-	if err := reporters.GenerateJUnitReport(withReproduction(ginkgoReport), filepath.Join(o.reportDir, "junit.xml")); err != nil {
-		errs = append(errs, err)
-	}
-	if err := reporters.GenerateJSONReport(ginkgoReport, filepath.Join(o.reportDir, "ginkgo-report.json")); err != nil {
-		errs = append(errs, err)
-	}
-	for _, err := range errs {
-		fmt.Fprintf(stderr, "gwconform: report not written: %v\n", err)
-	}
-	fmt.Fprintf(stdout, "gwconform: reports in %s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
-	return code
-}
-
-// withReproduction copies the report with each failure's curl line appended to its message, so a JUnit
-// reader, who sees only the failure text, can reproduce it by hand.
-func withReproduction(r types.Report) types.Report {
-	specs := make(types.SpecReports, len(r.SpecReports))
-	copy(specs, r.SpecReports)
-	for i := range specs {
-		if specs[i].State != types.SpecStateFailed {
-			continue
-		}
-		for _, e := range specs[i].ReportEntries {
-			if e.Name == "curl" {
-				specs[i].Failure.Message += "\n\nReproduce:\n" + e.StringRepresentation()
-			}
-		}
-	}
-	r.SpecReports = specs
-	return r
-}
-
-// testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.
-type testingT struct{}
-
-func (*testingT) Fail() {}
-
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/requirements"
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
+func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
+	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	suiteConfig.LabelFilter = o.labelFilter
+	suiteConfig.Timeout = o.runTimeout
+	reporterConfig.NoColor = !isTerminal(os.Stdout)
+	reporterConfig.Verbose = o.verbose
+	reporterConfig.Succinct = !o.verbose
+	reporterConfig.GithubOutput = getenv("GITHUB_ACTIONS") == "true" // failures become workflow annotations
+
+	var ginkgoReport types.Report
+	ginkgo.ReportAfterSuite("gwconform reports", func(r ginkgo.Report) { ginkgoReport = r })
+	ginkgo.RunSpecs(&testingT{}, "gwconform", suiteConfig, reporterConfig)
+
+	nowPassing := known.apply(&ginkgoReport)
+	reqs, err := requirements.Embedded()
+	if err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	res := report.Build(ginkgoReport, reqs, run)
+	code := res.ExitCode
+	fmt.Fprintf(stdout, "\ngwconform: %s\n", res.Summary)
+	if ginkgoReport.RunTime >= o.runTimeout {
+		fmt.Fprintf(stdout, "gwconform: the run was stopped at its --run-timeout of %s\n", o.runTimeout)
+	}
+	for _, u := range res.UncoveredMusts {
+		fmt.Fprintf(stdout, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
+	}
+	if len(nowPassing) > 0 && code == exitConformant {
+		code = exitFailed
+	}
+	for _, name := range nowPassing {
+		fmt.Fprintf(stdout, "gwconform: listed in %s but now passes, remove it: %s\n", known.path, name)
+	}
+
+	// A report that cannot be written is said, and changes nothing about the verdict.
+	errs := res.WriteAll(o.reportDir, getenv)
+	if err := reporters.GenerateJUnitReport(withReproduction(ginkgoReport), filepath.Join(o.reportDir, "junit.xml")); err != nil {
+		errs = append(errs, err)
+	}
+	if err := reporters.GenerateJSONReport(ginkgoReport, filepath.Join(o.reportDir, "ginkgo-report.json")); err != nil {
+		errs = append(errs, err)
+	}
+	for _, err := range errs {
+		fmt.Fprintf(stderr, "gwconform: report not written: %v\n", err)
+	}
+	fmt.Fprintf(stdout, "gwconform: reports in %s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
+	return code
+}
+
+// withReproduction copies the report with each failure's curl line appended to its message, so a JUnit
+// reader, who sees only the failure text, can reproduce it by hand.
+func withReproduction(r types.Report) types.Report {
+	specs := make(types.SpecReports, len(r.SpecReports))
+	copy(specs, r.SpecReports)
+	for i := range specs {
+		if specs[i].State != types.SpecStateFailed {
+			continue
+		}
+		for _, e := range specs[i].ReportEntries {
+			if e.Name == "curl" {
+				specs[i].Failure.Message += "\n\nReproduce:\n" + e.StringRepresentation()
+			}
+		}
+	}
+	r.SpecReports = specs
+	return r
+}
+
+// testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.
+type testingT struct{}
+
+func (*testingT) Fail() {}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

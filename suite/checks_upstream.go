@@ -1,0 +1,82 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// The checks that need a trigger: upstream timing and leaks, Retry-After, recovery after back-off.
+
+func checkWithinUpstreamTimeout(e evidence) error {
+	if len(e.exs) == 0 {
+		return fmt.Errorf("no request was sent")
+	}
+	ex := e.exs[0]
+	limit := e.upstreamTimeout + grace(e.upstreamTimeout)
+	if ex.Err != nil {
+		return fmt.Errorf("no answer after %s: the gateway's upstream timeout is %s, so it should have answered 502 within %s", ex.Duration.Round(time.Millisecond), e.upstreamTimeout, limit)
+	}
+	if ex.Duration > limit {
+		return fmt.Errorf("answered after %s; the gateway's upstream timeout is %s, so want at most %s", ex.Duration.Round(time.Millisecond), e.upstreamTimeout, limit)
+	}
+	return nil
+}
+
+func checkNoUpstreamLeak(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	var leaked []string
+	for _, canary := range []string{faults.CanarySecret, faults.CanaryHost} {
+		if bytes.Contains(r.Body, []byte(canary)) {
+			leaked = append(leaked, canary)
+		}
+	}
+	if len(leaked) > 0 {
+		return fmt.Errorf("the answer carries the upstream's own error body: %s", strings.Join(leaked, ", "))
+	}
+	return nil
+}
+
+func checkRetryAfter(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	v := r.Header.Get("Retry-After")
+	if v == "" {
+		return fmt.Errorf("answered %d without Retry-After", r.Status)
+	}
+	if _, ok := retryAfter(v, time.Now()); !ok {
+		return fmt.Errorf("Retry-After %q is neither delta-seconds nor an HTTP-date", v)
+	}
+	return nil
+}
+
+func transientToRecoverFrom(e evidence) string {
+	r, err := e.answer()
+	if err != nil || !scenario.Transient(r.Status) {
+		return "the request got no transient answer to recover from"
+	}
+	return ""
+}
+
+func checkRecovers(e evidence) error {
+	if len(e.retries) == 0 {
+		return fmt.Errorf("the transient answer was never retried")
+	}
+	last := e.retries[len(e.retries)-1]
+	if last.Err != nil {
+		return fmt.Errorf("retry %d: no answer: %v", len(e.retries), last.Err)
+	}
+	if scenario.Transient(last.Response.Status) {
+		return fmt.Errorf("still answered %d after %d retries with back-off", last.Response.Status, len(e.retries))
+	}
+	return nil
+}
