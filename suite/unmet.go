@@ -24,6 +24,14 @@ func Unmet(sc scenario.Scenario, cat *scenario.Catalogue, offers profile.Resolve
 	if sc.Expect.WithinUpstreamTimeout && offers.UpstreamTimeout == 0 {
 		return "needs upstream.timeout in the profile"
 	}
+	if sc.When != "" {
+		switch {
+		case offers.ModelsNeedKey == nil:
+			return "needs models_need_key (true or false) in the profile"
+		case sc.When == "models_public" && *offers.ModelsNeedKey, sc.When == "models_need_key" && !*offers.ModelsNeedKey:
+			return fmt.Sprintf("does not apply: the profile says models_need_key: %t", *offers.ModelsNeedKey)
+		}
+	}
 	if _, ok := offers.Triggers[sc.Trigger]; sc.Trigger != "" && !ok {
 		return fmt.Sprintf("needs triggers.%s in the profile", sc.Trigger)
 	}
@@ -52,6 +60,9 @@ func (p *Plan) TargetNeeds(sc scenario.Scenario) []string {
 	}
 	if sc.Trigger != "" {
 		needs = append(needs, "triggers."+sc.Trigger)
+	}
+	if sc.When != "" {
+		needs = append(needs, "models_need_key")
 	}
 	for _, n := range p.Scenarios.Needs(sc) {
 		switch {

@@ -28,6 +28,7 @@ func referenceOffers(s *reference.Stack) profile.Resolved {
 			"server_error": {Model: s.FaultModels["internal"]},
 			"unavailable":  {Model: s.FaultModels["maintenance"]},
 		},
+		ModelsNeedKey: new(bool), // the reference's catalogue is public
 		Burst:         20,
 		BurstWithin:   5 * time.Second,
 		RetryAttempts: profile.DefaultRetryAttempts,

@@ -81,3 +81,20 @@ func TestBurstWithCompletions(t *testing.T) {
 		t.Fatalf("%d burst specs passed", passed)
 	}
 }
+
+// The profile's word on whether the catalogue needs a key is held against the target: the reference's is
+// public, so a profile that says otherwise fails MOD-1.
+func TestModelsNeedKeyIsHeldAgainstTheTarget(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	path, env := profileFor(t, stack)
+	b, _ := os.ReadFile(path)
+	wrong := strings.Replace(string(b), "models_need_key: false", "models_need_key: true", 1)
+	if err := os.WriteFile(path, []byte(wrong), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := gwconform(t, env, "run", "--profile", path, "--label-filter", "scenario:mod-list-needs-key || scenario:mod-list-public")
+	if r.code != exitFailed || !strings.Contains(r.stdout, "answered status 200, want 401") {
+		t.Fatalf("exit %d\n%s", r.code, tail(r.stdout))
+	}
+}

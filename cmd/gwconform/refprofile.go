@@ -35,6 +35,7 @@ keys:
   revoked: GWC_REVOKED_KEY
   rate_limited: GWC_RATE_LIMITED_KEY
 rate_limit: {burst: 20, within: 5s}
+models_need_key: false
 upstream:
   timeout: %s
   models:

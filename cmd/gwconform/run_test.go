@@ -22,9 +22,12 @@ func TestDefaultRunAgainstTheEmbeddedReference(t *testing.T) {
 	}
 	specs := r.specs(t)
 
+	// The embedded reference offers every trigger, so nothing skips but the one of two exclusive scenarios
+	// that does not apply to it (its catalogue is public, so "needs a key" does not apply).
 	t.Run("every spec passed", func(t *testing.T) {
 		for _, s := range specs {
-			if s.State != types.SpecStatePassed {
+			notApplicable := s.State == types.SpecStateSkipped && strings.HasPrefix(s.Failure.Message, "does not apply")
+			if s.State != types.SpecStatePassed && !notApplicable {
 				t.Errorf("%s: %s %s", s.FullText(), s.State, s.Failure.Message)
 			}
 		}

@@ -29,6 +29,9 @@ type Profile struct {
 	Upstream  *Upstream          `yaml:"upstream"`
 	Triggers  map[string]Trigger `yaml:"triggers"`
 	Retry     *Retry             `yaml:"retry"`
+	// ModelsNeedKey says whether GET /v1/models requires a key, the target's choice (MOD-1). Unset, the
+	// keyless request is not sent.
+	ModelsNeedKey *bool `yaml:"models_need_key"`
 }
 
 // Roles a key may play.

@@ -20,6 +20,7 @@ type Resolved struct {
 	Burst           int
 	BurstWithin     time.Duration
 	BurstBillable   bool // the burst sends real completions
+	ModelsNeedKey   *bool
 	RetryAttempts   int
 	RetryBase       time.Duration
 }
@@ -64,6 +65,7 @@ func (p *Profile) Resolve(getenv func(string) string) (Resolved, error) {
 	if rl := p.RateLimit; rl != nil {
 		r.Burst, r.BurstWithin, r.BurstBillable = rl.Burst, time.Duration(rl.Within), rl.Completions
 	}
+	r.ModelsNeedKey = p.ModelsNeedKey
 	r.RetryAttempts, r.RetryBase = DefaultRetryAttempts, DefaultRetryBase
 	if rt := p.Retry; rt != nil {
 		r.RetryAttempts = rt.Attempts
@@ -136,6 +138,14 @@ func (r Resolved) Summary() []string {
 		lines = append(lines, fmt.Sprintf("rate-limit burst: up to %d %s within %s, stopping at the first 429", r.Burst, what, r.BurstWithin))
 	} else {
 		lines = append(lines, "rate-limit burst: off (LIMIT-1 skips; opt in with rate_limit)")
+	}
+	switch {
+	case r.ModelsNeedKey == nil:
+		lines = append(lines, "GET /v1/models without a key: not said (its spec skips; set models_need_key)")
+	case *r.ModelsNeedKey:
+		lines = append(lines, "GET /v1/models without a key: 401 expected (models_need_key: true)")
+	default:
+		lines = append(lines, "GET /v1/models without a key: 200 expected (models_need_key: false)")
 	}
 	lines = append(lines, fmt.Sprintf("retry policy: %d attempts, back-off from %s (429/500/502/503 only)", r.RetryAttempts, r.RetryBase))
 	return lines

@@ -26,10 +26,16 @@ type Scenario struct {
 	// Burst sends the request repeatedly, within the profile's bounds, until the first 429 (LIMIT-1).
 	Burst bool `yaml:"burst"`
 	// Recovers retries a transient answer with the page's policy and expects it to clear up (SRV-3).
-	Recovers bool    `yaml:"recovers"`
-	Request  Request `yaml:"request"`
-	Expect   Expect  `yaml:"expect"`
+	Recovers bool `yaml:"recovers"`
+	// When names a fact about the target the profile must state for the scenario to apply:
+	// models_public (GET /v1/models needs no key) or models_need_key.
+	When    string  `yaml:"when"`
+	Request Request `yaml:"request"`
+	Expect  Expect  `yaml:"expect"`
 }
+
+// Facts a scenario's When may name.
+var Facts = []string{"models_public", "models_need_key"}
 
 // Triggers a scenario may name.
 var Triggers = []string{"server_error", "unavailable"}
@@ -181,6 +187,9 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	}
 	if s.Trigger != "" && !slices.Contains(Triggers, s.Trigger) {
 		bad("trigger %q is not one of %s", s.Trigger, strings.Join(Triggers, ", "))
+	}
+	if s.When != "" && !slices.Contains(Facts, s.When) {
+		bad("when %q is not one of %s", s.When, strings.Join(Facts, ", "))
 	}
 	if s.Burst && (s.Repeat > 1 || s.EachModel) {
 		bad("burst does not combine with repeat or each_model")
