@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -67,10 +68,13 @@ func Start(b Behaviour) *Server {
 		bomb() // built before the first request, so its cost never counts against a client's deadline
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(b, w, r) })
+	s.srv = httptest.NewUnstartedServer(h)
+	// A client that refuses the certificate is this server's point; its complaints are not news.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if b == UntrustedTLS {
-		s.srv = httptest.NewTLSServer(h)
+		s.srv.StartTLS()
 	} else {
-		s.srv = httptest.NewServer(h)
+		s.srv.Start()
 	}
 	s.URL = s.srv.URL + "/v1"
 	return s
