@@ -6,7 +6,6 @@ package exchange
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,9 +108,4 @@ func capped(b []byte) []byte {
 		return b[:BodyCap]
 	}
 	return b
-}
-
-// TimedOut reports whether the exchange ended because its deadline passed.
-func (e *Exchange) TimedOut() bool {
-	return e.Err != nil && errors.Is(e.Err, context.DeadlineExceeded)
 }

@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -72,7 +73,7 @@ func TestDoEndsAtTheDeadline(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	ex := (&Client{HTTP: srv.Client(), BaseURL: srv.URL, Timeout: 50 * time.Millisecond}).Do(context.Background(), "GET", "/", nil, nil)
-	if !ex.TimedOut() || ex.Response != nil {
+	if !errors.Is(ex.Err, context.DeadlineExceeded) || ex.Response != nil {
 		t.Fatalf("want a timeout, got err=%v resp=%v", ex.Err, ex.Response)
 	}
 	if !strings.Contains(ex.Transcript(redact.New()), "! no response after") {
