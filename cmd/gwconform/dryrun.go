@@ -17,10 +17,7 @@ func dryRun(w io.Writer, cfg suite.Config, labelFilter string) int {
 		fmt.Fprintf(w, "gwconform: %v\n", err)
 		return exitUsage
 	}
-	keep := func([]string) bool { return true }
-	if labelFilter != "" {
-		keep, _ = types.ParseLabelFilter(labelFilter) // validated before
-	}
+	keep := labelFilterOf(labelFilter)
 	var run, skip, filtered int
 	for _, sc := range plan.Scenarios.Scenarios {
 		why := suite.Unmet(sc, plan.Scenarios, cfg.Offers, cfg.Billable)
@@ -42,4 +39,13 @@ func dryRun(w io.Writer, cfg suite.Config, labelFilter string) int {
 	}
 	fmt.Fprintf(w, "gwconform: dry run: %d spec(s) would run, %d would be skipped, %d filtered out by --label-filter; nothing was sent\n", run, skip, filtered)
 	return exitConformant
+}
+
+// labelFilterOf is the --label-filter as a predicate on a spec's labels; run has validated it already.
+func labelFilterOf(expr string) types.LabelFilter {
+	if expr == "" {
+		return func([]string) bool { return true }
+	}
+	keep, _ := types.ParseLabelFilter(expr)
+	return keep
 }

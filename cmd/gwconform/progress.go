@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/gwconform/gwconform/suite"
 )
 
@@ -23,10 +21,7 @@ type progress struct {
 
 // newProgress counts the scenarios the label filter keeps: those are the ones that will be sent.
 func newProgress(w io.Writer, plan *suite.Plan, labelFilter string) *progress {
-	keep := func([]string) bool { return true }
-	if labelFilter != "" {
-		keep, _ = types.ParseLabelFilter(labelFilter) // validated before
-	}
+	keep := labelFilterOf(labelFilter)
 	kept := map[string]bool{}
 	for _, s := range plan.Specs() {
 		if keep(s.Labels) {

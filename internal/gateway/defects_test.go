@@ -620,12 +620,20 @@ func served(t *testing.T, base, got result) {
 	}
 }
 
-func as422(t *testing.T, base, got result) {
-	t.Helper()
-	if base.status != 400 || got.status != http.StatusUnprocessableEntity || !bytes.Equal(base.body, got.body) {
-		t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+// restatus wants the baseline's body unchanged under another status.
+func restatus(from, to int) func(t *testing.T, base, got result) {
+	return func(t *testing.T, base, got result) {
+		t.Helper()
+		if base.status != from || got.status != to || !bytes.Equal(base.body, got.body) {
+			t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+		}
 	}
 }
+
+var (
+	as422   = restatus(http.StatusBadRequest, http.StatusUnprocessableEntity)
+	same403 = restatus(http.StatusUnauthorized, http.StatusForbidden)
+)
 
 func as502(t *testing.T, base, got result) {
 	t.Helper()
@@ -661,13 +669,6 @@ func httpDate(t *testing.T, base, got result) {
 		t.Fatalf("Retry-After %q -> %q", base.header.Get("Retry-After"), got.header.Get("Retry-After"))
 	}
 	if got.status != base.status || !bytes.Equal(base.body, got.body) {
-		t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
-	}
-}
-
-func same403(t *testing.T, base, got result) {
-	t.Helper()
-	if base.status != 401 || got.status != http.StatusForbidden || !bytes.Equal(base.body, got.body) {
 		t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
 	}
 }
