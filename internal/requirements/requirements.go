@@ -44,6 +44,7 @@ func (r Requirement) Category() string {
 var categories = map[string]string{
 	"ENV": "envelope", "AUTH": "auth", "REQ": "request", "MOD": "models", "UP": "upstream",
 	"LIMIT": "limits", "SRV": "server", "RCPT": "receipts", "CLIENT": "client", "STREAM": "stream",
+	"NEG": "negative",
 }
 
 // Catalogue is every requirement, by id.
@@ -85,6 +86,28 @@ func Embedded() (Catalogue, error) {
 		return nil, err
 	}
 	return Parse(md)
+}
+
+var versionLine = regexp.MustCompile(`\(contract version ([0-9][0-9.]*)[,)]`)
+
+// Version is the contract version its first line states: "(contract version 1.1, 2026-11-27)". Reports carry
+// it, so a verdict says which contract it was judged against.
+func Version(md []byte) (string, error) {
+	first, _, _ := bytes.Cut(md, []byte("\n"))
+	m := versionLine.FindSubmatch(first)
+	if m == nil {
+		return "", fmt.Errorf("the first line states no contract version: %q", first)
+	}
+	return string(m[1]), nil
+}
+
+// EmbeddedVersion is the version of the shipped copy of the contract.
+func EmbeddedVersion() (string, error) {
+	md, err := fs.ReadFile(fixtures.FS, "contract/REQUIREMENTS.md")
+	if err != nil {
+		return "", err
+	}
+	return Version(md)
 }
 
 // IDs lists the ids in contract order (group, then number).

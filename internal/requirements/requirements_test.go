@@ -32,13 +32,13 @@ func TestParseReadsEveryRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, level := range map[string]Level{"ENV-1": Must, "ENV-9": Should, "AUTH-4": Should, "REQ-10": Must, "MOD-4": Should, "STREAM-2": Should, "CLIENT-1": Must} {
+	for id, level := range map[string]Level{"ENV-1": Must, "ENV-9": Should, "AUTH-4": Should, "REQ-10": Must, "MOD-4": Should, "STREAM-2": Should, "CLIENT-1": Must, "NEG-1": Should} {
 		if c[id].Level != level {
 			t.Errorf("%s: level %q, want %q", id, c[id].Level, level)
 		}
 	}
-	if got := len(c); got != 46 {
-		t.Errorf("parsed %d requirements, want the contract's 46", got)
+	if got := len(c); got != 47 {
+		t.Errorf("parsed %d requirements, want the contract's 47", got)
 	}
 	ids := c.IDs()
 	if ids[0] != "AUTH-1" || !Less("REQ-9", "REQ-10") {
@@ -55,5 +55,18 @@ func TestParseRefusesDuplicatesAndEmptyInput(t *testing.T) {
 	}
 	if _, err := Parse([]byte("| XYZ-1 | MUST | a |\n")); err == nil {
 		t.Error("unknown group accepted")
+	}
+}
+
+func TestEmbeddedVersion(t *testing.T) {
+	v, err := EmbeddedVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != "1.1" {
+		t.Errorf("contract version %q, want 1.1", v)
+	}
+	if _, err := Version([]byte("# The error contract, as requirements\n")); err == nil {
+		t.Error("a first line without a version was accepted")
 	}
 }
