@@ -13,19 +13,25 @@ import (
 
 // burst sends the request until the first 429, within the profile's bounds in count and time, and keeps
 // only the last exchange: the 429 when there was one (LIMIT-1).
-func (t *target) burst(ctx context.Context, sc scenario.Scenario, h http.Header, body []byte, s *sent) {
+func (t *target) burst(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
 	start := time.Now()
 	deadline := start.Add(t.offers.BurstWithin)
-	n := 0
+	n, refused := 0, 0
 	for n < t.offers.Burst && time.Now().Before(deadline) {
 		n++
-		ex := t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body)
+		ex := t.client.Do(ctx, sc.Request.Method, path, h, body)
 		s.exs = []*exchange.Exchange{ex}
 		if ex.Err != nil || ex.Response.Status == http.StatusTooManyRequests {
 			break
 		}
+		if ex.Response.Status == http.StatusBadRequest {
+			refused++
+		}
 	}
 	s.note = fmt.Sprintf("the burst sent %d request(s) in %s (at most %d within %s)", n, time.Since(start).Round(time.Millisecond), t.offers.Burst, t.offers.BurstWithin)
+	if refused == n && !t.offers.BurstBillable {
+		s.note += ", and every one was answered 400: the gateway seems to check the model before its rate limit; set rate_limit.completions: true in the profile to burst with real completions (billable)"
+	}
 }
 
 // maxRetryAfter is the longest Retry-After the policy honours; beyond it the back-off applies, as the
@@ -35,7 +41,7 @@ const maxRetryAfter = 60 * time.Second
 // retry applies the page's policy to a transient answer: retry 429/500/502/503 only, waiting Retry-After
 // when the target gives one and base·2^attempt otherwise, for the profile's number of attempts (the first
 // one included, as in the page's with_retry).
-func (t *target) retry(ctx context.Context, sc scenario.Scenario, h http.Header, body []byte, s *sent) {
+func (t *target) retry(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
 	last := s.exs[len(s.exs)-1]
 	for attempt := 0; attempt < t.offers.RetryAttempts-1; attempt++ {
 		if last.Err != nil || !scenario.Transient(last.Response.Status) {
@@ -50,7 +56,7 @@ func (t *target) retry(ctx context.Context, sc scenario.Scenario, h http.Header,
 		case <-ctx.Done():
 			return
 		}
-		last = t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body)
+		last = t.client.Do(ctx, sc.Request.Method, path, h, body)
 		s.retries = append(s.retries, last)
 	}
 }

@@ -13,9 +13,10 @@ import (
 // check never hides another.
 type check struct {
 	name string
-	reqs []string // the requirements the check decides; their levels make the spec's level
-	also []string // further requirements the check is evidence for (labels only)
-	run  func(e evidence) error
+	// charges are the requirements a failure is charged to: exactly those whose text states what the check
+	// decides (REQUIREMENTS.md, "How a failure is charged"). Their levels make the spec's level.
+	charges []string
+	run     func(e evidence) error
 	// applies, when set, says why the check has nothing to judge on this evidence (the spec is skipped).
 	applies func(e evidence) string
 	// judgesSilence marks the checks for which no answer at all is itself the failure (status, timing).
@@ -26,12 +27,16 @@ type check struct {
 
 // evidence is what a check may look at: the scenario and its recorded exchanges.
 type evidence struct {
-	sc      scenario.Scenario
-	exs     []*exchange.Exchange
-	sent    []byte // the request body
-	retries []*exchange.Exchange
-	note    string
-	schemas *schema.Set
+	sc  scenario.Scenario
+	exs []*exchange.Exchange // the answers judged: one, or one per model for an each-model scenario
+	// repeats are the same requests sent again (REQ-10); they count for nothing else.
+	repeats []*exchange.Exchange
+	// controls are the scenario's twins, by name (scenario.ControlProper, ...).
+	controls map[string]*exchange.Exchange
+	sent     []byte // the request body
+	retries  []*exchange.Exchange
+	note     string
+	schemas  *schema.Set
 	// upstreamTimeout is the gateway's, from the profile (UP-3).
 	upstreamTimeout time.Duration
 	// secrets must never come back: the valid key and whatever token the scenario presented.
@@ -41,54 +46,105 @@ type evidence struct {
 // checksFor expands a scenario into its checks: the table every scenario of a kind shares.
 func checksFor(sc scenario.Scenario) []check {
 	x := sc.Expect
-	statusName := "answers status " + x.Status.String()
-	if x.NotTransient {
-		statusName = "answers an error status not presented as transient (not 429, 500, 502 or 503)"
+	switch {
+	case x.PairingOnly:
+		return needAnswers(pairingChecks())
+	case !x.IsError():
+		return needAnswers(successChecks(sc))
+	case sc.Undocumented():
+		return needAnswers(undocumentedChecks(sc))
 	}
-	cs := []check{{name: statusName, reqs: sc.Requirements, run: checkStatus, judgesSilence: true}}
-	if !x.IsError() {
-		if x.Schema != "" {
-			cs = append(cs, check{name: "answers a body matching " + x.Schema, reqs: sc.Requirements, run: checkBodySchema})
-		}
-		if x.Each != nil {
-			cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, reqs: x.Each.Requirements, run: checkEachSchema})
-		}
-		return needAnswers(append(cs, check{name: "does not pair its success status with an error envelope", reqs: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus}))
-	}
-	// Where the page documents no error.type (403, 429, 500, 503, 404/405 under /v1), the scenario's
-	// requirement is "this status, with the envelope": its envelope checks speak for it too.
-	var envelopeAlso []string
-	if x.Type == "" {
-		envelopeAlso = sc.Requirements
-	}
+	cs := []check{statusCheck(sc)}
 	if x.Type != "" {
-		cs = append(cs, check{name: "answers error.type " + x.Type, reqs: sc.Requirements, also: []string{"ENV-3"}, run: checkType, applies: errorAnswered})
+		cs = append(cs, check{name: "answers error.type " + x.Type, charges: sc.TypeOwners(), run: checkType, applies: all(keyCheckedFirst, typeToJudge)})
 	}
 	if x.WithinUpstreamTimeout {
-		cs = append(cs, check{name: "answers within the gateway's upstream timeout", reqs: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})
+		cs = append(cs, check{name: "answers within the gateway's upstream timeout", charges: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})
 	}
 	if x.NoUpstreamLeak {
-		cs = append(cs, check{name: "passes nothing of the upstream's error body through", reqs: []string{"UP-5"}, run: checkNoUpstreamLeak, applies: errorAnswered})
+		cs = append(cs, check{name: "passes nothing of the upstream's own error body through", charges: []string{"UP-5"}, run: checkNoUpstreamLeak, applies: errorAnswered})
 	}
 	if x.RetryAfter {
-		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", reqs: []string{"LIMIT-2"}, run: checkRetryAfter, applies: expectedStatus})
+		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", charges: []string{"LIMIT-2"}, run: checkRetryAfter, applies: expectedStatus})
 	}
 	if sc.Recovers {
-		cs = append(cs, check{name: "clears up when retried with the page's back-off policy", reqs: []string{"SRV-3"}, run: checkRecovers, applies: transientToRecoverFrom, judgesSilence: true})
+		cs = append(cs, check{name: "clears up when retried with the page's back-off policy", charges: []string{"SRV-3"}, run: checkRecovers, applies: transientToRecoverFrom, judgesSilence: true})
 	}
 	if x.Param != "" {
-		cs = append(cs, check{name: "names " + x.Param + " in error.param", reqs: []string{"REQ-7"}, also: []string{"ENV-4"}, run: checkParam, applies: expectedStatus})
+		cs = append(cs, check{name: "names " + x.Param + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorObjectToRead)})
 	}
+	// "With the envelope" in a scenario's own requirement means ENV-1 holds; the members are ENV-2..4's.
+	withEnvelope := []string{"ENV-1"}
+	if x.WithEnvelope {
+		withEnvelope = append(withEnvelope, sc.Requirements...)
+	}
+	cs = append(cs, envelopeChecks(withEnvelope)...)
 	cs = append(cs,
-		check{name: "answers the error envelope {error: {message, type, code, param}}", reqs: []string{"ENV-1", "ENV-2", "ENV-4", "ENV-6"}, also: envelopeAlso, run: checkEnvelope, applies: errorAnswered},
-		check{name: "pairs its error status with the envelope", reqs: []string{"ENV-7"}, also: envelopeAlso, run: checkEnvelopeMatchesStatus},
-		check{name: "answers Content-Type application/json", reqs: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
-		check{name: "echoes neither the key nor the prompt", reqs: []string{"ENV-8"}, run: checkNoEcho, applies: errorAnswered},
+		check{name: "pairs its error status with the envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
+		check{name: "answers Content-Type application/json", charges: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
+		check{name: "echoes neither the key nor the prompt", charges: []string{"ENV-8"}, run: checkNoEcho, applies: errorAnswered},
 	)
-	if sc.Sends() > 1 {
-		cs = append(cs, check{name: "answers the same status and error.type when sent again", reqs: []string{"REQ-10"}, run: checkDeterministic, judgesSilence: true})
+	if sc.Deterministic() {
+		cs = append(cs, check{name: "answers the same status and error.type when sent again", charges: []string{"REQ-10"}, run: checkDeterministic, applies: repeatedRefusal, judgesSilence: true})
 	}
 	return needAnswers(cs)
+}
+
+// statusCheck decides the scenario's own requirement: a fixed status, any error but a transient one (UP-6),
+// or the answer its proper twin gets (AUTH-5).
+func statusCheck(sc scenario.Scenario) check {
+	x := sc.Expect
+	c := check{name: "answers status " + x.Status.String(), charges: sc.Requirements, run: checkStatus, applies: keyCheckedFirst, judgesSilence: true}
+	switch {
+	case x.NotTransient:
+		c.name = "answers an error status not presented as transient (not 429, 500, 502 or 503)"
+	case x.Like != "":
+		c.name = "answers the status and error.type it gives the same request " + sc.Controls[x.Like].Credential.Describe()
+		c.run, c.applies = checkLikeControl, all(keyCheckedFirst, controlAnswered(x.Like))
+	}
+	return c
+}
+
+// envelopeChecks judge the envelope one requirement at a time, by the JSON pointer that broke: ENV-1 the
+// error object itself, ENV-2 the message, ENV-3 the type, ENV-4 code and param. ENV-6 is the suite's own
+// rule for its schemas, never the target's.
+func envelopeChecks(withEnvelope []string) []check {
+	return []check{
+		{name: "answers a JSON object whose error member is an object", charges: withEnvelope, run: envelopeAreaCheck(areaObject), applies: errorAnswered},
+		{name: "answers error.message as a string", charges: []string{"ENV-2"}, run: envelopeAreaCheck(areaMessage), applies: errorObjectToRead},
+		{name: "answers error.type as a non-empty string", charges: []string{"ENV-3"}, run: envelopeAreaCheck(areaType), applies: errorObjectToRead},
+		{name: "answers error.code and error.param, each null or a string", charges: []string{"ENV-4"}, run: envelopeAreaCheck(areaCodeParam), applies: errorObjectToRead},
+	}
+}
+
+func successChecks(sc scenario.Scenario) []check {
+	x := sc.Expect
+	cs := []check{{name: "answers status " + x.Status.String(), charges: sc.Requirements, run: checkStatus, judgesSilence: true}}
+	if x.Schema != "" {
+		cs = append(cs, check{name: "answers a body matching " + x.Schema, charges: sc.Requirements, run: checkBodySchema})
+	}
+	if x.Each != nil {
+		cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, charges: x.Each.Requirements, run: checkEachSchema})
+	}
+	return append(cs, check{name: "does not pair its success status with an error envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus})
+}
+
+// undocumentedChecks are ENV-9's alone: routes and methods the page does not document never fail a MUST.
+func undocumentedChecks(sc scenario.Scenario) []check {
+	return []check{
+		{name: "answers status " + sc.Expect.Status.String(), charges: sc.Requirements, run: checkStatus, judgesSilence: true},
+		{name: "answers with the error envelope {error: {message, type, code, param}}", charges: sc.Requirements, run: checkEnvelope, applies: errorAnswered},
+	}
+}
+
+// pairingChecks judge only whether an error envelope comes with an error status, on a route beyond the
+// page's tables: ENV-7 where the target serves the route, ENV-9 where it has no such route.
+func pairingChecks() []check {
+	return []check{
+		{name: "does not pair a success status with an error envelope", charges: []string{"ENV-7"}, run: checkNoEnvelopeOnSuccess},
+		{name: "pairs an error status with the envelope, on a route it serves", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(true))},
+		{name: "answers its 404 or 405 with the envelope, on a route it does not serve", charges: []string{"ENV-9"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(false))},
+	}
 }
 
 func needAnswers(cs []check) []check {
@@ -100,39 +156,6 @@ func needAnswers(cs []check) []check {
 	return cs
 }
 
-func answered(e evidence) string {
-	if _, err := e.answer(); err != nil {
-		return "no answer to judge (" + err.Error() + "); the status spec reports it"
-	}
-	return ""
-}
-
-// errorAnswered skips the checks of an error's content when the target did not answer an error at all
-// (it served the request, or redirected): the status spec reports that, and a success body is not a
-// broken envelope.
-func errorAnswered(e evidence) string {
-	if why := answered(e); why != "" {
-		return why
-	}
-	if r, _ := e.answer(); r.Status < 400 {
-		return fmt.Sprintf("answered %d, not an error: nothing of an error to judge; the status spec reports it", r.Status)
-	}
-	return ""
-}
-
-// expectedStatus skips checks that only mean something for the expected status (error.param of a 400,
-// Retry-After of a 429 or 503) when the status spec has already failed.
-func expectedStatus(e evidence) string {
-	if why := answered(e); why != "" {
-		return why
-	}
-	r, _ := e.answer()
-	if !e.sc.Expect.NotTransient && !e.sc.Expect.Status.Allows(r.Status) {
-		return fmt.Sprintf("answered %d, not %s; the status spec reports it", r.Status, e.sc.Expect.Status)
-	}
-	return ""
-}
-
 // answer is the first exchange's response, or why there is none.
 func (e evidence) answer() (*exchange.Response, error) {
 	if len(e.exs) == 0 {
@@ -140,7 +163,7 @@ func (e evidence) answer() (*exchange.Response, error) {
 	}
 	ex := e.exs[0]
 	if ex.Err != nil {
-		return nil, fmt.Errorf("no answer after %s: %v", ex.Duration.Round(1e6), ex.Err)
+		return nil, fmt.Errorf("no answer after %s: %v", ex.Duration.Round(time.Millisecond), ex.Err)
 	}
 	return ex.Response, nil
 }

@@ -1,19 +1,18 @@
 package suite
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
 )
 
-// The checks of one answer: status, discriminator, envelope, headers, hygiene, determinism.
+// The checks of the scenario's own requirement: status, discriminator, the parameter at fault, determinism,
+// and the body of a success.
 
-// checkStatus looks at every answer: a scenario sent once per model must get the status for each of them.
+// checkStatus looks at every answer judged: a scenario sent once per model must get the status for each.
+// Repeats are REQ-10's, not the status's.
 func checkStatus(e evidence) error {
 	if _, err := e.answer(); err != nil {
 		return err
@@ -24,10 +23,13 @@ func checkStatus(e evidence) error {
 		}
 		r := ex.Response
 		if e.sc.Expect.NotTransient {
-			if r.Status >= 400 && !scenario.Transient(r.Status) {
-				continue
+			switch {
+			case r.Status < 400:
+				return fmt.Errorf("answered status %d, a success: a failed verification must be answered as an error (a status of 400 or more other than 429, 500, 502 and 503)", r.Status)
+			case scenario.Transient(r.Status):
+				return fmt.Errorf("answered status %d, which clients retry as transient: a failed verification is a security condition, not a retry loop", r.Status)
 			}
-			return fmt.Errorf("answered status %d, which clients retry as transient or do not read as an error; a failed verification is a security condition, not a retry loop", r.Status)
+			continue
 		}
 		if e.sc.Expect.Status.Allows(r.Status) {
 			continue
@@ -47,31 +49,35 @@ func checkStatus(e evidence) error {
 	return nil
 }
 
+// checkLikeControl judges the difference from the proper twin: the element under test must change nothing.
+func checkLikeControl(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	name := e.sc.Expect.Like
+	c := e.controls[name].Response
+	got, want := statusAndType(r.Status, r.Body), statusAndType(c.Status, c.Body)
+	if got == want {
+		return nil
+	}
+	return fmt.Errorf("answered %s where the same request %s answered %s", got, e.sc.Controls[name].Credential.Describe(), want)
+}
+
+func statusAndType(status int, body []byte) string {
+	return fmt.Sprintf("%d with error.type %s", status, describeMember(body, "type"))
+}
+
 func checkType(e evidence) error {
 	r, err := e.answer()
 	if err != nil {
 		return err
 	}
-	name, ok := schema.ForErrorType(e.sc.Expect.Type)
-	if !ok {
-		return fmt.Errorf("no schema pins error.type %q", e.sc.Expect.Type)
-	}
-	all, err := e.schemas.Validate(name, r.Body)
-	if err != nil {
-		return err
-	}
-	// The pinning schema describes the whole envelope; this check decides only the discriminator and what
-	// it hangs from, and leaves a missing code or param to the envelope's own spec.
-	var vs []schema.Violation
-	for _, v := range all {
-		if v.Pointer == "" || v.Pointer == "/error" || v.Pointer == "/error/type" {
-			vs = append(vs, v)
-		}
-	}
-	if len(vs) == 0 {
+	got, _ := member(r.Body, "type")
+	if got == e.sc.Expect.Type {
 		return nil
 	}
-	return fmt.Errorf("error.type is %s, want %q; against %s:%s", describe(errorMember(r.Body, "type")), e.sc.Expect.Type, name, list(vs))
+	return fmt.Errorf("error.type is %s, want %q", describeMember(r.Body, "type"), e.sc.Expect.Type)
 }
 
 func checkParam(e evidence) error {
@@ -79,15 +85,30 @@ func checkParam(e evidence) error {
 	if err != nil {
 		return err
 	}
-	got := errorMember(r.Body, "param")
-	if s, ok := got.(string); ok && s == e.sc.Expect.Param {
+	if got, _ := member(r.Body, "param"); got == e.sc.Expect.Param {
 		return nil
 	}
-	return fmt.Errorf("error.param is %s, want %q", describe(got), e.sc.Expect.Param)
+	return fmt.Errorf("error.param is %s, want %q", describeMember(r.Body, "param"), e.sc.Expect.Param)
 }
 
-func checkEnvelope(e evidence) error {
-	return checkSchema(e, schema.ErrorEnvelope)
+// checkDeterministic compares the first answer with the same request's second answer (REQ-10).
+func checkDeterministic(e evidence) error {
+	if len(e.repeats) == 0 {
+		return fmt.Errorf("the request was not sent again")
+	}
+	first, err := e.answer()
+	if err != nil {
+		return err
+	}
+	again := e.repeats[0]
+	if again.Err != nil {
+		return fmt.Errorf("first answer %s; sent again, no answer: %v", statusAndType(first.Status, first.Body), again.Err)
+	}
+	a, b := statusAndType(first.Status, first.Body), statusAndType(again.Response.Status, again.Response.Body)
+	if a != b {
+		return fmt.Errorf("first answer %s; the same request sent again answered %s", a, b)
+	}
+	return nil
 }
 
 func checkBodySchema(e evidence) error {
@@ -136,78 +157,6 @@ func checkEachSchema(e evidence) error {
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("elements of %s break %s:\n  %s", each.Pointer, each.Schema, strings.Join(bad, "\n  "))
-	}
-	return nil
-}
-
-func checkEnvelopeMatchesStatus(e evidence) error {
-	r, err := e.answer()
-	if err != nil {
-		return err
-	}
-	_, isEnvelope := errorObject(r.Body)
-	switch {
-	case r.Status >= 400 && !isEnvelope:
-		return fmt.Errorf("answered status %d without an error envelope (no \"error\" object at the top level)", r.Status)
-	case r.Status < 300 && isEnvelope:
-		return fmt.Errorf("answered status %d carrying an error envelope", r.Status)
-	}
-	return nil
-}
-
-func checkContentType(e evidence) error {
-	r, err := e.answer()
-	if err != nil {
-		return err
-	}
-	ct := r.Header.Get("Content-Type")
-	mt, _, perr := mime.ParseMediaType(ct)
-	if perr == nil && mt == "application/json" {
-		return nil
-	}
-	return fmt.Errorf("Content-Type is %q, want application/json", ct)
-}
-
-func checkNoEcho(e evidence) error {
-	r, err := e.answer()
-	if err != nil {
-		return err
-	}
-	var echoed []string
-	for _, s := range e.secrets {
-		if len(s) >= 8 && bytes.Contains(r.Body, []byte(s)) {
-			echoed = append(echoed, "a key the suite presented")
-			break
-		}
-	}
-	if bytes.Contains(e.sent, []byte(scenario.CanaryPrompt)) && bytes.Contains(r.Body, []byte(scenario.CanaryPrompt)) {
-		echoed = append(echoed, "the prompt")
-	}
-	if len(e.sent) >= 16 && bytes.Contains(r.Body, bytes.TrimSpace(e.sent)) {
-		echoed = append(echoed, "the request body")
-	}
-	if len(echoed) > 0 {
-		return fmt.Errorf("the answer echoes %s", strings.Join(echoed, " and "))
-	}
-	return nil
-}
-
-func checkDeterministic(e evidence) error {
-	if len(e.exs) < 2 {
-		return fmt.Errorf("the request was sent %d time(s), want 2", len(e.exs))
-	}
-	first, err := e.answer()
-	if err != nil {
-		return err
-	}
-	for i, ex := range e.exs[1:] {
-		if ex.Err != nil {
-			return fmt.Errorf("sending %d: no answer: %v", i+2, ex.Err)
-		}
-		a, b := ex.Response, first
-		if a.Status != b.Status || describe(errorMember(a.Body, "type")) != describe(errorMember(b.Body, "type")) {
-			return fmt.Errorf("first answer %d %s, answer %d was %d %s", b.Status, describe(errorMember(b.Body, "type")), i+2, a.Status, describe(errorMember(a.Body, "type")))
-		}
 	}
 	return nil
 }

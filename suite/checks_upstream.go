@@ -59,14 +59,6 @@ func checkRetryAfter(e evidence) error {
 	return nil
 }
 
-func transientToRecoverFrom(e evidence) string {
-	r, err := e.answer()
-	if err != nil || !scenario.Transient(r.Status) {
-		return "the request got no transient answer to recover from"
-	}
-	return ""
-}
-
 func checkRecovers(e evidence) error {
 	if len(e.retries) == 0 {
 		return fmt.Errorf("the transient answer was never retried")

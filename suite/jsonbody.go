@@ -18,13 +18,37 @@ func errorObject(body []byte) (map[string]any, bool) {
 	return obj, ok
 }
 
-// errorMember is error.<name>, or nil when the body has no such member.
-func errorMember(body []byte, name string) any {
+func hasErrorObject(body []byte) bool {
+	_, ok := errorObject(body)
+	return ok
+}
+
+// member is error.<name>, and whether the body has it at all (a null member is present).
+func member(body []byte, name string) (any, bool) {
 	obj, ok := errorObject(body)
 	if !ok {
-		return nil
+		return nil, false
 	}
-	return obj[name]
+	v, ok := obj[name]
+	return v, ok
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
+}
+
+// describeMember says what error.<name> is, telling an absent member from a null one.
+func describeMember(body []byte, name string) string {
+	if !hasErrorObject(body) {
+		return "absent (no error object)"
+	}
+	v, ok := member(body, name)
+	if !ok {
+		return "absent"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // at resolves a JSON pointer of object members and array indexes.
@@ -45,14 +69,6 @@ func at(doc any, pointer string) any {
 		}
 	}
 	return doc
-}
-
-func describe(v any) string {
-	if v == nil {
-		return "absent or null"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 func list(vs []schema.Violation) string {

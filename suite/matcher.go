@@ -9,8 +9,8 @@ import (
 )
 
 // honour is a Gomega matcher for "the evidence satisfies this check". Its failure message is the check's own
-// reason and the exchanges' transcripts, redacted, rather than Gomega's dump of an error value. onFail runs
-// when the check fails, before Gomega fails the spec: the moment to attach evidence to the report.
+// reason, redacted, rather than Gomega's dump of an error value; the evidence goes in report entries. onFail
+// runs when the check fails, before Gomega fails the spec: the moment to attach that evidence.
 func honour(c check, r *redact.Redactor, onFail func()) types.GomegaMatcher {
 	return &honourMatcher{check: c, redactor: r, onFail: onFail}
 }
@@ -34,9 +34,8 @@ func (m *honourMatcher) Match(actual any) (bool, error) {
 	return m.err == nil, nil
 }
 
-func (m *honourMatcher) FailureMessage(actual any) string {
-	e, _ := actual.(evidence)
-	return m.redactor.String(m.err.Error() + "\n\n" + e.transcripts())
+func (m *honourMatcher) FailureMessage(any) string {
+	return m.redactor.String(m.err.Error())
 }
 
 func (m *honourMatcher) NegatedFailureMessage(any) string {

@@ -8,16 +8,32 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
-// Spec is one spec as the plan lays it out, before any target is known.
+// Spec is one spec as the plan lays it out, before any target is known. Its charges and level are typed
+// fields; the Ginkgo labels --label-filter selects on are generated from them, in Labels, and nothing
+// parses them back.
 type Spec struct {
-	Scenario  string   // scenario id
-	Container string   // the request: "POST /v1/chat/completions without Authorization"
-	Leaf      string   // the answer it wants: "answers status 401"
-	Labels    []string // scenario:ID, must|should, req:ID..., categories
-	check     check
+	Scenario  string // scenario id
+	Container string // the request: "POST /v1/chat/completions without Authorization"
+	Leaf      string // the answer it wants: "answers status 401"
+	// Charges are the requirements a failure of the spec is charged to, and no other.
+	Charges []string
+	// Level is "must" when a charged requirement is a MUST, else "should".
+	Level  string
+	Labels []string // scenario:ID, must|should, req:ID..., categories
+	check  check
+}
+
+// Name is the spec's full name, as Ginkgo, the reports and --known-failing spell it.
+func (s Spec) Name() string { return s.Container + " " + s.Leaf }
+
+// Info is what the reports need to know of the spec.
+func (s Spec) Info() report.SpecInfo {
+	return report.SpecInfo{Scenario: s.Scenario, Level: s.Level, Requirements: s.Charges}
 }
 
 // Specs lists every spec of the plan, in catalogue order.
@@ -29,10 +45,46 @@ func (p *Plan) Specs() []Spec {
 	return out
 }
 
+// SpecInfo is every spec's report information, by full name.
+func (p *Plan) SpecInfo() map[string]report.SpecInfo {
+	out := map[string]report.SpecInfo{}
+	for _, s := range p.Specs() {
+		out[s.Name()] = s.Info()
+	}
+	return out
+}
+
 func (p *Plan) specsOf(sc scenario.Scenario) []Spec {
 	var out []Spec
 	for _, c := range checksFor(sc) {
-		out = append(out, Spec{Scenario: sc.ID, Container: sc.Name(), Leaf: c.name, Labels: p.labels(sc, c), check: c})
+		s := Spec{Scenario: sc.ID, Container: sc.Name(), Leaf: c.name, Charges: c.charges, Level: p.level(c.charges), check: c}
+		s.Labels = p.labels(s)
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p *Plan) level(charges []string) string {
+	for _, id := range charges {
+		if p.Requirements[id].Level == requirements.Must {
+			return "must"
+		}
+	}
+	return "should"
+}
+
+// labels are the one place Ginkgo labels are made: the scenario, the level, the charged requirement ids
+// (req:AUTH-1) and their categories (auth, request, models, envelope), for --label-filter.
+func (p *Plan) labels(s Spec) []string {
+	out := []string{"scenario:" + s.Scenario, s.Level}
+	seen := map[string]bool{}
+	for _, id := range s.Charges {
+		for _, l := range []string{"req:" + id, p.Requirements[id].Category()} {
+			if !seen[l] {
+				seen[l] = true
+				out = append(out, l)
+			}
+		}
 	}
 	return out
 }
@@ -47,8 +99,8 @@ func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
 				if got.skip != "" {
 					Skip(got.skip)
 				}
-				e := evidence{sc: sc, exs: got.exs, retries: got.retries, note: got.note, sent: got.body,
-					schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
+				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
+					note: got.note, sent: got.body, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
 				if s.check.applies != nil {
 					if why := s.check.applies(e); why != "" {
 						Skip(why)
@@ -59,36 +111,16 @@ func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
 					AddReportEntry("answer", observed(e), ReportEntryVisibilityFailureOrVerbose)
 				}
 				Expect(e).To(honour(s.check, t.redactor, func() {
-					// A failure carries the command that reproduces it by hand, $API_KEY in place of the key.
+					// A failure carries the exchanges and the command that reproduces it by hand, each key
+					// shown as the variable that holds it.
+					AddReportEntry("transcript", t.redactor.String(e.transcripts()), ReportEntryVisibilityNever)
 					if len(e.exs) > 0 {
-						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0])))
+						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0])), ReportEntryVisibilityNever)
 					}
 				}))
 			})
 		}
 	})
-}
-
-// labels are the scenario, the level of the strictest requirement the check decides (must or should), the
-// requirement ids (req:AUTH-1) and their categories (auth, request, models, envelope), for --label-filter.
-func (p *Plan) labels(sc scenario.Scenario, c check) []string {
-	level := "should"
-	for _, id := range c.reqs {
-		if p.Requirements[id].Level == "MUST" {
-			level = "must"
-		}
-	}
-	out := []string{"scenario:" + sc.ID, level}
-	seen := map[string]bool{}
-	for _, id := range append(append([]string{}, c.reqs...), c.also...) {
-		for _, l := range []string{"req:" + id, p.Requirements[id].Category()} {
-			if !seen[l] {
-				seen[l] = true
-				out = append(out, l)
-			}
-		}
-	}
-	return out
 }
 
 // secrets are the values a scenario's answer must not echo: the valid key and the token it presented.
@@ -116,21 +148,43 @@ func observed(e evidence) string {
 	if err != nil {
 		return err.Error()
 	}
-	return fmt.Sprintf("%d %s", r.Status, describe(errorMember(r.Body, "type")))
+	if !hasErrorObject(r.Body) {
+		return fmt.Sprintf("%d, no error object", r.Status)
+	}
+	return fmt.Sprintf("%d, error.type %s", r.Status, describeMember(r.Body, "type"))
 }
 
+// transcripts are every exchange of the scenario, each headed by its part: the answer judged, the same
+// request sent again, a twin, a retry.
 func (e evidence) transcripts() string {
 	var b strings.Builder
-	for i, ex := range append(append([]*exchange.Exchange{}, e.exs...), e.retries...) {
-		if i > 0 {
+	add := func(head string, ex *exchange.Exchange) {
+		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
+		if head != "" {
+			b.WriteString("# " + head + "\n")
+		}
 		b.WriteString(ex.Transcript(noRedaction{}))
+	}
+	for _, ex := range e.exs {
+		add("", ex)
+	}
+	for _, ex := range e.repeats {
+		add("sent again (REQ-10)", ex)
+	}
+	for _, name := range scenario.ControlNames {
+		if ex, ok := e.controls[name]; ok {
+			add("the "+name+" twin", ex)
+		}
+	}
+	for i, ex := range e.retries {
+		add(fmt.Sprintf("retry %d", i+1), ex)
 	}
 	return b.String()
 }
 
-// noRedaction leaves redaction to the caller, which redacts the whole failure message at once.
+// noRedaction leaves redaction to the caller, which redacts the whole text at once.
 type noRedaction struct{}
 
 func (noRedaction) String(s string) string { return s }

@@ -32,12 +32,14 @@ type target struct {
 
 // sent is a scenario's exchanges, made once however many specs check them.
 type sent struct {
-	once    sync.Once
-	body    []byte
-	exs     []*exchange.Exchange
-	retries []*exchange.Exchange // the page's retry policy applied to a transient answer (SRV-3)
-	note    string               // how the exchanges came about, when that is not obvious (a burst)
-	skip    string               // why the scenario could not be sent on this target
+	once     sync.Once
+	body     []byte
+	exs      []*exchange.Exchange          // the answers judged
+	repeats  []*exchange.Exchange          // the same requests sent again (REQ-10)
+	controls map[string]*exchange.Exchange // the twins, by control name
+	retries  []*exchange.Exchange          // the page's retry policy applied to a transient answer (SRV-3)
+	note     string                        // how the exchanges came about, when that is not obvious (a burst)
+	skip     string                        // why the scenario could not be sent on this target
 }
 
 // send makes the scenario's exchanges the first time any of its specs asks, and hands every later spec the
@@ -68,7 +70,7 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 	if why := Unmet(sc, t.Scenarios, t.offers, t.billable); why != "" {
 		return why
 	}
-	h := t.header(sc)
+	h := t.header(sc, sc.Request.Credential)
 	vars, skip := t.vars(ctx, t.Scenarios.Needs(sc))
 	if skip != "" {
 		return skip
@@ -103,20 +105,47 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 		if err != nil {
 			return "cannot build the request: " + err.Error()
 		}
+		path, err := scenario.Path(sc.Request.Path, b)
+		if err != nil {
+			return "cannot build the request: " + err.Error()
+		}
 		if s.body == nil {
 			s.body = body
 		}
 		switch {
 		case sc.Burst:
-			t.burst(ctx, sc, h, body, s)
+			t.burst(ctx, sc, path, h, body, s)
 		default:
-			for range sc.Sends() {
-				s.exs = append(s.exs, t.client.Do(ctx, sc.Request.Method, sc.Request.Path, h, body))
+			s.exs = append(s.exs, t.client.Do(ctx, sc.Request.Method, path, h, body))
+			for range sc.Sends() - 1 {
+				s.repeats = append(s.repeats, t.client.Do(ctx, sc.Request.Method, path, h, body))
 			}
 		}
 		if sc.Recovers {
-			t.retry(ctx, sc, h, body, s)
+			t.retry(ctx, sc, path, h, body, s)
 		}
+	}
+	return t.sendControls(ctx, sc, vars, s)
+}
+
+// sendControls sends each twin once: the request with only its element under test changed.
+func (t *target) sendControls(ctx context.Context, sc scenario.Scenario, vars map[string]string, s *sent) (skip string) {
+	for name, ctl := range sc.Controls {
+		cred, path := sc.Request.Credential, sc.Request.Path
+		if ctl.Credential != "" {
+			cred = ctl.Credential
+		}
+		if ctl.Path != "" {
+			path = ctl.Path
+		}
+		path, err := scenario.Path(path, vars)
+		if err != nil {
+			return "cannot build the " + name + " twin: " + err.Error()
+		}
+		if s.controls == nil {
+			s.controls = map[string]*exchange.Exchange{}
+		}
+		s.controls[name] = t.client.Do(ctx, sc.Request.Method, path, t.header(sc, cred), s.body)
 	}
 	return ""
 }
@@ -132,14 +161,15 @@ func withVar(vars map[string]string, name, value string) map[string]string {
 	return out
 }
 
-func (t *target) header(sc scenario.Scenario) http.Header {
+// header is the request's headers presenting cred, the scenario's own credential or a twin's.
+func (t *target) header(sc scenario.Scenario, cred scenario.Credential) http.Header {
 	h := t.headers.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", "gwconform")
-	if v, ok := sc.Request.Credential.Authorization(t.keys[sc.Request.Credential.Role()]); ok {
+	if v, ok := cred.Authorization(t.keys[cred.Role()]); ok {
 		// An empty value must still be sent (AUTH-3), so the map is written directly.
 		h["Authorization"] = []string{v}
 	}
@@ -152,6 +182,11 @@ func (t *target) header(sc scenario.Scenario) http.Header {
 	}
 	for k, v := range sc.Request.Headers {
 		h.Set(k, v)
+	}
+	if sc.Request.OversizedBytes > 0 {
+		// A gateway may refuse an oversized body early and close the connection: asking first lets its
+		// answer be read before the body is sent, so an early refusal never looks like a dropped connection.
+		h.Set("Expect", "100-continue")
 	}
 	return h
 }

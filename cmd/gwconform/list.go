@@ -44,10 +44,8 @@ func listCommand(args []string, stdout, stderr io.Writer) int {
 func listRequirements(w io.Writer, plan *suite.Plan, specs []suite.Spec) {
 	count := map[string]int{}
 	for _, s := range specs {
-		for _, l := range s.Labels {
-			if id, ok := strings.CutPrefix(l, "req:"); ok {
-				count[id]++
-			}
+		for _, id := range s.Charges {
+			count[id]++
 		}
 	}
 	fmt.Fprintf(w, "%-9s %-6s %5s  %s\n", "ID", "LEVEL", "SPECS", "REQUIREMENT")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
+	"github.com/gwconform/gwconform/suite"
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
@@ -28,25 +29,32 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	ginkgo.ReportAfterSuite("gwconform reports", func(r ginkgo.Report) { ginkgoReport = r })
 	ginkgo.RunSpecs(&testingT{}, "gwconform", suiteConfig, reporterConfig)
 
-	nowPassing := known.apply(&ginkgoReport)
-	reqs, err := requirements.Embedded()
+	plan, err := suite.LoadPlan()
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
-	res := report.Build(ginkgoReport, reqs, run)
+	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees()}
+	run.KnownFailing, in.KnownFailing = known.list()
+	run.Contract, _ = requirements.EmbeddedVersion()
+	res := report.Build(ginkgoReport, in, run)
 	code := res.ExitCode
 	fmt.Fprintf(stdout, "\ngwconform: %s\n", res.Summary)
-	if ginkgoReport.RunTime >= o.runTimeout {
-		fmt.Fprintf(stdout, "gwconform: the run was stopped at its --run-timeout of %s\n", o.runTimeout)
-	}
 	for _, u := range res.UncoveredMusts {
 		fmt.Fprintf(stdout, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
 	}
-	if len(nowPassing) > 0 && code == exitConformant {
-		code = exitFailed
+	for _, name := range res.Counts.Specs.NowPassing {
+		fmt.Fprintf(stdout, "gwconform: listed in %s but now passes, remove it: %s\n", run.KnownFailing, name)
 	}
-	for _, name := range nowPassing {
-		fmt.Fprintf(stdout, "gwconform: listed in %s but now passes, remove it: %s\n", known.path, name)
+	if code == exitUsage {
+		// Every exit 2 says why on stderr, in one line: here, that no verdict could be reached.
+		why := res.Summary
+		switch {
+		case ginkgoReport.RunTime >= o.runTimeout:
+			why = fmt.Sprintf("the run was stopped at its --run-timeout of %s: no verdict", o.runTimeout)
+		case len(res.HarnessErrors) > 0:
+			why = "no verdict: " + oneLineText(res.HarnessErrors[0])
+		}
+		fmt.Fprintf(stderr, "gwconform: %s\n", why)
 	}
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
@@ -64,8 +72,8 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	return code
 }
 
-// withReproduction copies the report with each failure's curl line appended to its message, so a JUnit
-// reader, who sees only the failure text, can reproduce it by hand.
+// withReproduction copies the report with each failure's transcript and curl line appended to its message,
+// so a JUnit reader, who sees only the failure text, can reproduce it by hand.
 func withReproduction(r types.Report) types.Report {
 	specs := make(types.SpecReports, len(r.SpecReports))
 	copy(specs, r.SpecReports)
@@ -74,7 +82,10 @@ func withReproduction(r types.Report) types.Report {
 			continue
 		}
 		for _, e := range specs[i].ReportEntries {
-			if e.Name == "curl" {
+			switch e.Name {
+			case "transcript":
+				specs[i].Failure.Message += "\n\n" + e.StringRepresentation()
+			case "curl":
 				specs[i].Failure.Message += "\n\nReproduce:\n" + e.StringRepresentation()
 			}
 		}
@@ -92,3 +103,5 @@ func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -78,7 +78,7 @@ func (r *Result) WriteHTML(w io.Writer) error {
 	}
 	anchors := map[*Spec]string{}
 	for i, s := range r.Specs {
-		if !s.Failed() && !s.HarnessError() {
+		if !s.Failed() && !s.HarnessError() && !s.KnownFailure() {
 			continue
 		}
 		f := htmlFailure{Spec: s, Anchor: fmt.Sprintf("failure-%d", i+1)}
@@ -113,7 +113,7 @@ func (r *Result) WriteHTML(w io.Writer) error {
 	return err
 }
 
-var tallyOrder = []string{StateFailed, StatePassed, StateSkipped, StatePending, StateDisabled}
+var tallyOrder = []string{StateFailed, StateKnownFailure, StatePassed, StateSkipped, StatePending, StateDisabled}
 
 func tally(q *Requirement) string {
 	t := q.Tally()

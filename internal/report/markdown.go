@@ -31,12 +31,15 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	if r.Run.Version != "" {
 		meta = append(meta, "gwconform "+mdText(r.Run.Version))
 	}
+	if r.Run.Contract != "" {
+		meta = append(meta, "contract "+mdText(r.Run.Contract))
+	}
 	if len(meta) > 0 {
 		b.WriteString(strings.Join(meta, " · ") + "\n\n")
 	}
 	c := r.Counts.Specs
-	fmt.Fprintf(&b, "**Specs:** %d passed, %d failed (%d MUST, %d SHOULD), %d skipped, %d not selected, %d harness error(s) of %d  \n",
-		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.Skipped, c.Disabled, c.HarnessError, c.Total)
+	fmt.Fprintf(&b, "**Specs:** %d passed, %d failed (%d MUST, %d SHOULD), %d known failure(s), %d skipped, %d not selected, %d harness error(s) of %d  \n",
+		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.KnownFailure, c.Skipped, c.Disabled, c.HarnessError, c.Total)
 	var outcomes []string
 	for _, o := range Outcomes {
 		if n := r.Counts.Requirements[o]; n > 0 {
@@ -44,6 +47,13 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(&b, "**Requirements:** %d: %s\n", len(r.Requirements), strings.Join(outcomes, ", "))
+
+	if len(c.NowPassing) > 0 {
+		fmt.Fprintf(&b, "\n### Listed in %s but now passing: remove them\n\n", mdText(r.Run.KnownFailing))
+		for _, n := range c.NowPassing {
+			fmt.Fprintf(&b, "- %s\n", mdCell(n, 300))
+		}
+	}
 
 	if len(r.HarnessErrors) > 0 {
 		b.WriteString("\n### Harness errors: no verdict can be trusted\n\n")
@@ -54,7 +64,7 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 
 	var failed []*Requirement
 	for _, q := range r.Requirements {
-		if q.Outcome == OutcomeFail || q.Outcome == OutcomeHarnessError {
+		if q.Outcome == OutcomeFail || q.Outcome == OutcomeHarnessError || q.Outcome == OutcomeKnownFailure {
 			failed = append(failed, q)
 		}
 	}
@@ -97,6 +107,16 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n</details>\n")
 	}
+	if len(r.SuiteGuarantees) > 0 {
+		b.WriteString("\n### The suite's own guarantees (not the target's)\n\n")
+		for _, g := range r.SuiteGuarantees {
+			holds := "holds"
+			if !g.Holds {
+				holds = "DOES NOT HOLD"
+			}
+			fmt.Fprintf(&b, "- **%s** (%s) %s: %s\n", g.ID, g.Level, holds, mdCell(g.Proof, 300))
+		}
+	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
@@ -106,6 +126,7 @@ var verdictTitle = map[Verdict]string{
 	VerdictConformantWithWarnings: "CONFORMANT WITH WARNINGS",
 	VerdictNonConformant:          "NON-CONFORMANT",
 	VerdictHarnessError:           "HARNESS ERROR",
+	VerdictKnownFailingStale:      "KNOWN-FAILING LIST STALE",
 }
 
 var verdictIcon = map[Verdict]string{
@@ -113,11 +134,13 @@ var verdictIcon = map[Verdict]string{
 	VerdictConformantWithWarnings: "⚠️",
 	VerdictNonConformant:          "❌",
 	VerdictHarnessError:           "💥",
+	VerdictKnownFailingStale:      "❌",
 }
 
 var outcomeTitle = map[Outcome]string{
 	OutcomePass:         "pass",
 	OutcomeFail:         "fail",
+	OutcomeKnownFailure: "known failure",
 	OutcomeSkipped:      "skipped",
 	OutcomeDisabled:     "not selected",
 	OutcomeHarnessError: "harness error",

@@ -2,10 +2,11 @@
 // requirement of the contract, a verdict and its exit code, and three renderings of them (report.json,
 // report.html, summary.md).
 //
-// The verdict follows the specs' levels, as the run has always judged them: a failed spec labelled must makes
-// the target non-conformant; a failed spec labelled should is a warning unless FailOn is "should"; a spec that
-// panicked, timed out, was interrupted or aborted is the harness's fault, and then no verdict can be trusted.
-// The outcome of each requirement is consistent with that verdict (see Build).
+// Each spec is charged to exactly the requirements its SpecInfo names, so a requirement fails only on
+// evidence of its own. The verdict follows the specs' levels: a failed must spec makes the target
+// non-conformant; a failed should spec is a warning unless FailOn is "should"; a spec that panicked, timed
+// out, was interrupted or aborted is the harness's fault, and then no verdict can be trusted. Known failures
+// (--known-failing) fail nothing, and a listed spec that passes makes the list stale, which fails the run.
 package report
 
 import (
@@ -34,7 +35,10 @@ const (
 // secrets: the profile lines name key variables, never keys.
 type Run struct {
 	Target      string    `json:"target"`
+	Contract    string    `json:"contract_version,omitempty"` // the version REQUIREMENTS.md states
 	Profile     []string  `json:"profile,omitempty"` // the effective profile, one line each, secret-free
+	// KnownFailing is the --known-failing file, if any.
+	KnownFailing string `json:"known_failing,omitempty"`
 	FailOn      string    `json:"fail_on"`           // "must" or "should"
 	LabelFilter string    `json:"label_filter,omitempty"`
 	Started     time.Time `json:"started,omitzero"`
@@ -49,6 +53,7 @@ const (
 	VerdictConformantWithWarnings Verdict = "conformant_with_warnings" // only SHOULD requirements failed
 	VerdictNonConformant          Verdict = "non_conformant"           // a MUST failed (or a SHOULD, with FailOn "should")
 	VerdictHarnessError           Verdict = "harness_error"            // a spec panicked, timed out, was interrupted or aborted
+	VerdictKnownFailingStale      Verdict = "known_failing_stale"      // a spec listed as known to fail passed
 )
 
 // Outcome is what the run found about one requirement.
@@ -57,6 +62,7 @@ type Outcome string
 const (
 	OutcomePass         Outcome = "pass"          // at least one spec naming it ran, and none failed it
 	OutcomeFail         Outcome = "fail"          // a spec naming it failed
+	OutcomeKnownFailure Outcome = "known_failure" // its only failures are listed in --known-failing
 	OutcomeSkipped      Outcome = "skipped"       // the specs naming it were skipped at run time (Reasons says why)
 	OutcomeDisabled     Outcome = "disabled"      // every spec naming it was left out by the label filter
 	OutcomeHarnessError Outcome = "harness_error" // a spec naming it panicked, timed out, was interrupted or aborted
@@ -64,7 +70,7 @@ const (
 )
 
 // Outcomes lists every outcome, in the order reports show their counts.
-var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomePass, OutcomeSkipped, OutcomeDisabled, OutcomeNotCovered}
+var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomePass, OutcomeSkipped, OutcomeDisabled, OutcomeNotCovered}
 
 // Spec states as reports show them: Ginkgo's names, except that a spec the label filter left out is
 // StateDisabled rather than Ginkgo's "skipped".
@@ -74,21 +80,49 @@ const (
 	StateSkipped  = "skipped"
 	StatePending  = "pending"
 	StateDisabled = "disabled"
+	// StateKnownFailure is a failed spec listed in --known-failing: reported, failing nothing.
+	StateKnownFailure = "known_failure"
 	// Harness states are Ginkgo's own names: panicked, timedout, interrupted, aborted.
 )
+
+// SpecInfo is what the suite's plan says of a spec: the requirements its failure is charged to and its
+// level. The report reads it, never the spec's labels.
+type SpecInfo struct {
+	Scenario     string
+	Level        string   // "must" or "should"
+	Requirements []string // charged: exactly the requirements whose text states what the spec decides
+}
+
+// Guarantee is a requirement that binds the suite rather than the target (ENV-6: the schemas accept extra
+// members). The run proves it of itself and reports it apart from the target's outcomes.
+type Guarantee struct {
+	ID    string `json:"id"`
+	Level string `json:"level"`
+	Text  string `json:"text"`
+	Holds bool   `json:"holds"`
+	Proof string `json:"proof"` // how the run checked it, or why it does not hold
+}
+
+// Inputs are what a report is built from besides Ginkgo's report.
+type Inputs struct {
+	Requirements requirements.Catalogue
+	Specs        map[string]SpecInfo // by full spec name
+	KnownFailing map[string]bool     // full spec names that may fail (--known-failing)
+	Guarantees   []Guarantee
+}
 
 // Spec is one It spec of the run.
 type Spec struct {
 	Name         string        `json:"name"` // container and leaf: "<request> <answer>"
 	Scenario     string        `json:"scenario,omitempty"`
-	Level        string        `json:"level,omitempty"` // "must" or "should", from the spec's labels
-	Requirements []string      `json:"requirements"`    // the ids of its req: labels
+	Level        string        `json:"level,omitempty"` // "must" or "should"
+	Requirements []string      `json:"requirements"`    // the requirements its failure is charged to
 	Labels       []string      `json:"labels"`
 	State        string        `json:"state"` // see the State constants; harness states keep Ginkgo's names
 	Duration     time.Duration `json:"-"`
 	Seconds      float64       `json:"duration_seconds"`
-	Reason       string        `json:"reason,omitempty"`      // a failure's reason: its message up to the first blank line
-	Transcript   string        `json:"transcript,omitempty"`  // the rest of the failure message: the exchange, redacted
+	Reason       string        `json:"reason,omitempty"`      // a failure's reason: the check's message
+	Transcript   string        `json:"transcript,omitempty"`  // the exchanges behind a failure, redacted
 	SkipReason   string        `json:"skip_reason,omitempty"` // why it was skipped or disabled
 	Entries      []Entry       `json:"entries,omitempty"`     // its report entries, in the order they were added
 }
@@ -112,17 +146,22 @@ func (s *Spec) Entry(name string) (string, bool) {
 // Failed says the spec failed: the target broke what it checks.
 func (s *Spec) Failed() bool { return s.State == StateFailed }
 
+// KnownFailure says the spec failed and is listed as known to fail.
+func (s *Spec) KnownFailure() bool { return s.State == StateKnownFailure }
+
 // HarnessError says the spec panicked, timed out, was interrupted or aborted.
 func (s *Spec) HarnessError() bool {
 	switch s.State {
-	case StatePassed, StateFailed, StateSkipped, StatePending, StateDisabled:
+	case StatePassed, StateFailed, StateSkipped, StatePending, StateDisabled, StateKnownFailure:
 		return false
 	}
 	return true
 }
 
-// Ran says the spec ran to a verdict of its own (passed or failed).
-func (s *Spec) Ran() bool { return s.State == StatePassed || s.State == StateFailed }
+// Ran says the spec ran to a verdict of its own (passed or failed, known or not).
+func (s *Spec) Ran() bool {
+	return s.State == StatePassed || s.State == StateFailed || s.State == StateKnownFailure
+}
 
 // Requirement is one requirement of the catalogue with what the run found about it.
 type Requirement struct {
@@ -137,13 +176,19 @@ type Requirement struct {
 	Specs []*Spec `json:"evidence"`
 }
 
-// FailingSpecs are the specs that failed this requirement (see Build for why a failed spec may not).
+// FailingSpecs are the specs that failed this requirement; for a known failure, the known ones.
 func (q *Requirement) FailingSpecs() []*Spec {
-	var out []*Spec
+	var out, known []*Spec
 	for _, s := range q.Specs {
-		if s.Failed() && fails(s, q.Level) {
+		switch {
+		case s.Failed():
 			out = append(out, s)
+		case s.KnownFailure():
+			known = append(known, s)
 		}
+	}
+	if len(out) == 0 {
+		return known
 	}
 	return out
 }
@@ -175,6 +220,9 @@ type SpecCounts struct {
 	Skipped      int `json:"skipped"` // at run time, and pending
 	Disabled     int `json:"disabled"`
 	HarnessError int `json:"harness_error"`
+	KnownFailure int `json:"known_failure"` // failed, and listed in --known-failing
+	// NowPassing are listed in --known-failing and passed: the list is stale, which fails the run.
+	NowPassing []string `json:"now_passing,omitempty"`
 }
 
 // Counts are the run's numbers: specs by state, requirements by outcome.
@@ -195,7 +243,9 @@ type Result struct {
 	// HarnessErrors says what went wrong outside the specs, or what kept the suite from running.
 	HarnessErrors  []string       `json:"harness_errors,omitempty"`
 	UncoveredMusts []Uncovered    `json:"uncovered_musts"`
-	Requirements   []*Requirement `json:"requirements"` // every id of the catalogue, in catalogue order
+	Requirements   []*Requirement `json:"requirements"` // every id that binds the target, in catalogue order
+	// SuiteGuarantees bind the suite, not the target (ENV-6): proven by the run of itself, never charged.
+	SuiteGuarantees []Guarantee `json:"suite_guarantees,omitempty"`
 	// Unattributed are specs that name no requirement of the catalogue.
 	Unattributed []*Spec `json:"unattributed_specs,omitempty"`
 	// Specs are every It spec, in run order (report.json carries them as the requirements' evidence).
@@ -204,17 +254,12 @@ type Result struct {
 
 // Build reads the report Ginkgo hands to ReportAfterSuite.
 //
-// A requirement fails when a spec naming it fails, except for one case: a spec labelled should that names a
-// MUST requirement names it as evidence only (a spec's level is that of the strictest requirement it
-// decides), so its failure is a warning and does not fail the MUST requirement. That keeps the outcomes
-// consistent with the verdict, which is judged on the specs' levels.
-//
 // Ginkgo reports a spec that the label filter left out as SpecStateSkipped with an empty Failure (no message,
 // no location) and NumAttempts 0: it never started. Specs skipped at run time (Skip) carry their reason in
 // Failure.Message. A spec that never started is disabled when the label filter rejects its labels (or a
 // focus/skip filter was set); otherwise the suite stopped before it (interrupted, aborted, past its deadline)
 // and it is skipped.
-func Build(r types.Report, reqs requirements.Catalogue, run Run) *Result {
+func Build(r types.Report, in Inputs, run Run) *Result {
 	if run.Started.IsZero() {
 		run.Started = r.StartTime
 	}
@@ -234,7 +279,15 @@ func Build(r types.Report, reqs requirements.Catalogue, run Run) *Result {
 			}
 			continue
 		}
-		s := newSpec(sr, sel)
+		s := newSpec(sr, sel, in.Specs[sr.FullText()])
+		if in.KnownFailing[s.Name] {
+			switch s.State {
+			case StateFailed:
+				s.State = StateKnownFailure
+			case StatePassed:
+				res.Counts.Specs.NowPassing = append(res.Counts.Specs.NowPassing, s.Name)
+			}
+		}
 		res.Specs = append(res.Specs, s)
 		c := &res.Counts.Specs
 		c.Total++
@@ -248,6 +301,8 @@ func Build(r types.Report, reqs requirements.Catalogue, run Run) *Result {
 			} else {
 				c.FailedShould++
 			}
+		case s.State == StateKnownFailure:
+			c.KnownFailure++
 		case s.State == StateDisabled:
 			c.Disabled++
 		case s.State == StateSkipped || s.State == StatePending:
@@ -257,9 +312,21 @@ func Build(r types.Report, reqs requirements.Catalogue, run Run) *Result {
 		}
 	}
 
+	guaranteed := map[string]bool{}
+	for _, g := range in.Guarantees {
+		guaranteed[g.ID] = true
+		res.SuiteGuarantees = append(res.SuiteGuarantees, g)
+		if !g.Holds {
+			nonIt++ // the suite cannot vouch for its own checks: no verdict
+			res.HarnessErrors = append(res.HarnessErrors, fmt.Sprintf("the suite's own guarantee %s does not hold: %s", g.ID, g.Proof))
+		}
+	}
 	byID := map[string]*Requirement{}
-	for _, id := range reqs.IDs() {
-		q := reqs[id]
+	for _, id := range in.Requirements.IDs() {
+		if guaranteed[id] {
+			continue
+		}
+		q := in.Requirements[id]
 		req := &Requirement{ID: q.ID, Level: string(q.Level), Text: q.Text, Specs: []*Spec{}}
 		byID[id] = req
 		res.Requirements = append(res.Requirements, req)
@@ -289,7 +356,7 @@ func Build(r types.Report, reqs requirements.Catalogue, run Run) *Result {
 		}
 	}
 
-	res.Verdict, res.ExitCode, res.Summary = judge(r, res.Counts.Specs, nonIt, run.FailOn)
+	res.Verdict, res.ExitCode, res.Summary = judge(r, res.Counts.Specs, nonIt, run)
 	if res.Verdict == VerdictHarnessError {
 		for _, why := range r.SpecialSuiteFailureReasons {
 			if !slices.Contains(res.HarnessErrors, why) {
@@ -300,43 +367,51 @@ func Build(r types.Report, reqs requirements.Catalogue, run Run) *Result {
 	return res
 }
 
-// judge is the run's verdict, with the semantics gwconform has always had: harness errors first, then a
-// failed must spec, then a failed should spec (fatal with failOn "should"), then a suite that did not run.
-func judge(r types.Report, c SpecCounts, nonIt int, failOn string) (Verdict, int, string) {
+// judge is the run's verdict: harness errors first, then a failed must spec, then a failed should spec
+// (fatal with FailOn "should"), then a stale --known-failing list, then a suite that did not run.
+func judge(r types.Report, c SpecCounts, harnessErrors int, run Run) (Verdict, int, string) {
 	counts := fmt.Sprintf("%d passed, %d failed, %d skipped", c.Passed, c.Failed, c.Skipped)
+	if c.KnownFailure > 0 {
+		counts += fmt.Sprintf(", %d known failure(s)", c.KnownFailure)
+	}
 	if c.Disabled > 0 {
 		counts += fmt.Sprintf(", %d not selected", c.Disabled)
 	}
-	harness := c.HarnessError + nonIt
+	harness := c.HarnessError + harnessErrors
 	switch {
 	case harness > 0:
-		return VerdictHarnessError, ExitHarness, fmt.Sprintf("harness error: %d spec(s) panicked, timed out or were interrupted; no verdict (%s)", harness, counts)
+		return VerdictHarnessError, ExitHarness, fmt.Sprintf("harness error: %d spec(s) or checks of the suite itself failed to run; no verdict (%s)", harness, counts)
 	case c.FailedMust > 0:
 		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT: %d MUST and %d SHOULD spec(s) failed (%s)", c.FailedMust, c.FailedShould, counts)
-	case c.FailedShould > 0 && failOn == "should":
+	case c.FailedShould > 0 && run.FailOn == "should":
 		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT with --fail-on should: %d SHOULD spec(s) failed (%s)", c.FailedShould, counts)
+	case len(c.NowPassing) > 0:
+		return VerdictKnownFailingStale, ExitFailed, fmt.Sprintf("KNOWN-FAILING LIST STALE: %d spec(s) listed in %s now pass; remove them (%s)", len(c.NowPassing), run.KnownFailing, counts)
 	case c.FailedShould > 0:
 		return VerdictConformantWithWarnings, ExitConformant, fmt.Sprintf("CONFORMANT WITH WARNINGS: %d SHOULD spec(s) failed (%s)", c.FailedShould, counts)
-	case !r.SuiteSucceeded && c.Passed == 0:
+	case !r.SuiteSucceeded && c.Passed == 0 && c.KnownFailure == 0:
 		return VerdictHarnessError, ExitHarness, "harness error: the suite did not run: " + strings.Join(r.SpecialSuiteFailureReasons, "; ")
 	}
 	return VerdictConformant, ExitConformant, "CONFORMANT (" + counts + ")"
 }
 
-// outcome decides one requirement from the specs naming it: a harness error taints it; then a failure; then
-// any spec that ran makes it pass; then run-time skips; and last, specs the filter left out.
+// outcome decides one requirement from the specs charged to it: a harness error taints it; then a failure;
+// then a known failure; then any spec that ran makes it pass; then run-time skips; and last, specs the filter
+// left out.
 func outcome(q *Requirement, sel selection) (Outcome, []string) {
 	if len(q.Specs) == 0 {
 		return OutcomeNotCovered, []string{"no spec of the suite names " + q.ID}
 	}
-	var harness, failed, ran bool
+	var harness, failed, known, ran bool
 	var skips []string
 	for _, s := range q.Specs {
 		switch {
 		case s.HarnessError():
 			harness = true
-		case s.Failed() && fails(s, q.Level):
+		case s.Failed():
 			failed = true
+		case s.KnownFailure():
+			known = true
 		case s.Ran():
 			ran = true
 		case s.State == StateSkipped || s.State == StatePending:
@@ -350,6 +425,8 @@ func outcome(q *Requirement, sel selection) (Outcome, []string) {
 		return OutcomeHarnessError, nil
 	case failed:
 		return OutcomeFail, nil
+	case known:
+		return OutcomeKnownFailure, nil
 	case ran:
 		return OutcomePass, nil
 	case len(skips) > 0:
@@ -358,34 +435,18 @@ func outcome(q *Requirement, sel selection) (Outcome, []string) {
 	return OutcomeDisabled, []string{sel.disabledReason()}
 }
 
-// fails says whether a failed spec fails a requirement of that level: a should spec names MUST requirements
-// only as evidence.
-func fails(s *Spec, level string) bool {
-	return s.Level == "must" || level != string(requirements.Must)
-}
-
-func newSpec(sr types.SpecReport, sel selection) *Spec {
-	labels := sr.Labels()
-	s := &Spec{Name: sr.FullText(), Labels: labels, Requirements: []string{}, Duration: sr.RunTime, Seconds: sr.RunTime.Seconds()}
-	for _, l := range labels {
-		switch {
-		case strings.HasPrefix(l, "scenario:") && s.Scenario == "":
-			s.Scenario = strings.TrimPrefix(l, "scenario:")
-		case strings.HasPrefix(l, "req:"):
-			if id := strings.TrimSpace(strings.TrimPrefix(l, "req:")); id != "" && !slices.Contains(s.Requirements, id) {
-				s.Requirements = append(s.Requirements, id)
-			}
-		case l == "must":
-			s.Level = "must"
-		case l == "should" && s.Level == "":
-			s.Level = "should"
-		}
-	}
+func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
+	s := &Spec{Name: sr.FullText(), Scenario: info.Scenario, Level: info.Level, Labels: sr.Labels(),
+		Requirements: append([]string{}, info.Requirements...), Duration: sr.RunTime, Seconds: sr.RunTime.Seconds()}
 	for _, e := range sr.ReportEntries {
+		if e.Name == "transcript" {
+			s.Transcript = strings.Trim(entryValue(e), "\n")
+			continue
+		}
 		s.Entries = append(s.Entries, Entry{Name: e.Name, Value: entryValue(e)})
 	}
 
-	msg := sr.Failure.Message
+	msg := strings.TrimSpace(strings.ReplaceAll(sr.Failure.Message, "\r\n", "\n"))
 	switch sr.State {
 	case types.SpecStatePassed:
 		s.State = StatePassed
@@ -403,14 +464,13 @@ func newSpec(sr types.SpecReport, sel selection) *Spec {
 			s.State, s.SkipReason = StateSkipped, "not run: the suite stopped before this spec started (interrupted, aborted or past its deadline)"
 		}
 	case types.SpecStateFailed:
-		s.State = StateFailed
-		s.Reason, s.Transcript = splitMessage(msg)
+		s.State, s.Reason = StateFailed, msg
 	default:
 		s.State = sr.State.String()
 		if sr.State == types.SpecStateInvalid {
 			s.State = "invalid"
 		}
-		s.Reason, s.Transcript = splitMessage(msg)
+		s.Reason = msg
 		if sr.Failure.ForwardedPanic != "" {
 			s.Reason = strings.TrimSpace(s.Reason + "\npanic: " + sr.Failure.ForwardedPanic)
 		}
@@ -419,13 +479,6 @@ func newSpec(sr types.SpecReport, sel selection) *Spec {
 		}
 	}
 	return s
-}
-
-// splitMessage cuts a failure message into the check's reason and the transcript after the first blank line.
-func splitMessage(msg string) (reason, transcript string) {
-	msg = strings.ReplaceAll(msg, "\r\n", "\n")
-	reason, transcript, _ = strings.Cut(msg, "\n\n")
-	return strings.TrimSpace(reason), strings.Trim(transcript, "\n")
 }
 
 func entryValue(e types.ReportEntry) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -46,13 +47,40 @@ func placeholdersIn(tmpl []byte) []string {
 	return names
 }
 
-// Needs lists the placeholders the scenario's body uses: the values a run must discover before sending it.
+// Needs lists the placeholders the scenario's body and paths use, its controls' included: the values a run
+// must discover before sending it.
 func (c *Catalogue) Needs(s Scenario) []string {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
 		return nil // Load has already refused such a scenario
 	}
-	return placeholdersIn(tmpl)
+	all := append(append([]byte{}, tmpl...), s.Request.Path...)
+	for _, ctl := range s.Controls {
+		all = append(all, ctl.Path...)
+	}
+	return placeholdersIn(all)
+}
+
+// Path renders a request path with vars substituted as path segments, escaped.
+func Path(tmpl string, vars map[string]string) (string, error) {
+	var missing []string
+	out := placeholder.ReplaceAllStringFunc(tmpl, func(m string) string {
+		name := placeholder.FindStringSubmatch(m)[1]
+		v, ok := vars[name]
+		if !ok {
+			missing = append(missing, name)
+			return m
+		}
+		segs := strings.Split(v, "/")
+		for i := range segs {
+			segs[i] = url.PathEscape(segs[i])
+		}
+		return strings.Join(segs, "/") // a provider-prefixed id (openai/gpt-4o) keeps its path, as clients send it
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("no value for {{%s}}", strings.Join(missing, "}}, {{"))
+	}
+	return out, nil
 }
 
 // Body renders the request body with vars substituted as JSON string contents, so a model id with a quote

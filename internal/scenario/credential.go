@@ -43,6 +43,8 @@ var credentials = map[Credential]credential{
 	"bearer-without-token": {header: fixed("Bearer"), send: true},
 	"empty":                {header: fixed(""), send: true},
 	"key-without-scheme":   {role: RoleValid, header: func(k string) string { return k }, send: true},
+	"basic-key":            {role: RoleValid, header: func(k string) string { return "Basic " + k }, send: true},
+	"token-key":            {role: RoleValid, header: func(k string) string { return "Token " + k }, send: true},
 	"lowercase-bearer":     {role: RoleValid, header: func(k string) string { return "bearer " + k }, send: true},
 	"zero-credit":          {role: RoleZeroCredit, header: bearer, send: true},
 	"revoked":              {role: RoleRevoked, header: bearer, send: true},
@@ -70,4 +72,17 @@ func CredentialNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Describe says how the credential is presented, for a spec's name: `with "Bearer <key>"`.
+func (c Credential) Describe() string {
+	switch c {
+	case "valid":
+		return `with "Bearer <key>"`
+	case "invalid":
+		return "with a wrong Bearer key"
+	case "none":
+		return "without Authorization"
+	}
+	return "with credential " + string(c)
 }

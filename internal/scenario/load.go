@@ -79,13 +79,12 @@ func (c *Catalogue) checkPlaceholders(s Scenario) error {
 	if err != nil {
 		return fmt.Errorf("scenario %q: %w", s.ID, err)
 	}
-	names := placeholdersIn(tmpl)
-	for _, name := range names {
+	for _, name := range c.Needs(s) {
 		if _, ok := Placeholders[name]; !ok {
 			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
 		}
 	}
-	if s.EachModel && !slices.Contains(names, "model") {
+	if s.EachModel && !slices.Contains(placeholdersIn(tmpl), "model") {
 		return fmt.Errorf("scenario %q: each_model needs a body that uses {{model}}", s.ID)
 	}
 	return nil

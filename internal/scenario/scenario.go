@@ -13,9 +13,16 @@ import (
 type Scenario struct {
 	ID           string   `yaml:"id"`
 	Title        string   `yaml:"title"` // what makes the request special, e.g. "without Authorization"
+	// Requirements are the scenario's own: they decide the status, and the error.type where the page
+	// documents one (see "How a failure is charged").
 	Requirements []string `yaml:"requirements"`
-	// Repeat > 1 sends the same request that many times: 400 and 401 must be deterministic (REQ-10).
-	Repeat int `yaml:"repeat"`
+	// TypeRequirements own the error.type when the scenario's requirements do not: AUTH-4 is about order,
+	// so the type of its 401 is AUTH-2's (a wrong key) or AUTH-1's (no key).
+	TypeRequirements []string `yaml:"type_requirements"`
+	// Controls are twins of the request that differ only in the element under test, sent beside it so the
+	// verdict rests on the difference: "proper" does the element right, "refused" shows whether the key is
+	// checked before this body at all, "listed" asks for a listed model where the request asks for another.
+	Controls map[string]Request `yaml:"controls"`
 	// EachModel sends the request once for every model the target lists, {{model}} bound to each.
 	EachModel bool `yaml:"each_model"`
 	// Billable scenarios cost the target's owner money (a real completion) and run only when asked.
@@ -33,6 +40,16 @@ type Scenario struct {
 	Request Request `yaml:"request"`
 	Expect  Expect  `yaml:"expect"`
 }
+
+// Control names a scenario may use, each with the meaning checks give it.
+const (
+	ControlProper  = "proper"
+	ControlRefused = "refused"
+	ControlListed  = "listed"
+)
+
+// ControlNames are the controls a scenario may name.
+var ControlNames = []string{ControlProper, ControlRefused, ControlListed}
 
 // Facts a scenario's When may name.
 var Facts = []string{"models_public", "models_need_key"}
@@ -74,6 +91,15 @@ type Expect struct {
 	WithinUpstreamTimeout bool `yaml:"within_upstream_timeout"`
 	// NoUpstreamLeak wants none of the upstream's own error body in the answer (UP-5).
 	NoUpstreamLeak bool `yaml:"no_upstream_leak"`
+	// WithEnvelope marks a requirement whose own text says "with the envelope" (LIMIT-1, LIMIT-3, SRV-1,
+	// SRV-2): ENV-1's evidence is that requirement's too; the members inside stay ENV-2..4's.
+	WithEnvelope bool `yaml:"with_envelope"`
+	// Like names a control the answer must match in status and error.type, where no status is fixed: the
+	// scheme "bearer <key>" must be taken as "Bearer <key>" is (AUTH-5).
+	Like string `yaml:"like"`
+	// PairingOnly fixes no status: only whether an error envelope comes with an error status is judged
+	// (ENV-7 on routes beyond the page's tables, such as GET /v1/models/{id}).
+	PairingOnly bool `yaml:"pairing_only"`
 }
 
 // Each applies a schema to every element of the array at Pointer.
@@ -84,7 +110,7 @@ type Each struct {
 }
 
 // IsError says whether the expected answer is an error (so the envelope checks apply).
-func (e Expect) IsError() bool { return e.NotTransient || e.Status.Min() >= 400 }
+func (e Expect) IsError() bool { return e.NotTransient || e.Like != "" || e.Status.Min() >= 400 }
 
 // Transient reports whether the page's retry policy retries this status.
 func Transient(status int) bool {
@@ -137,8 +163,34 @@ func (s Scenario) Name() string {
 	return n
 }
 
-// Sends reports how many times the request is sent.
-func (s Scenario) Sends() int { return max(s.Repeat, 1) }
+// Sends reports how many times the request is sent: twice for every scenario that expects a 400 or a 401,
+// whose answers must be deterministic (REQ-10); only the first answer counts for the other checks.
+func (s Scenario) Sends() int {
+	if s.Deterministic() {
+		return 2
+	}
+	return 1
+}
+
+// Deterministic says the scenario expects a 400 or 401, which REQ-10 wants the same when asked again.
+func (s Scenario) Deterministic() bool {
+	if s.Burst || s.EachModel {
+		return false
+	}
+	return s.Expect.Status.Allows(400) || s.Expect.Status.Allows(401)
+}
+
+// Undocumented says the scenario asks a route or method the page does not document: its answers are
+// ENV-9's alone, and never fail a MUST.
+func (s Scenario) Undocumented() bool { return slices.Equal(s.Requirements, []string{"ENV-9"}) }
+
+// TypeOwners are the requirements that own the answer's error.type.
+func (s Scenario) TypeOwners() []string {
+	if len(s.TypeRequirements) > 0 {
+		return s.TypeRequirements
+	}
+	return s.Requirements
+}
 
 func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) bool, bodyExists func(string) bool) error {
 	var errs []string
@@ -176,10 +228,34 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if r.BodyFile != "" && !bodyExists(r.BodyFile) {
 		bad("request.body_file %q is not in fixtures/bodies", r.BodyFile)
 	}
-	if s.EachModel && s.Repeat > 1 {
-		bad("each_model and repeat do not combine")
+	for _, id := range s.TypeRequirements {
+		if !knownReq(id) {
+			bad("type_requirements %s is not in REQUIREMENTS.md", id)
+		}
 	}
-	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient {
+	for name, c := range s.Controls {
+		if !slices.Contains(ControlNames, name) {
+			bad("controls.%s is not one of %s", name, strings.Join(ControlNames, ", "))
+		}
+		if _, ok := credentials[c.Credential]; c.Credential != "" && !ok {
+			bad("controls.%s.credential %q is not one of %s", name, c.Credential, strings.Join(CredentialNames(), ", "))
+		}
+		if c.Method != "" || c.HasBody() || len(c.Headers) > 0 || c.ContentType != "" {
+			bad("controls.%s may change only credential and path: a control differs in the element under test alone", name)
+		}
+	}
+	if l := s.Expect.Like; l != "" {
+		if _, ok := s.Controls[l]; !ok {
+			bad("expect.like names control %q, which the scenario does not send", l)
+		}
+		if len(s.Expect.Status) > 0 {
+			bad("expect.like and expect.status do not combine")
+		}
+	}
+	if s.Expect.PairingOnly && (len(s.Expect.Status) > 0 || s.Expect.Type != "") {
+		bad("expect.pairing_only fixes no status or type")
+	}
+	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient && s.Expect.Like == "" && !s.Expect.PairingOnly {
 		bad("expect.status is missing")
 	}
 	if len(s.Expect.Status) > 0 && s.Expect.NotTransient {
@@ -191,8 +267,8 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if s.When != "" && !slices.Contains(Facts, s.When) {
 		bad("when %q is not one of %s", s.When, strings.Join(Facts, ", "))
 	}
-	if s.Burst && (s.Repeat > 1 || s.EachModel) {
-		bad("burst does not combine with repeat or each_model")
+	if s.Burst && s.EachModel {
+		bad("burst does not combine with each_model")
 	}
 	if s.Recovers && !s.Burst {
 		bad("recovers needs burst: it retries the transient answer the burst provoked")

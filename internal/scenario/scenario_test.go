@@ -75,7 +75,10 @@ func TestLoadRefusesABrokenCatalogue(t *testing.T) {
 		"unknown trigger":          {strings.Replace(good, "id: a", "id: a\n  trigger: teapot", 1), `trigger "teapot"`},
 		"recovers without burst":   {strings.Replace(good, "id: a", "id: a\n  recovers: true", 1), "recovers needs burst"},
 		"status and not transient": {strings.Replace(good, "status: 401,", "status: 401, not_transient: true,", 1), "do not combine"},
-		"each model repeated":      {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  repeat: 2", 1), "do not combine"},
+		"each model in a burst":    {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  burst: true", 1), "does not combine"},
+		"unknown control":          {strings.Replace(good, "id: a", "id: a\n  controls: {twin: {credential: valid}}", 1), "controls.twin is not one of"},
+		"control changes the body": {strings.Replace(good, "id: a", "id: a\n  controls: {proper: {body: 'x'}}", 1), "may change only credential and path"},
+		"like without the control": {strings.Replace(good, "status: 401, type: authentication_error", "like: proper", 1), `expect.like names control "proper"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

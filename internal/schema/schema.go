@@ -159,3 +159,31 @@ func pointer(re gojsonschema.ResultError) string {
 	}
 	return b.String()
 }
+
+// extraMembers is an envelope as a newer gateway may send it: members the contract does not name, inside
+// error and at the top level, of every JSON kind.
+const extraMembers = `{"error": {"message": "m", "type": "%s", "code": null, "param": null,
+	"request_id": "req_1", "details": {"retry": false}, "tags": ["a"], "status": 400},
+	"trace_id": "t-1", "object": "error", "meta": null}`
+
+// AcceptsExtraMembers proves ENV-6 of the compiled set: no error schema rejects an envelope for members the
+// contract does not name. It binds the suite, not a target, so a run checks it of itself.
+func (s *Set) AcceptsExtraMembers() error {
+	for _, name := range s.Names() {
+		if !strings.HasPrefix(name, "error-") {
+			continue
+		}
+		typ := strings.TrimSuffix(strings.TrimPrefix(name, "error-"), ".json")
+		if name == ErrorEnvelope {
+			typ = "any_type"
+		}
+		vs, err := s.Validate(name, []byte(fmt.Sprintf(extraMembers, typ)))
+		if err != nil {
+			return err
+		}
+		if len(vs) > 0 {
+			return fmt.Errorf("%s rejects an envelope with extra members: %s", name, vs[0])
+		}
+	}
+	return nil
+}

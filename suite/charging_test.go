@@ -1,0 +1,127 @@
+package suite
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/schema"
+)
+
+// failedCharges runs every check of the scenario on the evidence as a spec would (skipped when it does not
+// apply) and returns the requirements charged by the checks that failed.
+func failedCharges(t *testing.T, e evidence) []string {
+	t.Helper()
+	set := map[string]bool{}
+	for _, c := range checksFor(e.sc) {
+		if c.applies != nil && c.applies(e) != "" {
+			continue
+		}
+		if err := c.run(e); err != nil {
+			for _, id := range c.charges {
+				set[id] = true
+			}
+		}
+	}
+	out := []string{}
+	for id := range set {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+const (
+	jsonCT       = "application/json"
+	invalidReq   = `{"error":{"message":"messages must be an array","type":"invalid_request_error","code":null,"param":"messages"}}`
+	modelMissing = `{"error":{"message":"no such model","type":"model_not_found","code":null,"param":"model"}}`
+	noCodeParam  = `{"error":{"message":"slow down","type":"rate_limit_exceeded"}}`
+	plain404     = "404 page not found"
+)
+
+func sc(id string, reqs []string, x scenario.Expect) scenario.Scenario {
+	return scenario.Scenario{ID: id, Requirements: reqs, Expect: x,
+		Request: scenario.Request{Method: "POST", Path: "/chat/completions", Credential: "valid"}}
+}
+
+// The charging rules of REQUIREMENTS.md, both ways: each broken answer is charged to exactly the
+// requirements whose text states what broke, and a conformant variation is charged to none.
+func TestEachFailureIsChargedToTheRequirementItBreaks(t *testing.T) {
+	set, err := schema.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth2 := sc("auth-wrong-key", []string{"AUTH-2"}, scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error"})
+	auth4 := sc("auth-wrong-key-unknown-model", []string{"AUTH-4"}, scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error"})
+	auth4.TypeRequirements = []string{"AUTH-2"}
+	limit1 := sc("limit", []string{"LIMIT-1"}, scenario.Expect{Status: scenario.Statuses{429}, WithEnvelope: true})
+	srv1 := sc("srv", []string{"SRV-1"}, scenario.Expect{Status: scenario.Statuses{500}, WithEnvelope: true})
+	route := sc("env-put", []string{"ENV-9"}, scenario.Expect{Status: scenario.Statuses{405}})
+	listed := sc("mod-retrieve-listed", []string{"ENV-7"}, scenario.Expect{PairingOnly: true})
+	unknown := sc("mod-retrieve-unknown", []string{"ENV-7"}, scenario.Expect{PairingOnly: true})
+	unknown.Controls = map[string]scenario.Request{scenario.ControlListed: {Path: "/models/{{model}}"}}
+	auth3 := sc("auth-basic-valid-key", []string{"AUTH-3"}, scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error"})
+	auth3.Controls = map[string]scenario.Request{scenario.ControlRefused: {Credential: "invalid"}}
+	auth5 := sc("auth-lowercase-scheme", []string{"AUTH-5"}, scenario.Expect{Like: scenario.ControlProper})
+	auth5.Controls = map[string]scenario.Request{scenario.ControlProper: {Credential: "valid"}, scenario.ControlRefused: {Credential: "invalid"}}
+	up6 := sc("up-unverified", []string{"UP-6"}, scenario.Expect{NotTransient: true})
+	req3 := sc("req-missing-model", []string{"REQ-3"}, scenario.Expect{Status: scenario.Statuses{400}, Type: "invalid_request_error", Param: "model"})
+
+	unauth := goodAuth
+	wrongType := strings.Replace(goodAuth, "authentication_error", "invalid_request_error", 1)
+	a := func(status int, ct, body string) *exchange.Exchange { return answer(status, ct, body) }
+	for _, tc := range []struct {
+		name     string
+		sc       scenario.Scenario
+		exs      []*exchange.Exchange
+		repeats  []*exchange.Exchange
+		controls map[string]*exchange.Exchange
+		want     []string
+	}{
+		{"a conformant 401", auth2, []*exchange.Exchange{a(401, jsonCT, unauth)}, []*exchange.Exchange{a(401, jsonCT, unauth)}, nil, []string{}},
+		{"code and param missing are ENV-4's alone", auth2, []*exchange.Exchange{a(401, jsonCT, `{"error":{"message":"m","type":"authentication_error"}}`)}, nil, nil, []string{"ENV-4"}},
+		{"a type that is no string is ENV-3's alone", auth2, []*exchange.Exchange{a(401, jsonCT, `{"error":{"message":"m","type":7,"code":null,"param":null}}`)}, nil, nil, []string{"ENV-3"}},
+		{"a null message is ENV-2's alone", auth2, []*exchange.Exchange{a(401, jsonCT, `{"error":{"message":null,"type":"authentication_error","code":null,"param":null}}`)}, nil, nil, []string{"ENV-2"}},
+		{"the wrong type of a 401 is the scenario's", auth2, []*exchange.Exchange{a(401, jsonCT, wrongType)}, nil, nil, []string{"AUTH-2"}},
+		{"no envelope at all is ENV-1's and ENV-7's", auth2, []*exchange.Exchange{a(401, "text/plain", "Unauthorized")}, nil, nil, []string{"ENV-1", "ENV-5", "ENV-7"}},
+		{"AUTH-4 is decided by the status alone", auth4, []*exchange.Exchange{a(401, jsonCT, wrongType)}, nil, nil, []string{"AUTH-2"}},
+		{"AUTH-4 fails on a 400", auth4, []*exchange.Exchange{a(400, jsonCT, modelMissing)}, nil, nil, []string{"AUTH-4"}},
+		{"a 2nd answer that differs is REQ-10's alone", auth2, []*exchange.Exchange{a(401, jsonCT, unauth)}, []*exchange.Exchange{a(500, jsonCT, unauth)}, nil, []string{"REQ-10"}},
+		{"a 429 without code and param is ENV-4's, not LIMIT-1's", limit1, []*exchange.Exchange{a(429, jsonCT, noCodeParam)}, nil, nil, []string{"ENV-4"}},
+		{"a 500 without the envelope is SRV-1's too", srv1, []*exchange.Exchange{a(500, "text/html", "<h1>oops</h1>")}, nil, nil, []string{"ENV-1", "ENV-5", "ENV-7", "SRV-1"}},
+		{"a plain 404 on a wrong method is ENV-9's alone", route, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil, nil, []string{"ENV-9"}},
+		{"a conformant 405", route, []*exchange.Exchange{a(405, jsonCT, invalidReq)}, nil, nil, []string{}},
+		{"200 with an error envelope on a listed id is ENV-7's", listed, []*exchange.Exchange{a(200, jsonCT, modelMissing)}, nil, nil, []string{"ENV-7"}},
+		{"a plain 404 for a listed id: no such route, ENV-9's", listed, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil, nil, []string{"ENV-9"}},
+		{"a plain 404 for an unknown id on a served route is ENV-7's", unknown, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil,
+			map[string]*exchange.Exchange{scenario.ControlListed: a(200, jsonCT, `{"id":"m"}`)}, []string{"ENV-7"}},
+		{"a plain 404 for an unknown id without the route is ENV-9's", unknown, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil,
+			map[string]*exchange.Exchange{scenario.ControlListed: a(404, "text/plain", plain404)}, []string{"ENV-9"}},
+		{"the key accepted under Basic", auth3, []*exchange.Exchange{a(400, jsonCT, modelMissing)}, []*exchange.Exchange{a(400, jsonCT, modelMissing)},
+			map[string]*exchange.Exchange{scenario.ControlRefused: a(401, jsonCT, unauth)}, []string{"AUTH-3"}},
+		{"Basic cannot be judged when the body is read before the key", auth3, []*exchange.Exchange{a(400, jsonCT, modelMissing)}, []*exchange.Exchange{a(400, jsonCT, modelMissing)},
+			map[string]*exchange.Exchange{scenario.ControlRefused: a(400, jsonCT, modelMissing)}, []string{}},
+		{"bearer refused where Bearer is taken", auth5, []*exchange.Exchange{a(401, jsonCT, unauth)}, nil,
+			map[string]*exchange.Exchange{scenario.ControlProper: a(400, jsonCT, invalidReq), scenario.ControlRefused: a(401, jsonCT, unauth)}, []string{"AUTH-5"}},
+		{"bearer taken as Bearer is", auth5, []*exchange.Exchange{a(400, jsonCT, invalidReq)}, nil,
+			map[string]*exchange.Exchange{scenario.ControlProper: a(400, jsonCT, invalidReq), scenario.ControlRefused: a(401, jsonCT, unauth)}, []string{}},
+		{"bearer cannot be judged on a body-first gateway", auth5, []*exchange.Exchange{a(400, jsonCT, invalidReq)}, nil,
+			map[string]*exchange.Exchange{scenario.ControlProper: a(400, jsonCT, invalidReq), scenario.ControlRefused: a(400, jsonCT, invalidReq)}, []string{}},
+		{"a verification failure served 200 is UP-6's alone", up6, []*exchange.Exchange{a(200, jsonCT, `{"choices":[]}`)}, nil, nil, []string{"UP-6"}},
+		{"param missing breaks ENV-4 and REQ-7", req3, []*exchange.Exchange{a(400, jsonCT, `{"error":{"message":"m","type":"invalid_request_error","code":null}}`)},
+			[]*exchange.Exchange{a(400, jsonCT, invalidReq)}, nil, []string{"ENV-4", "REQ-7"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.repeats == nil && tc.sc.Deterministic() {
+				tc.repeats = tc.exs // sent again, answered the same
+			}
+			e := evidence{sc: tc.sc, exs: tc.exs, repeats: tc.repeats, controls: tc.controls, schemas: set}
+			if got := failedCharges(t, e); !slices.Equal(got, tc.want) {
+				t.Errorf("charged %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
