@@ -34,15 +34,15 @@ const (
 // Run describes the run a report is about. Everything in it ends up in the reports, so it must be free of
 // secrets: the profile lines name key variables, never keys.
 type Run struct {
-	Target      string    `json:"target"`
-	Contract    string    `json:"contract_version,omitempty"` // the version REQUIREMENTS.md states
-	Profile     []string  `json:"profile,omitempty"` // the effective profile, one line each, secret-free
+	Target   string   `json:"target"`
+	Contract string   `json:"contract_version,omitempty"` // the version REQUIREMENTS.md states
+	Profile  []string `json:"profile,omitempty"`          // the effective profile, one line each, secret-free
 	// KnownFailing is the --known-failing file, if any.
-	KnownFailing string `json:"known_failing,omitempty"`
-	FailOn      string    `json:"fail_on"`           // "must" or "should"
-	LabelFilter string    `json:"label_filter,omitempty"`
-	Started     time.Time `json:"started,omitzero"`
-	Version     string    `json:"version,omitempty"`
+	KnownFailing string    `json:"known_failing,omitempty"`
+	FailOn       string    `json:"fail_on"` // "must" or "should"
+	LabelFilter  string    `json:"label_filter,omitempty"`
+	Started      time.Time `json:"started,omitzero"`
+	Version      string    `json:"version,omitempty"`
 }
 
 // Verdict is what the run concludes about the target.

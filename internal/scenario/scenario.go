@@ -11,8 +11,8 @@ import (
 
 // Scenario is one documented error situation.
 type Scenario struct {
-	ID           string   `yaml:"id"`
-	Title        string   `yaml:"title"` // what makes the request special, e.g. "without Authorization"
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"` // what makes the request special, e.g. "without Authorization"
 	// Requirements are the scenario's own: they decide the status, and the error.type where the page
 	// documents one (see "How a failure is charged").
 	Requirements []string `yaml:"requirements"`
