@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Model is a public model id and how it maps upstream.
@@ -111,4 +112,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", jsonContentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// retrieveModel serves GET /v1/models/{id}: the entry for a listed id, else 404 with the envelope, as
+// OpenAI's API answers; ids may hold slashes (ref/chat-small), so the id is the whole rest of the path.
+func (g *Gateway) retrieveModel(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, modelsPath+"/")
+	m, ok := g.models.byID[id]
+	if !ok {
+		g.writeError(w, r, newError(http.StatusNotFound, TypeInvalidRequest, ReasonUnknownModel,
+			"The model does not exist. See GET /v1/models for the models this gateway serves.").withCode("model_not_found").withParam("model"))
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		ID                  string   `json:"id"`
+		Object              string   `json:"object"`
+		Created             int64    `json:"created"`
+		OwnedBy             string   `json:"owned_by"`
+		SupportedParameters []string `json:"supported_parameters"`
+	}{m.ID, "model", g.models.created, m.OwnedBy, m.SupportedParameters})
 }

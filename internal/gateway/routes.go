@@ -47,6 +47,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rt, ok := g.routes[r.URL.Path]
+	if !ok && strings.HasPrefix(r.URL.Path, modelsPath+"/") {
+		rt, ok = route{methods: []string{http.MethodGet, http.MethodHead}, handle: g.retrieveModel}, true
+	}
 	if !ok {
 		g.writeError(tw, r, newError(http.StatusNotFound, TypeInvalidRequest, ReasonUnknownRoute,
 			"Unknown route. See GET /v1/models and POST /v1/chat/completions.").withCode("unknown_route"))

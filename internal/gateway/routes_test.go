@@ -21,7 +21,9 @@ func TestRoutes(t *testing.T) {
 		{http.MethodGet, "/v1", 404, "unknown_route", ""},
 		{http.MethodGet, "/v1/nope", 404, "unknown_route", ""},
 		{http.MethodPost, "/v1/completions", 404, "unknown_route", ""},
-		{http.MethodGet, "/v1/models/", 404, "unknown_route", ""},
+		{http.MethodGet, "/v1/models/", 404, "model_not_found", ""},
+		{http.MethodGet, "/v1/models/ref/no-such-model", 404, "model_not_found", ""},
+		{http.MethodDelete, "/v1/models/ref/chat-small", 405, "method_not_allowed", "GET, HEAD"},
 		{http.MethodGet, "/v1/chat/completions/x", 404, "unknown_route", ""},
 		{http.MethodPost, "/v1/models", 405, "method_not_allowed", "GET, HEAD"},
 		{http.MethodDelete, "/v1/models", 405, "method_not_allowed", "GET, HEAD"},
@@ -40,6 +42,11 @@ func TestRoutes(t *testing.T) {
 				t.Fatalf("Allow %q, want %q", got, tc.allow)
 			}
 		})
+	}
+	// A listed id is served: its catalogue entry, not an error.
+	res := g.do(t, request{method: http.MethodGet, path: "/v1/models/ref/chat-small", auth: bearer(testKey)})
+	if res.status != 200 || !strings.Contains(string(res.body), `"id":"ref/chat-small"`) {
+		t.Fatalf("GET a listed model: %d %s", res.status, res.body)
 	}
 }
 

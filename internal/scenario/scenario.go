@@ -156,7 +156,8 @@ func (s Statuses) String() string {
 
 // Name reads as the situation: "POST /v1/chat/completions without Authorization".
 func (s Scenario) Name() string {
-	n := s.Request.Method + " /v1" + s.Request.Path
+	// A placeholder in the path reads as the parameter it stands for: /v1/models/{model}.
+	n := s.Request.Method + " /v1" + strings.NewReplacer("{{", "{", "}}", "}").Replace(s.Request.Path)
 	if s.Title != "" {
 		n += " " + s.Title
 	}
