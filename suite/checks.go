@@ -133,7 +133,7 @@ func successChecks(sc scenario.Scenario) []check {
 func undocumentedChecks(sc scenario.Scenario) []check {
 	return []check{
 		{name: "answers status " + sc.Expect.Status.String(), charges: sc.Requirements, run: checkStatus, judgesSilence: true},
-		{name: "answers with the error envelope {error: {message, type, code, param}}", charges: sc.Requirements, run: checkEnvelope, applies: errorAnswered},
+		{name: "answers with the envelope, an error object", charges: sc.Requirements, run: envelopeAreaCheck(areaObject), applies: errorAnswered},
 	}
 }
 

@@ -52,22 +52,6 @@ func (a envelopeArea) judge(e evidence) error {
 
 func envelopeAreaCheck(a envelopeArea) func(evidence) error { return a.judge }
 
-// checkEnvelope judges the whole envelope at once, for the routes whose answers are ENV-9's alone.
-func checkEnvelope(e evidence) error {
-	r, err := e.answer()
-	if err != nil {
-		return err
-	}
-	vs, err := e.schemas.Validate(schema.ErrorEnvelope, r.Body)
-	if err != nil {
-		return err
-	}
-	if len(vs) > 0 {
-		return fmt.Errorf("the answer breaks the envelope:%s", list(vs))
-	}
-	return nil
-}
-
 func checkEnvelopeMatchesStatus(e evidence) error {
 	r, err := e.answer()
 	if err != nil {

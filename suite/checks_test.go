@@ -50,7 +50,6 @@ func TestChecksPassAConformantAnswerAndFailABrokenOne(t *testing.T) {
 		{envelopeAreaCheck(areaObject), answer(401, "application/json", goodAuth), answer(401, "text/html", `<html>401</html>`), "body is not JSON"},
 		{envelopeAreaCheck(areaMessage), answer(401, "application/json", goodAuth), answer(401, "application/json", `{"error":{"message":null,"type":"t","code":null,"param":null}}`), "/error/message"},
 		{envelopeAreaCheck(areaType), answer(401, "application/json", goodAuth), answer(401, "application/json", `{"error":{"message":"m","code":null,"param":null}}`), "/error/type"},
-		{checkEnvelope, answer(404, "application/json", goodAuth), answer(404, "text/plain", `404 page not found`), "body is not JSON"},
 		{checkEnvelopeMatchesStatus, answer(401, "application/json", goodAuth), answer(200, "application/json", goodAuth), "answered status 200 carrying an error envelope"},
 		{checkEnvelopeMatchesStatus, answer(401, "application/json", goodAuth), answer(401, "application/json", `{"message":"m","type":"authentication_error"}`), "without an error envelope"},
 		{checkContentType, answer(401, "application/json; charset=utf-8", goodAuth), answer(401, "text/plain", goodAuth), `Content-Type is "text/plain"`},

@@ -3,41 +3,43 @@ package main
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/gwconform/gwconform/internal/gateway"
+	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/requirements"
 )
 
 // mutant is what one run against a defective reference gateway showed.
 type mutant struct {
-	defect    *gateway.Defect
-	code      int
-	caughtBy  map[string]int // requirement id -> failed specs naming it
-	misblamed []string       // failed specs naming none of the defect's requirements
-	failed    int
+	defect   *gateway.Defect
+	code     int
+	failed   []string            // the requirements the run failed, in catalogue order
+	evidence map[string][]string // requirement id -> the reasons of its failed specs
+	specs    int                 // failed specs
 }
 
-// caught is the suite's credit for a defect: the run failed, every requirement the defect breaks has a failed
-// spec naming it, and no spec failed for a requirement the defect leaves alone. A variation (no Breaks) is
-// caught when the run passes: the suite must not fail a conformant gateway.
+// caught is the suite's credit for a defect, exact both ways: the run failed, every requirement the defect
+// breaks failed, and no other requirement did. A variation (no Breaks) is caught when the run passes: the
+// suite must not fail a conformant gateway.
 func (m mutant) caught() bool {
 	if len(m.defect.Breaks) == 0 {
-		return m.code == exitConformant && m.failed == 0
+		return m.code == exitConformant && len(m.failed) == 0
 	}
-	if m.code != exitFailed || len(m.misblamed) > 0 {
-		return false
-	}
-	for _, id := range m.defect.Breaks {
-		if m.caughtBy[id] == 0 {
-			return false
+	return m.code == exitFailed && slices.Equal(m.failed, sorted(m.defect.Breaks))
+}
+
+func sorted(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b string) int {
+		if requirements.Less(a, b) {
+			return -1
 		}
-	}
-	return true
+		return strings.Compare(a, b)
+	})
+	return out
 }
 
 // The mutation score: the suite is run against the reference gateway with each deviation of the catalogue
@@ -60,9 +62,11 @@ func TestMutationScore(t *testing.T) {
 				results[d.Name] = m
 				mu.Unlock()
 				if !m.caught() {
-					t.Errorf("not caught: exit %d, failed specs %d, requirements caught %v, want %v", m.code, m.failed, m.caughtBy, d.Breaks)
-					for _, s := range m.misblamed {
-						t.Errorf("failed for a requirement %s does not break: %s", d.Name, s)
+					t.Errorf("not caught exactly: exit %d, failed %v, want %v", m.code, m.failed, sorted(d.Breaks))
+					for _, id := range m.failed {
+						if !slices.Contains(d.Breaks, id) {
+							t.Errorf("%s failed, which %s does not break: %s", id, d.Name, strings.Join(m.evidence[id], " | "))
+						}
 					}
 				}
 			})
@@ -79,24 +83,19 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	for _, key := range []string{stack.APIKey, stack.ZeroCreditKey, stack.RevokedKey, stack.RateLimitedKey} {
 		r.noSecret(t, key)
 	}
-	m := mutant{defect: d, code: r.code, caughtBy: map[string]int{}}
 	if r.code == exitUsage {
 		t.Fatalf("harness error, no verdict:\n%s%s", r.stdout, r.stderr)
 	}
-	for _, s := range r.specs(t) {
-		if s.State != types.SpecStateFailed {
+	m := mutant{defect: d, code: r.code, evidence: map[string][]string{}}
+	res := r.report(t)
+	m.specs = res.Counts.Specs.Failed
+	for _, q := range res.Requirements {
+		if q.Outcome != report.OutcomeFail {
 			continue
 		}
-		m.failed++
-		hit := false
-		for _, id := range requirementLabels(s) {
-			if slices.Contains(d.Breaks, id) {
-				m.caughtBy[id]++
-				hit = true
-			}
-		}
-		if !hit {
-			m.misblamed = append(m.misblamed, fmt.Sprintf("%s %v\n%s", s.FullText(), requirementLabels(s), s.Failure.Message))
+		m.failed = append(m.failed, q.ID)
+		for _, s := range q.FailingSpecs() {
+			m.evidence[q.ID] = append(m.evidence[q.ID], s.Name+": "+s.Reason)
 		}
 	}
 	return m
@@ -105,7 +104,7 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 // scoreTable is the published table: defect, what it breaks, how many specs caught it, and the score.
 func scoreTable(defects []*gateway.Defect, results map[string]mutant) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-38s %-34s %-7s %s\n", "defect", "breaks", "caught", "failed specs")
+	fmt.Fprintf(&b, "%-38s %-34s %-7s %s\n", "defect", "breaks", "caught", "failed specs, failed requirements")
 	caught, total := 0, 0
 	for _, d := range defects {
 		m, ok := results[d.Name]
@@ -121,12 +120,7 @@ func scoreTable(defects []*gateway.Defect, results map[string]mutant) string {
 		if breaks == "" {
 			breaks = "(conformant variation)"
 		}
-		var by []string
-		for id, n := range m.caughtBy {
-			by = append(by, fmt.Sprintf("%s:%d", id, n))
-		}
-		sort.Strings(by)
-		fmt.Fprintf(&b, "%-38s %-34s %-7s %d %s\n", d.Name, breaks, verdict, m.failed, strings.Join(by, " "))
+		fmt.Fprintf(&b, "%-38s %-34s %-7s %d %s\n", d.Name, breaks, verdict, m.specs, strings.Join(m.failed, ","))
 	}
 	fmt.Fprintf(&b, "mutation score: %d/%d caught (%.0f%%)\n", caught, total, 100*float64(caught)/float64(max(total, 1)))
 	return b.String()

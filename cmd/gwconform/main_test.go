@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/redact"
+	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/reference"
 )
 
@@ -87,6 +88,20 @@ func (r result) specs(t *testing.T) types.SpecReports {
 		}
 	}
 	return its
+}
+
+// report reads the run's report.json.
+func (r result) report(t *testing.T) *report.Result {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.reportDir, "report.json"))
+	if err != nil {
+		t.Fatalf("no report.json: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+	}
+	var res report.Result
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	return &res
 }
 
 // noSecret fails the test if secret appears in the run's output or in any report file.

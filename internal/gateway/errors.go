@@ -38,8 +38,10 @@ const (
 	ReasonUpstreamBadResponse Reason = "upstream_bad_response"
 	ReasonVerificationFailed  Reason = "verification_failed"
 	ReasonUnknownRoute        Reason = "unknown_route"
-	ReasonMethodNotAllowed    Reason = "method_not_allowed"
-	ReasonInternal            Reason = "internal"
+	// ReasonPlainNotFound is a router's own 404, outside the gateway's handlers (defects only).
+	ReasonPlainNotFound    Reason = "plain_not_found"
+	ReasonMethodNotAllowed Reason = "method_not_allowed"
+	ReasonInternal         Reason = "internal"
 )
 
 // Error types: the first four are the contract's discriminators, the others
