@@ -114,14 +114,10 @@ func controlAnswered(name string) func(evidence) string {
 }
 
 // routeServed selects the pairing spec for whether the target serves the route: a 404 or 405 for a listed
-// model's id (the listed twin, or the request itself when it asks for a listed id) means no such route.
+// model's id (the listed twin) means no such route.
 func routeServed(want bool) func(evidence) string {
 	return func(e evidence) string {
-		probe := e.exs[0]
-		if ex, ok := e.controls[scenario.ControlListed]; ok {
-			probe = ex
-		}
-		served := !notFound(probe)
+		served := !notFound(e.controls[scenario.ControlListed])
 		switch {
 		case served == want:
 			return ""

@@ -48,7 +48,7 @@ func checksFor(sc scenario.Scenario) []check {
 	x := sc.Expect
 	switch {
 	case x.PairingOnly:
-		return needAnswers(pairingChecks())
+		return needAnswers(pairingChecks(sc))
 	case !x.IsError():
 		return needAnswers(successChecks(sc))
 	case sc.Undocumented():
@@ -138,13 +138,18 @@ func undocumentedChecks(sc scenario.Scenario) []check {
 }
 
 // pairingChecks judge only whether an error envelope comes with an error status, on a route beyond the
-// page's tables: ENV-7 where the target serves the route, ENV-9 where it has no such route.
-func pairingChecks() []check {
-	return []check{
-		{name: "does not pair a success status with an error envelope", charges: []string{"ENV-7"}, run: checkNoEnvelopeOnSuccess},
-		{name: "pairs an error status with the envelope, on a route it serves", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(true))},
-		{name: "answers its 404 or 405 with the envelope, on a route it does not serve", charges: []string{"ENV-9"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(false))},
+// page's tables. Where a listed twin tells whether the target serves the route at all, an error status
+// without the envelope is ENV-7's on a route it serves and ENV-9's on one it does not; exactly one of the
+// two specs applies.
+func pairingChecks(sc scenario.Scenario) []check {
+	cs := []check{{name: "does not pair a success status with an error envelope", charges: []string{"ENV-7"}, run: checkNoEnvelopeOnSuccess}}
+	if _, ok := sc.Controls[scenario.ControlListed]; !ok {
+		return cs
 	}
+	return append(cs,
+		check{name: "pairs an error status with the envelope, on a route it serves", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(true))},
+		check{name: "answers its 404 or 405 with the envelope, on a route it does not serve", charges: []string{"ENV-9"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(false))},
+	)
 }
 
 func needAnswers(cs []check) []check {

@@ -113,7 +113,7 @@ func defineScenario(t *target, sc scenario.Scenario, specs []Spec) {
 				Expect(e).To(honour(s.check, t.redactor, func() {
 					// A failure carries the exchanges and the command that reproduces it by hand, each key
 					// shown as the variable that holds it.
-					AddReportEntry("transcript", t.redactor.String(e.transcripts()), ReportEntryVisibilityNever)
+					AddReportEntry("transcript", t.redactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
 					if len(e.exs) > 0 {
 						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0])), ReportEntryVisibilityNever)
 					}

@@ -97,7 +97,8 @@ func TestRunTimeoutStopsASlowTarget(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s with --run-timeout 1s", took)
 	}
-	if r.code != exitUsage || !strings.Contains(r.stdout, "harness error") || !strings.Contains(r.stdout, "stopped at its --run-timeout of 1s") {
-		t.Fatalf("exit %d\n%s", r.code, tail(r.stdout))
+	first, _, _ := strings.Cut(r.stderr, "\n")
+	if r.code != exitUsage || !strings.Contains(r.stdout, "harness error") || first != "gwconform: the run was stopped at its --run-timeout of 1s: no verdict" {
+		t.Fatalf("exit %d, first stderr line %q\n%s", r.code, first, tail(r.stdout))
 	}
 }
