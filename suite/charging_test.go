@@ -125,3 +125,25 @@ func TestEachFailureIsChargedToTheRequirementItBreaks(t *testing.T) {
 		})
 	}
 }
+
+// The oversized body asks first ("Expect: 100-continue"), so an early refusal is read, not reset; no other
+// request waits for the server's go-ahead.
+func TestOnlyTheOversizedBodyAsksBeforeSending(t *testing.T) {
+	plan, err := LoadPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := &target{keys: map[string]string{scenario.RoleValid: "gwc-key"}, Plan: plan}
+	asked := 0
+	for _, s := range plan.Scenarios.Scenarios {
+		if tg.header(s, s.Request.Credential).Get("Expect") == "100-continue" {
+			asked++
+			if s.Request.OversizedBytes == 0 {
+				t.Errorf("%s asks before sending an ordinary body", s.ID)
+			}
+		}
+	}
+	if asked != 1 {
+		t.Errorf("%d scenarios ask before sending, want the oversized one", asked)
+	}
+}

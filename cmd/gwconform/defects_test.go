@@ -125,3 +125,33 @@ func scoreTable(defects []*gateway.Defect, results map[string]mutant) string {
 	fmt.Fprintf(&b, "mutation score: %d/%d caught (%.0f%%)\n", caught, total, 100*float64(caught)/float64(max(total, 1)))
 	return b.String()
 }
+
+// A defect that breaks only a SHOULD warns without failing the run at --fail-on must, and fails it at
+// --fail-on should: the level of what failed, not the count, decides the exit code.
+func TestShouldOnlyDefectFailsOnlyWhenAskedTo(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		failOn string
+		code   int
+	}{{"must", exitConformant}, {"should", exitFailed}} {
+		t.Run(c.failOn, func(t *testing.T) {
+			t.Parallel()
+			stack := startReference(t, "plain-404")
+			path, env := profileFor(t, stack)
+			r := gwconform(t, env, "run", "--profile", path, "--fail-on", c.failOn, "--label-filter", "envelope")
+			if r.code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, c.code, tail(r.stdout))
+			}
+			res := r.report(t)
+			var failed []string
+			for _, q := range res.Requirements {
+				if q.Outcome == report.OutcomeFail {
+					failed = append(failed, q.ID)
+				}
+			}
+			if !slices.Equal(failed, []string{"ENV-9"}) {
+				t.Fatalf("failed %v, want [ENV-9]", failed)
+			}
+		})
+	}
+}

@@ -17,8 +17,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/redact"
-	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/report"
 )
 
 // Ginkgo runs one suite per process, so every gwconform run in these tests is a child process: this test
