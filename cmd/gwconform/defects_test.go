@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -79,7 +81,11 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	t.Helper()
 	stack := startReference(t, d.Name)
 	path, env := profileFor(t, stack)
-	r := gwconform(t, env, "run", "--profile", path, "--fail-on", "should", "--billable")
+	args := []string{"run", "--profile", path, "--fail-on", "should", "--billable"}
+	if d.Requires != "" {
+		args = append(args, "--header", d.Requires)
+	}
+	r := gwconform(t, env, args...)
 	for _, key := range []string{stack.APIKey, stack.ZeroCreditKey, stack.RevokedKey, stack.RateLimitedKey} {
 		r.noSecret(t, key)
 	}
@@ -153,5 +159,23 @@ func TestShouldOnlyDefectFailsOnlyWhenAskedTo(t *testing.T) {
 				t.Fatalf("failed %v, want [ENV-9]", failed)
 			}
 		})
+	}
+}
+
+// A gateway that refuses every request lacking its routing header cannot be tested without it: the run
+// stops before any spec with exit 2 and one line naming the fix, instead of a NON-CONFORMANT verdict of a
+// hundred refused requests. With the header it passes (TestMutationScore runs it so).
+func TestMissingRoutingHeaderCannotBeTested(t *testing.T) {
+	t.Parallel()
+	d, _ := gateway.LookupDefect("routing-header-required")
+	stack := startReference(t, d.Name)
+	path, env := profileFor(t, stack)
+	r := gwconform(t, env, "run", "--profile", path)
+	first, _, _ := strings.Cut(r.stderr, "\n")
+	if r.code != exitUsage || !strings.HasPrefix(first, "gwconform: ") || !strings.Contains(first, "--header") {
+		t.Fatalf("exit %d, first stderr line %q, want 2 and a line naming --header\n%s", r.code, first, tail(r.stdout))
+	}
+	if _, err := os.Stat(filepath.Join(r.reportDir, "report.json")); err == nil {
+		t.Error("a report was written for a target that could not be tested")
 	}
 }

@@ -34,6 +34,10 @@ type Defect struct {
 	// that the contract allows, which the suite must not fail. Its Summary
 	// starts with "conformant:".
 	Variation bool
+	// Requires is a header ("Name: value") the gateway wants on every
+	// request, as gateways behind a router do. Run with it (--header), the
+	// gateway is conformant; without it, it cannot be tested at all.
+	Requires string
 
 	// Rewrite changes the error (status, type, code, headers...) before
 	// it is encoded. Nil leaves it alone.
@@ -659,6 +663,19 @@ func defectCatalogue() []*Defect {
 			},
 		},
 		{
+			Name:      "routing-header-required",
+			Summary:   "conformant: every request must carry a routing header (X-Gwc-Tenant), as gateways behind a tenant router want; without it every request is refused 400 (run with --header).",
+			Variation: true,
+			Requires:  routingHeader + ": " + routingTenant,
+			Before: func(_ *Gateway, r *http.Request) *APIError {
+				if r.Header.Get(routingHeader) != routingTenant {
+					return newError(http.StatusBadRequest, TypeInvalidRequest, ReasonMissingRoute,
+						"Missing "+routingHeader+" header: this gateway serves several tenants.").withCode("missing_tenant")
+				}
+				return nil
+			},
+		},
+		{
 			Name:      "models-list-without-object",
 			Summary:   "conformant: GET /v1/models omits \"object\": \"list\" and each entry's \"object\", as the provider's own example does (MOD-1).",
 			Variation: true,
@@ -674,6 +691,12 @@ func defectCatalogue() []*Defect {
 		},
 	}
 }
+
+// The routing header routing-header-required wants, and the one tenant it serves.
+const (
+	routingHeader = "X-Gwc-Tenant"
+	routingTenant = "tenant-7"
+)
 
 // fingerprintHeader carries flaky-second-answer's fingerprint of a request
 // from its Before to its Rewrite; Before always overwrites what a client

@@ -39,7 +39,9 @@ const (
 	ReasonVerificationFailed  Reason = "verification_failed"
 	ReasonUnknownRoute        Reason = "unknown_route"
 	// ReasonPlainNotFound is a router's own 404, outside the gateway's handlers (defects only).
-	ReasonPlainNotFound    Reason = "plain_not_found"
+	ReasonPlainNotFound Reason = "plain_not_found"
+	// ReasonMissingRoute is a request without the routing header a tenant router wants (defects only).
+	ReasonMissingRoute     Reason = "missing_route"
 	ReasonMethodNotAllowed Reason = "method_not_allowed"
 	ReasonInternal         Reason = "internal"
 )
