@@ -130,7 +130,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 		cfg.BaseURL, cfg.APIKey = strings.TrimSuffix(o.target, "/"), key
 		if prof != nil {
-			offers, err := prof.Resolve(getenv)
+			offers, err := prof.Resolve(getenv, nil)
 			if err != nil {
 				return fail(stderr, "run: --profile %s: %v", o.profile, err)
 			}
