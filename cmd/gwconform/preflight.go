@@ -88,11 +88,11 @@ func preflight(ctx context.Context, cfg suite.Config) error {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return fmt.Errorf("the target does not answer: GET %s: %v%s", u, err, unreachableHint(err, cfg.BaseURL))
+	return fmt.Errorf("the target does not answer: GET %s: %v%s", u, err, unreachableHint(err, cfg.BaseURL, cfg.HTTP))
 }
 
 // unreachableHint says what to check for the transport errors a person can fix from the command line.
-func unreachableHint(err error, baseURL string) string {
+func unreachableHint(err error, baseURL string, hc *http.Client) string {
 	var unknownCA x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
@@ -109,9 +109,17 @@ func unreachableHint(err error, baseURL string) string {
 		return fmt.Sprintf(" (is the gateway running, and listening on %s port %s as --target says?)", host, port)
 	case errors.As(err, &remote) && remote.Op == "remote error" && strings.Contains(remote.Err.Error(), "certificate"):
 		// The target refused us, not we it: mTLS wants a client certificate it trusts.
+		if clientCertGiven(hc) {
+			return " (the target refused the client certificate: check --client-cert and --client-key)"
+		}
 		return " (the target wants a client certificate it trusts: give --client-cert FILE and --client-key FILE)"
 	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
 		return " (trust its CA with --ca-cert FILE, or, knowing the risk, --insecure)"
 	}
 	return ""
+}
+
+func clientCertGiven(hc *http.Client) bool {
+	t, ok := hc.Transport.(*http.Transport)
+	return ok && t.TLSClientConfig != nil && len(t.TLSClientConfig.Certificates) > 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
 	"io"
 	"log"
@@ -31,7 +32,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	}
 	const secret = "gwc-usage-test-key-0123456789"
 	key := "API_KEY=" + secret
-	mtls, mtlsCA := mTLSServer(t)
+	mtls, mtlsCA, strangerCert, strangerKey := mTLSServer(t)
 	held, started := holdingGateway(t)
 	slow, _ := holdingGateway(t)
 	cases := []struct {
@@ -68,6 +69,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{name: "catalogue 400", env: []string{key}, args: []string{"run", "--target", catalogueAnswering(t, 400)}, want: "answered 400, so no model can be chosen; a header the gateway needs to route requests may be missing: add it with --header 'Name: value'"},
 		{name: "catalogue 503", env: []string{key}, args: []string{"run", "--target", catalogueAnswering(t, 503)}, want: "answered 503, so no model can be chosen; the gateway could not list its models: try again, or name a model with --model ID"},
 		{name: "mTLS without a client certificate", env: []string{key}, args: []string{"run", "--target", mtls, "--ca-cert", mtlsCA}, want: "give --client-cert FILE and --client-key FILE", notWant: "--ca-cert"},
+		{name: "mTLS with a client certificate it does not trust", env: []string{key}, args: []string{"run", "--target", mtls, "--ca-cert", mtlsCA, "--client-cert", strangerCert, "--client-key", strangerKey}, want: "the target refused the client certificate: check --client-cert and --client-key", notWant: "--ca-cert"},
 		{name: "invalid label filter", env: []string{key}, args: []string{"run", "--target", closed, "--label-filter", "auth &&"}, want: "not a valid Ginkgo label filter"},
 		{name: "label filter selecting no spec", env: []string{key}, args: []string{"run", "--target", closed, "--label-filter", "req:NO-SUCH-1"}, want: `--label-filter "req:NO-SUCH-1" selects no spec`},
 		{name: "bad fail-on", args: []string{"run", "--fail-on", "may"}, want: "--fail-on"},
@@ -157,20 +159,33 @@ func catalogueAnswering(t *testing.T, status int) string {
 	})) + "/v1"
 }
 
-// mTLSServer is a TLS target that requires a client certificate, and a PEM file of its own certificate, so
-// the server is trusted and only the client is missing.
-func mTLSServer(t *testing.T) (baseURL, caFile string) {
+// mTLSServer is a TLS target that requires a client certificate signed by no CA at all, a PEM file of its
+// own certificate, so the server is trusted and only the client is in question, and a client certificate
+// and key it does not trust (another test server's).
+func mTLSServer(t *testing.T) (baseURL, caFile, strangerCert, strangerKey string) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert}
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: x509.NewCertPool()}
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refusing the client is the point
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+	dir := t.TempDir()
+	caFile, strangerCert, strangerKey = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")
+	stranger := srv.TLS.Certificates[0]
+	key, err := x509.MarshalPKCS8PrivateKey(stranger.PrivateKey)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return srv.URL + "/v1", caFile
+	for path, block := range map[string]*pem.Block{
+		caFile:       {Type: "CERTIFICATE", Bytes: srv.Certificate().Raw},
+		strangerCert: {Type: "CERTIFICATE", Bytes: stranger.Certificate[0]},
+		strangerKey:  {Type: "PRIVATE KEY", Bytes: key},
+	} {
+		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv.URL + "/v1", caFile, strangerCert, strangerKey
 }
 
 // holdingGateway lists a model, then holds every other request until its client gives up; started is
