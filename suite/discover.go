@@ -60,6 +60,16 @@ func (t *target) vars(ctx context.Context, needs []string) (map[string]string, s
 	return vars, ""
 }
 
+// eachModelUnmet says why a scenario sent once per listed model (MOD-4) cannot be sent: the catalogue could
+// not be read, or lists no ordinary model. A named model does not stand in for the list, as MOD-4 is about
+// the ids the target lists. Call it after vars.
+func (t *target) eachModelUnmet() string {
+	if len(t.disc.models) > 0 {
+		return ""
+	}
+	return "needs the ids GET /v1/models lists: " + t.disc.why["each_model"]
+}
+
 type listedModel struct {
 	ID                  string   `json:"id"`
 	SupportedParameters []string `json:"supported_parameters"`
@@ -86,6 +96,7 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 	if err != nil {
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
+		why["each_model"] = why["model"]
 		return vars, why, nil
 	}
 	// Fault and trigger models fail by design: no ordinary scenario may use one, and MOD-4 buys no completion
@@ -95,6 +106,12 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 		if m.ID == named || !t.reserved(m.ID) {
 			models = append(models, m)
 		}
+	}
+	switch {
+	case len(listed) == 0:
+		why["each_model"] = "it lists none"
+	case len(models) == 0:
+		why["each_model"] = "it lists only fault and trigger models"
 	}
 	for _, m := range models {
 		ids = append(ids, m.ID)

@@ -50,7 +50,38 @@ func discovered(t *testing.T, baseURL string, offers profile.Resolved) (model, w
 		t.Fatal(err)
 	}
 	vars, why := tg.vars(context.Background(), []string{"model"})
+	if unmet := tg.eachModelUnmet(); (unmet == "") != (len(tg.disc.models) > 0) {
+		t.Fatalf("each-model scenario unmet %q with %d listed models", unmet, len(tg.disc.models))
+	}
 	return vars["model"], why, tg.disc.models
+}
+
+// A scenario sent once per listed model is skipped, with the reason, when a named model stood in for a
+// catalogue that could not be read: the model was named, not listed.
+func TestEachModelNeedsTheList(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"catalogue refused", `{"error":{}}`, 404, "needs the ids GET /v1/models lists: GET /v1/models answered 404"},
+		{"empty catalogue", modelList(), 200, "needs the ids GET /v1/models lists: it lists none"},
+		{"only fault models", modelList("fault/reset"), 200, "needs the ids GET /v1/models lists: it lists only fault and trigger models"},
+		{"catalogue listed", modelList("gw/chat"), 200, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			tg, err := newTarget(Config{BaseURL: catalogue(t, c.status, c.body), APIKey: "gwc-discover-test-key", Offers: profile.Resolved{Model: "gw/named"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg.vars(context.Background(), []string{"model"})
+			if got := tg.eachModelUnmet(); !strings.Contains(got, c.want) || (got == "") != (c.want == "") {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
 }
 
 // A fault model is never {{model}}, nor sent a completion by MOD-4, though it is listed first and takes every
