@@ -7,9 +7,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -58,6 +60,16 @@ func (t *target) vars(ctx context.Context, needs []string) (map[string]string, s
 	return vars, ""
 }
 
+// eachModelUnmet says why a scenario sent once per listed model (MOD-4) cannot be sent: the catalogue could
+// not be read, or lists no ordinary model. A named model does not stand in for the list, as MOD-4 is about
+// the ids the target lists. Call it after vars.
+func (t *target) eachModelUnmet() string {
+	if len(t.disc.models) > 0 {
+		return ""
+	}
+	return "needs the ids GET /v1/models lists: " + t.disc.why["each_model"]
+}
+
 type listedModel struct {
 	ID                  string   `json:"id"`
 	SupportedParameters []string `json:"supported_parameters"`
@@ -73,20 +85,33 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 	}
 	h.Set("Accept", "application/json")
 	h.Set("Authorization", "Bearer "+t.keys[scenario.RoleValid])
+	// A model named with --model or the profile is used as given: the run goes on even when the catalogue
+	// cannot be read, and MOD-1 judges the catalogue as an ordinary spec.
+	named := t.offers.Model
+	if named != "" {
+		vars["model"] = named
+	}
 	ex := t.client.Do(ctx, http.MethodGet, "/models", h, nil)
 	listed, err := parseModels(ex.Response, ex.Err)
 	if err != nil {
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
+		why["each_model"] = why["model"]
 		return vars, why, nil
 	}
-	// Models the profile names as fault or trigger models fail by design: no ordinary scenario may use one.
-	reserved := t.reservedModels()
+	// Fault and trigger models fail by design: no ordinary scenario may use one, and MOD-4 buys no completion
+	// from one. A model the person named is theirs to choose.
 	var models []listedModel
 	for _, m := range listed {
-		if !reserved[m.ID] {
+		if m.ID == named || !t.reserved(m.ID) {
 			models = append(models, m)
 		}
+	}
+	switch {
+	case len(listed) == 0:
+		why["each_model"] = "it lists none"
+	case len(models) == 0:
+		why["each_model"] = "it lists only fault and trigger models"
 	}
 	for _, m := range models {
 		ids = append(ids, m.ID)
@@ -95,10 +120,14 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 			delete(vars, "unknown_model")
 		}
 	}
-	if m, ok := pickModel(models); ok {
-		vars["model"] = m
-	} else {
-		why["model"] = "GET /v1/models lists no model"
+	if named == "" {
+		if m, ok := pickModel(models); ok {
+			vars["model"] = m
+		} else if len(listed) > 0 {
+			why["model"] = "GET /v1/models lists only fault and trigger models: name another with --model"
+		} else {
+			why["model"] = "GET /v1/models lists no model"
+		}
 	}
 	for _, m := range models {
 		if m.hasParams && !slices.Contains(m.SupportedParameters, "max_tokens") {
@@ -112,17 +141,34 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 	return vars, why, ids
 }
 
-func (t *target) reservedModels() map[string]bool {
-	r := map[string]bool{}
+// reserved says whether id provokes a failure on purpose: a fault or trigger model of the profile, or an id
+// of gwconform's own fault vocabulary, which a target fronting `gwconform upstream` may list without a
+// profile, bare (fault/close) or under a provider prefix (openai/fault/close).
+func (t *target) reserved(id string) bool {
 	for _, m := range t.offers.FaultModels {
-		r[m] = true
-	}
-	for _, trig := range t.offers.Triggers {
-		if trig.Model != "" {
-			r[trig.Model] = true
+		if id == m {
+			return true
 		}
 	}
-	return r
+	for _, trig := range t.offers.Triggers {
+		if trig.Model != "" && id == trig.Model {
+			return true
+		}
+	}
+	return isFaultModel(id)
+}
+
+// isFaultModel says whether id is one of gwconform's fault models, bare or under a provider prefix.
+func isFaultModel(id string) bool {
+	if strings.HasPrefix(id, "fault/") {
+		return true
+	}
+	for _, f := range faults.All() {
+		if strings.HasSuffix(id, "/"+f.Model) {
+			return true
+		}
+	}
+	return false
 }
 
 func parseModels(r *exchange.Response, err error) ([]listedModel, error) {

@@ -38,6 +38,9 @@ type Config struct {
 	// Progress, when set, hears of each scenario as its requests go out and when they are done, so a person
 	// watching a slow target sees what is running. It may be called from any spec's goroutine.
 	Progress func(scenario string, done bool, took time.Duration)
+	// APIKeyVar names the environment variable the key came from (--api-key-env), so that transcripts and
+	// curl lines show the variable the person reproducing a failure already has; "" is API_KEY.
+	APIKeyVar string
 }
 
 // Define registers every spec with Ginkgo. Call it once, before RunSpecs.
@@ -124,7 +127,11 @@ func keysByRole(cfg Config) map[string]string {
 // redactorFor hides every key the run holds, each shown as the variable it came from.
 func redactorFor(cfg Config) *redact.Redactor {
 	// Prompts are never logged (the page's own advice for sensitive prompts), not even the suite's own.
-	r := redact.New().Add(cfg.APIKey, "$API_KEY").Add(scenario.CanaryPrompt, "[prompt]")
+	keyVar := cfg.APIKeyVar
+	if keyVar == "" {
+		keyVar = "API_KEY"
+	}
+	r := redact.New().Add(cfg.APIKey, "$"+keyVar).Add(scenario.CanaryPrompt, "[prompt]")
 	for name, values := range cfg.Headers {
 		for _, v := range values {
 			r.Add(v, HeaderVariable(name))

@@ -11,23 +11,16 @@ import (
 
 // dryRun says what a run would do with this configuration, without sending a request: which specs the
 // label filter keeps, and which of those the profile cannot trigger, with the reason.
-func dryRun(w io.Writer, cfg suite.Config, labelFilter string) int {
-	plan, err := suite.LoadPlan()
-	if err != nil {
-		fmt.Fprintf(w, "gwconform: %v\n", err)
-		return exitUsage
-	}
-	keep := labelFilterOf(labelFilter)
-	var run, skip, filtered int
-	for _, sc := range plan.Scenarios.Scenarios {
-		why := suite.Unmet(sc, plan.Scenarios, cfg.Offers, cfg.Billable)
-		for _, s := range plan.Specs() {
-			if s.Scenario != sc.ID {
-				continue
-			}
+func dryRun(w io.Writer, sel selection, cfg suite.Config) int {
+	var run, skip int
+	for _, sc := range sel.plan.Scenarios.Scenarios {
+		if !sel.scenarios[sc.ID] {
+			continue
+		}
+		why := suite.Unmet(sc, sel.plan.Scenarios, cfg.Offers, cfg.Billable)
+		for _, s := range sel.specs {
 			switch {
-			case !keep(s.Labels):
-				filtered++
+			case s.Scenario != sc.ID:
 			case why != "":
 				skip++
 				fmt.Fprintf(w, "skip  %s %s: %s\n", s.Container, s.Leaf, why)
@@ -37,6 +30,7 @@ func dryRun(w io.Writer, cfg suite.Config, labelFilter string) int {
 			}
 		}
 	}
+	filtered := len(sel.plan.Specs()) - len(sel.specs)
 	fmt.Fprintf(w, "gwconform: dry run: %d spec(s) would run, %d would be skipped, %d filtered out by --label-filter; nothing was sent\n", run, skip, filtered)
 	return exitConformant
 }

@@ -5,6 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // parseFlags parses a command's flags. -h prints the flags to stdout and ends the command with 0; a bad
@@ -12,6 +16,7 @@ import (
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, done bool) {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
+	cmd := fs.Name()[len("gwconform "):]
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintf(stdout, "usage of %s:\n", fs.Name())
@@ -19,9 +24,53 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 		fs.PrintDefaults()
 		return exitConformant, true
 	case err != nil:
-		return fail(stderr, "%s: %v (see %s -h)", fs.Name()[len("gwconform "):], err, fs.Name()), true
+		if hint := durationHint(fs, err); hint != "" {
+			return fail(stderr, "%s: %s", cmd, hint), true
+		}
+		return fail(stderr, "%s: %v (see %s -h)", cmd, err, fs.Name()), true
 	case fs.NArg() > 0:
-		return fail(stderr, "%s: unexpected argument %q (flags only; see %s -h)", fs.Name()[len("gwconform "):], fs.Arg(0), fs.Name()), true
+		if before := emptyValueBefore(args, fs.NArg()); before != "" {
+			return fail(stderr, "%s: unexpected argument %q after %s with an empty value: that flag probably took its value from an unset variable", cmd, fs.Arg(0), before), true
+		}
+		return fail(stderr, "%s: unexpected argument %q (flags only; see %s -h)", cmd, fs.Arg(0), fs.Name()), true
 	}
 	return 0, false
+}
+
+// invalidValue is how the flag package words a value it cannot parse.
+var invalidValue = regexp.MustCompile(`^invalid value "(.*)" for flag -(\S+):`)
+
+// durationHint explains a duration flag given a bare number ("--timeout 1"), the one mistake the flag
+// package's "parse error" leaves a person to guess.
+func durationHint(fs *flag.FlagSet, err error) string {
+	m := invalidValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return ""
+	}
+	f := fs.Lookup(m[2])
+	if f == nil {
+		return ""
+	}
+	if g, ok := f.Value.(flag.Getter); !ok {
+		return ""
+	} else if _, isDuration := g.Get().(time.Duration); !isDuration {
+		return ""
+	}
+	if _, err := strconv.ParseFloat(m[1], 64); err != nil {
+		return fmt.Sprintf("--%s %q is not a duration: want a number with a unit, e.g. 10s, 500ms or 2m", m[2], m[1])
+	}
+	return fmt.Sprintf("--%s %s has no unit: add one, e.g. %ss or 10s", m[2], m[1], m[1])
+}
+
+// emptyValueBefore names the flag just before the first positional argument when that flag was given an
+// empty value: `--target "$UNSET" http://x/v1` leaves the URL stranded, and the empty flag is the mistake.
+func emptyValueBefore(args []string, positional int) string {
+	i := len(args) - positional // index of the first positional argument
+	if i >= 1 && strings.HasPrefix(args[i-1], "-") && strings.HasSuffix(args[i-1], "=") {
+		return strings.TrimSuffix(args[i-1], "=")
+	}
+	if i >= 2 && args[i-1] == "" && strings.HasPrefix(args[i-2], "-") {
+		return args[i-2]
+	}
+	return ""
 }

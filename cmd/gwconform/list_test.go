@@ -38,8 +38,9 @@ func TestProgressSaysWhatIsRunningAndHowFarAlong(t *testing.T) {
 	if r.code != exitConformant {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	// Two scenarios check AUTH-1; Ginkgo shuffles their order, so only the count is fixed.
-	if !strings.Contains(r.stderr, "gwconform: [1/2] ") || !strings.Contains(r.stderr, "gwconform: [2/2] ") || !strings.Contains(r.stderr, "POST /v1/chat/completions without Authorization ...") {
+	// Two scenarios check AUTH-1, but the reference's catalogue is public, so the one for a catalogue that
+	// needs a key is not sent, nor listed (TestProgressListsOnlyScenariosThatAreSent).
+	if !strings.Contains(r.stderr, "gwconform: [1/1] POST /v1/chat/completions without Authorization ...") || strings.Contains(r.stderr, "/2]") {
 		t.Fatalf("progress:\n%s", r.stderr)
 	}
 }

@@ -35,7 +35,7 @@ func main() {
 // Main runs one command and returns its exit code; it never calls os.Exit itself so tests can drive it.
 func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "gwconform: no command given: want run, list, serve or upstream\n\n"+usage)
 		return exitUsage
 	}
 	switch args[0] {

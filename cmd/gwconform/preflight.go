@@ -6,33 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/suite"
 )
-
-// checkTarget refuses what cannot be a gateway base URL before a single request is made.
-func checkTarget(raw string) error {
-	if !strings.Contains(raw, "://") {
-		return fmt.Errorf("no scheme: want an http:// or https:// URL, such as http://%s", raw)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL: %v", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("want an http:// or https:// URL, such as http://127.0.0.1:8080/v1")
-	}
-	if u.Host == "" {
-		return fmt.Errorf("the URL names no host")
-	}
-	return nil
-}
 
 func ensureWritableDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -47,49 +31,95 @@ func ensureWritableDir(dir string) error {
 	return os.Remove(name)
 }
 
-// preflight makes one short request so that an unreachable target is a clear configuration error (exit 2)
-// rather than every spec failing. Any complete HTTP answer will do: judging it is the specs' job. A target
-// that sends headers and then stalls, or whose TLS cannot be verified, cannot be tested either.
-func preflight(cfg suite.Config) error {
-	ctx, cancel := context.WithTimeout(context.Background(), min(cfg.Timeout, 5*time.Second))
+// catalogueRefused is a complete answer to the pre-flight's GET /v1/models with an error status: the target
+// speaks HTTP, but refuses the suite's own key, URL or headers, so no model can be chosen and every spec
+// would judge a setup mistake. It is not a verdict unless a model is named (--model, model:).
+type catalogueRefused struct {
+	url    string
+	status int
+	keyVar string
+}
+
+func (e *catalogueRefused) Error() string {
+	fix := "the gateway could not list its models: try again, or name a model with --model ID to test it anyway"
+	switch e.status {
+	case http.StatusNotFound:
+		fix = "check the URL: --target must be the gateway's base URL, ending in /v1"
+	case http.StatusUnauthorized, http.StatusForbidden:
+		fix = fmt.Sprintf("check the key in $%s (or, for a gateway behind another auth layer, give its header with --header 'Name: value')", e.keyVar)
+	case http.StatusBadRequest:
+		fix = "a header the gateway needs to route requests may be missing: add it with --header 'Name: value'"
+	}
+	return fmt.Sprintf("the target cannot be tested as given: GET %s with the key in $%s answered %d, so no model can be chosen; %s", e.url, e.keyVar, e.status, fix)
+}
+
+// preflight makes one short GET /v1/models with the suite's key and headers, before any spec. A target that
+// does not answer completely (refused, reset, stalled, untrusted TLS) cannot be tested, nor can one whose
+// catalogue answers an error status (*catalogueRefused; the caller decides, as a named model lets the run go
+// on). A 200 is judged by the specs, whatever its body.
+func preflight(ctx context.Context, cfg suite.Config) error {
+	wait := min(cfg.Timeout, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+"/models", nil)
+	u := cfg.BaseURL + "/models"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
 	for name, values := range cfg.Headers {
 		req.Header[name] = values
 	}
+	req.Header.Set("Authorization", "Bearer "+cfg.APIKey)
+	req.Header.Set("Accept", "application/json")
 	resp, err := cfg.HTTP.Do(req)
 	if err == nil {
 		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, exchange.BodyCap))
 		resp.Body.Close()
 	}
-	if err == nil {
+	switch {
+	case err == nil && resp.StatusCode >= 400:
+		return &catalogueRefused{url: u, status: resp.StatusCode, keyVar: cfg.APIKeyVar}
+	case err == nil:
 		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("the target does not answer: GET %s: no complete answer within %s", u, wait)
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	msg := fmt.Sprintf("GET %s/models: %v", cfg.BaseURL, err)
-	var unknownCA x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || strings.Contains(err.Error(), "certificate") {
-		msg += " (trust its CA with --ca-cert FILE, or, knowing the risk, --insecure)"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		msg = fmt.Sprintf("GET %s/models: no complete answer within %s", cfg.BaseURL, min(cfg.Timeout, 5*time.Second))
-	}
-	return errors.New(msg)
+	return fmt.Errorf("the target does not answer: GET %s: %v%s", u, err, unreachableHint(err, cfg.BaseURL, cfg.HTTP))
 }
 
-// missingV1 suggests the base URL the user probably meant when it does not end in /v1.
-func missingV1(target string) string {
-	u, err := url.Parse(target)
-	if err != nil || strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v1") {
-		return ""
+// unreachableHint says what to check for the transport errors a person can fix from the command line.
+func unreachableHint(err error, baseURL string, hc *http.Client) string {
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var remote *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		host, port := "the host", "the port"
+		if u, perr := url.Parse(baseURL); perr == nil {
+			host, port = u.Hostname(), u.Port()
+			if port == "" {
+				port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+			}
+		}
+		return fmt.Sprintf(" (is the gateway running, and listening on %s port %s as --target says?)", host, port)
+	case errors.As(err, &remote) && remote.Op == "remote error" && strings.Contains(remote.Err.Error(), "certificate"):
+		// The target refused us, not we it: mTLS wants a client certificate it trusts.
+		if clientCertGiven(hc) {
+			return " (the target refused the client certificate: check --client-cert and --client-key)"
+		}
+		return " (the target wants a client certificate it trusts: give --client-cert FILE and --client-key FILE)"
+	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
+		return " (trust its CA with --ca-cert FILE, or, knowing the risk, --insecure)"
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/v1"
-	return u.String()
+	return ""
+}
+
+func clientCertGiven(hc *http.Client) bool {
+	t, ok := hc.Transport.(*http.Transport)
+	return ok && t.TLSClientConfig != nil && len(t.TLSClientConfig.Certificates) > 0
 }

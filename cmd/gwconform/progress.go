@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/suite"
 )
 
@@ -14,24 +15,29 @@ import (
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
+	sent  map[string]bool // scenario names that go out; the others are skipped before a request
 	done  int
 	total int
 	start time.Time
 }
 
-// newProgress counts the scenarios the label filter keeps: those are the ones that will be sent.
-func newProgress(w io.Writer, plan *suite.Plan, labelFilter string) *progress {
-	keep := labelFilterOf(labelFilter)
-	kept := map[string]bool{}
-	for _, s := range plan.Specs() {
-		if keep(s.Labels) {
-			kept[s.Scenario] = true
+// newProgress counts the scenarios that will be sent: those the label filter keeps and the profile can
+// trigger. A scenario skipped for a missing trigger is never listed, so the count ends where the run does.
+func newProgress(w io.Writer, sel selection, offers profile.Resolved, billable bool) *progress {
+	p := &progress{w: w, sent: map[string]bool{}, start: time.Now()}
+	for _, sc := range sel.plan.Scenarios.Scenarios {
+		if sel.scenarios[sc.ID] && suite.Unmet(sc, sel.plan.Scenarios, offers, billable) == "" {
+			p.sent[sc.Name()] = true
 		}
 	}
-	return &progress{w: w, total: len(kept), start: time.Now()}
+	p.total = len(p.sent)
+	return p
 }
 
 func (p *progress) report(scenario string, done bool, took time.Duration) {
+	if !p.sent[scenario] {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !done {

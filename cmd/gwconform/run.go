@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ type runOptions struct {
 	verbose      bool
 	billable     bool
 	profile      string
+	model        string
 	dryRun       bool
 	knownFailing string
 	progress     bool
@@ -32,11 +34,12 @@ type runOptions struct {
 	transport    transportOptions
 }
 
-func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
+func runFlags() (*flag.FlagSet, *runOptions) {
 	o := &runOptions{}
 	fs := flag.NewFlagSet("gwconform run", flag.ContinueOnError)
-	fs.StringVar(&o.target, "target", getenv("GWCONFORM_TARGET"), "base URL of the gateway, ending in /v1 (default $GWCONFORM_TARGET, then the profile's target; none: the embedded reference gateway)")
+	fs.StringVar(&o.target, "target", "", "base URL of the gateway, ending in /v1 (default $GWCONFORM_TARGET, then the profile's target; none: the embedded reference gateway)")
 	fs.StringVar(&o.profile, "profile", "", "target profile (YAML, see fixtures/profiles/): keys by role, fault models, triggers; flags and environment override it")
+	fs.StringVar(&o.model, "model", "", "model id to put in requests instead of one chosen from GET /v1/models (default: the profile's model:); the run then goes on even when that list is refused")
 	fs.StringVar(&o.apiKeyEnv, "api-key-env", "API_KEY", "name of the environment variable holding the target's API key")
 	fs.StringVar(&o.reportDir, "report-dir", "reports", "directory that receives report.html, summary.md, report.json, junit.xml and ginkgo-report.json")
 	fs.StringVar(&o.labelFilter, "label-filter", "", `Ginkgo label filter selecting specs, e.g. "req:AUTH-1" or "must && !envelope"`)
@@ -51,16 +54,20 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runOptions) {
 	fs.StringVar(&o.transport.clientKey, "client-key", "", "PEM private key of --client-cert")
 	fs.Var(&o.transport.headers, "header", "extra request header 'Name: value' sent with every request, for a gateway behind another auth layer (repeatable; values are redacted)")
 	fs.BoolVar(&o.progress, "progress", false, "print each scenario to stderr as it is sent, with how far along the run is (for slow targets)")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing (no key needed)")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
 	return fs, o
 }
 
 func runCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs, o := runFlags(getenv)
+	ctx, stop := runInterruption()
+	defer stop()
+	fs, o := runFlags()
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if o.failOn != "must" && o.failOn != "should" {
 		return fail(stderr, "run: --fail-on is %q; want must or should", o.failOn)
 	}
@@ -69,6 +76,12 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	if o.runTimeout <= 0 {
 		return fail(stderr, "run: --run-timeout must be positive, got %s", o.runTimeout)
+	}
+	if err := checkKeyEnv(o.apiKeyEnv); err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	if set["model"] && strings.TrimSpace(o.model) == "" {
+		return fail(stderr, "run: --model is empty (an unset variable?): give a model id the target serves, or leave --model out")
 	}
 	hc, err := o.transport.httpClient()
 	if err != nil {
@@ -86,25 +99,35 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 			return fail(stderr, "run: --label-filter %q is not a valid Ginkgo label filter (e.g. \"req:AUTH-1 || auth\")", o.labelFilter)
 		}
 	}
+	plan, err := suite.LoadPlan()
+	if err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	sel := selectSpecs(plan, o.labelFilter)
+	if len(sel.specs) == 0 {
+		return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
+	}
 
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var prof *profile.Profile
+	profileTarget := ""
 	if o.profile != "" {
 		p, err := profile.Load(o.profile)
 		if err != nil {
 			return fail(stderr, "run: --profile %s: %v", o.profile, oneLine(err))
 		}
-		prof = p
-		if o.target == "" {
-			o.target = p.Target
-		}
+		prof, profileTarget = p, p.Target
 		if !set["api-key-env"] && p.APIKeyEnv != "" {
 			o.apiKeyEnv = p.APIKeyEnv
 		}
+		if !set["model"] {
+			o.model = p.Model
+		}
+	}
+	if o.target, err = targetOf(set["target"], o.target, getenv, profileTarget); err != nil {
+		return fail(stderr, "run: %v", err)
 	}
 
-	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra}
+	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, APIKeyVar: o.apiKeyEnv}
 	if o.target == "" {
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
@@ -116,6 +139,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		defer stack.Close()
 		// Our own in-process gateway costs nothing and offers every trigger, so nothing is held back.
 		cfg.BaseURL, cfg.APIKey, cfg.Billable, cfg.Offers = stack.BaseURL, stack.APIKey, true, referenceOffers(stack)
+		cfg.APIKeyVar = "API_KEY" // the name serve's export line gives the reference's key
 		fmt.Fprintf(stdout, "gwconform: no --target given: testing the embedded reference gateway at %s\n", stack.BaseURL)
 	} else {
 		if err := checkTarget(o.target); err != nil {
@@ -124,13 +148,18 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		if hint := missingV1(o.target); hint != "" {
 			fmt.Fprintf(stderr, "gwconform: warning: --target %q does not end in /v1; did you mean %s?\n", o.target, hint)
 		}
-		key := getenv(o.apiKeyEnv)
-		if strings.TrimSpace(key) == "" {
+		cfg.BaseURL = strings.TrimSuffix(o.target, "/")
+		// A dry run sends nothing, so it needs no key: it says what a run with the keys would do.
+		cfg.APIKey = getenv(o.apiKeyEnv)
+		if strings.TrimSpace(cfg.APIKey) == "" && !o.dryRun {
 			return fail(stderr, "run: $%s is empty: export the target's API key in %s, or name another variable with --api-key-env", o.apiKeyEnv, o.apiKeyEnv)
 		}
-		cfg.BaseURL, cfg.APIKey = strings.TrimSuffix(o.target, "/"), key
 		if prof != nil {
-			offers, err := prof.Resolve(getenv)
+			offers, err := prof.Resolve(getenv, sel.needsRole)
+			if err != nil && o.dryRun {
+				fmt.Fprintf(stdout, "gwconform: dry run: --profile %s: %v; a run would stop here\n", o.profile, err)
+				offers, err = prof.Resolve(getenv, func(string) bool { return false })
+			}
 			if err != nil {
 				return fail(stderr, "run: --profile %s: %v", o.profile, err)
 			}
@@ -138,37 +167,73 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 		fmt.Fprintf(stdout, "gwconform: testing %s with the key in $%s\n", cfg.BaseURL, o.apiKeyEnv)
 	}
+	cfg.Offers.Model = o.model
 	printOffers(stdout, o.profile, cfg.Offers)
 	if o.dryRun {
-		return dryRun(stdout, cfg, o.labelFilter)
+		return dryRun(stdout, sel, cfg)
 	}
 
 	if err := ensureWritableDir(o.reportDir); err != nil {
 		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)
 	}
-	if err := preflight(cfg); err != nil {
-		return fail(stderr, "run: the target does not answer: %v", err)
+	err = preflight(ctx, cfg)
+	var refused *catalogueRefused
+	switch {
+	case ctx.Err() != nil:
+		return fail(stderr, interruptedLine)
+	case errors.As(err, &refused) && cfg.Offers.Model != "":
+		fmt.Fprintf(stderr, "gwconform: warning: GET %s answered %d; going on with model %s, and MOD-1 judges the catalogue\n", refused.url, refused.status, cfg.Offers.Model)
+	case err != nil:
+		return fail(stderr, "run: %v", err)
 	}
 	var known *knownFailing
 	if o.knownFailing != "" {
-		plan, err := suite.LoadPlan()
-		if err != nil {
-			return fail(stderr, "run: %v", err)
-		}
 		if known, err = loadKnownFailing(o.knownFailing, plan); err != nil {
 			return fail(stderr, "run: --known-failing %s: %v", o.knownFailing, err)
 		}
 	}
 	if o.progress {
-		plan, err := suite.LoadPlan()
-		if err != nil {
-			return fail(stderr, "run: %v", err)
-		}
-		cfg.Progress = newProgress(stderr, plan, o.labelFilter).report
+		cfg.Progress = newProgress(stderr, sel, cfg.Offers, cfg.Billable).report
 	}
 	if err := suite.Define(cfg); err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	if ctx.Err() != nil {
+		// Ginkgo only hears signals once its specs start: one that came before is acted on here.
+		return fail(stderr, interruptedLine)
+	}
 	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: time.Now(), Version: version}
-	return runSpecs(o, run, known, getenv, stdout, stderr)
+	code := runSpecs(o, run, known, getenv, stdout, stderr)
+	switch {
+	case ctx.Err() != nil:
+		return fail(stderr, interruptedLine)
+	case code == exitUsage && time.Since(run.Started) >= o.runTimeout:
+		return fail(stderr, "run: stopped at its --run-timeout of %s, so there is no verdict: give a slow target a longer --run-timeout", o.runTimeout)
+	case code == exitUsage:
+		return fail(stderr, "run: harness error: a spec panicked, timed out or was interrupted, so there is no verdict (see %s)", o.reportDir)
+	}
+	return code
+}
+
+// checkKeyEnv refuses an --api-key-env that cannot be a variable's name, without echoing it: given
+// unquoted as $NAME, the shell has put the key itself there.
+func checkKeyEnv(name string) error {
+	switch {
+	case name == "":
+		return errors.New("--api-key-env is empty: give the name of the variable that holds the key, e.g. --api-key-env API_KEY")
+	case strings.HasPrefix(name, "$") && validEnvName(name[1:]):
+		return fmt.Errorf("--api-key-env %s: give the variable's name without $, e.g. --api-key-env %s", name, name[1:])
+	case !validEnvName(name):
+		return errors.New("--api-key-env must be a variable's name, such as API_KEY, without $ (written $NAME unquoted, the shell gives the key itself)")
+	}
+	return nil
+}
+
+func validEnvName(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/xml"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,4 +141,122 @@ func TestRunAgainstASeparateGateway(t *testing.T) {
 			t.Fatal("the filter selected nothing")
 		}
 	})
+}
+
+// catalogueGateway answers GET /v1/models with status and body, and every other request 401 with the
+// envelope, so a spec sent with the suite's key fails and shows its curl line.
+func catalogueGateway(t *testing.T, status int, body string) string {
+	t.Helper()
+	return startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/v1/models" {
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":{"message":"no","type":"authentication_error","code":null,"param":null}}`)
+	})) + "/v1"
+}
+
+// A catalogue that refuses the suite's key stops the run (TestBadInputExitsTwoWithOneLine) unless a model is
+// named: then the run goes on and MOD-1 judges the catalogue, as it does a 200 that is not the list.
+func TestANamedModelRunsDespiteARefusedCatalogue(t *testing.T) {
+	t.Parallel()
+	const key = "gwc-named-model-key-0123456789"
+	refused := `{"error":{"message":"missing routing header","type":"invalid_request_error","code":null,"param":null}}`
+	cases := []struct {
+		name    string
+		status  int
+		body    string
+		args    []string
+		warning string
+	}{
+		{name: "--model", status: 400, body: refused, args: []string{"--model", "gw/named"}, warning: "answered 400; going on with model gw/named, and MOD-1 judges the catalogue"},
+		{name: "model: in the profile", status: 400, body: refused, args: []string{"--profile", writeFile(t, "model: gw/from-profile\n")}, warning: "going on with model gw/from-profile"},
+		{name: "200 that is not the list", status: 200, body: `{"hello":"world"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"run", "--target", catalogueGateway(t, c.status, c.body), "--label-filter", "scenario:mod-list"}, c.args...)
+			r := gwconform(t, []string{"API_KEY=" + key}, args...)
+			if r.code != exitFailed || !strings.Contains(r.stderr, c.warning) {
+				t.Fatalf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", r.code, c.warning, tail(r.stdout), r.stderr)
+			}
+			failed := false
+			for _, s := range r.specs(t) {
+				failed = failed || s.State == types.SpecStateFailed && slices.Contains(requirementLabels(s), "MOD-1")
+			}
+			if !failed {
+				t.Fatal("no MOD-1 spec failed")
+			}
+			r.noSecret(t, key)
+		})
+	}
+}
+
+// A dry run sends nothing, so it needs no key at all: neither the target's nor a profile's, whose absence
+// it reports as what a run would stop on.
+func TestDryRunNeedsNoKey(t *testing.T) {
+	t.Parallel()
+	profile := writeFile(t, "keys: {revoked: GWC_UNSET_REVOKED_KEY}\n")
+	r := gwconform(t, nil, "run", "--target", closedPort(t), "--dry-run", "--profile", profile, "--label-filter", "scenario:auth-revoked-key || scenario:auth-missing-header")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"keys.revoked names $GWC_UNSET_REVOKED_KEY, which is empty", "a run would stop here", "run   POST /v1/chat/completions without Authorization", "needs keys.revoked in the profile"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// With --label-filter, a profile key that no selected spec sends need not be set; TestBadInputExitsTwoWithOneLine
+// shows that one a selected spec sends still must be.
+func TestUnusedProfileKeysNeedNotBeSet(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	profile := writeFile(t, "target: "+stack.BaseURL+"\nkeys: {revoked: GWC_UNSET_REVOKED_KEY, zero_credit: GWC_ZERO}\n")
+	r := gwconform(t, []string{"API_KEY=" + stack.APIKey, "GWC_ZERO=" + stack.ZeroCreditKey}, "run", "--profile", profile, "--label-filter", "scenario:auth-missing-header || scenario:limit-zero-credit")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout), r.stderr)
+	}
+	passed := 0
+	for _, s := range r.specs(t) {
+		if s.State == types.SpecStatePassed && strings.Contains(strings.Join(s.Labels(), " "), "scenario:limit-zero-credit") {
+			passed++
+		}
+	}
+	if passed == 0 {
+		t.Fatal("the key that was set was not used")
+	}
+}
+
+// Transcripts and curl lines show the key as the variable --api-key-env names, the one the person
+// reproducing a failure has set.
+func TestTranscriptsNameTheKeyVariable(t *testing.T) {
+	t.Parallel()
+	const key = "gwc-key-variable-canary-0123456789"
+	for _, c := range []struct{ variable, want, notWant string }{
+		{"GWC_MY_GATEWAY_KEY", "Bearer $GWC_MY_GATEWAY_KEY", "$API_KEY"},
+		{"API_KEY", "Bearer $API_KEY", "$GWC_MY_GATEWAY_KEY"},
+	} {
+		t.Run(c.variable, func(t *testing.T) {
+			t.Parallel()
+			target := catalogueGateway(t, 200, `{"data":[{"id":"gw/chat"}]}`)
+			r := gwconform(t, []string{c.variable + "=" + key}, "run", "--target", target, "--api-key-env", c.variable, "--label-filter", "scenario:req-truncated-json")
+			if r.code != exitFailed {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, tail(r.stdout), r.stderr)
+			}
+			junit, err := os.ReadFile(filepath.Join(r.reportDir, "junit.xml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(junit), c.want) || strings.Contains(string(junit), c.notWant) {
+				t.Fatalf("junit.xml: want %q and not %q", c.want, c.notWant)
+			}
+			r.noSecret(t, key)
+		})
+	}
 }

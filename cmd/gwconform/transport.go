@@ -74,8 +74,12 @@ func (o transportOptions) extraHeaders() (http.Header, error) {
 		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
 			return nil, fmt.Errorf("--header %q: want 'Name: value'", redactHeaderValue(raw))
 		}
+		if value == "" {
+			// An empty value is an unset variable, not a header any gateway routes on.
+			return nil, fmt.Errorf("--header %q has an empty value (an unset variable?): want 'Name: value'", name+":")
+		}
 		if strings.EqualFold(name, "Authorization") {
-			return nil, errors.New("--header cannot set Authorization: the suite sends its own (put the key in $API_KEY)")
+			return nil, errors.New("--header cannot set Authorization: the suite sends its own, with the key from the variable --api-key-env names (API_KEY by default)")
 		}
 		h.Add(name, value)
 	}

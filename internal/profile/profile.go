@@ -32,6 +32,9 @@ type Profile struct {
 	// ModelsNeedKey says whether GET /v1/models requires a key, the target's choice (MOD-1). Unset, the
 	// keyless request is not sent.
 	ModelsNeedKey *bool `yaml:"models_need_key"`
+	// Model is the id to put in requests, for a target whose GET /v1/models cannot be read with the suite's
+	// key: named, the run goes on and MOD-1 judges the catalogue like any other spec. --model overrides it.
+	Model string `yaml:"model"`
 }
 
 // Roles a key may play.
@@ -56,6 +59,9 @@ type Upstream struct {
 	Faults  bool              `yaml:"faults"`
 	Timeout Duration          `yaml:"timeout"`
 	Models  map[string]string `yaml:"models"` // fault key -> model id as the gateway exposes it
+	// Prefix is put before every upstream id at once ("openai/" gives openai/fault/close), for a gateway
+	// that lists its provider's models under a provider prefix. Models entries still win.
+	Prefix string `yaml:"prefix"`
 }
 
 // Trigger provokes a condition with a model id or a request header ("Name: value").
@@ -99,7 +105,7 @@ func Parse(raw []byte) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+		return nil, withSuggestions(err)
 	}
 	return p, p.validate()
 }
@@ -123,7 +129,11 @@ func (p *Profile) validate() error {
 				errs = append(errs, fmt.Sprintf("upstream.models.%s is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
 			}
 		}
+		if p.Upstream.Prefix != "" && !p.Upstream.Faults {
+			errs = append(errs, "upstream.prefix maps the upstream's own fault ids, so it needs upstream.faults: true")
+		}
 	}
+	errs = append(errs, p.sharedModels()...)
 	for name, t := range p.Triggers {
 		if !slices.Contains(TriggerNames, name) {
 			errs = append(errs, fmt.Sprintf("triggers.%s is not a trigger (want one of %s)", name, strings.Join(TriggerNames, ", ")))
@@ -148,6 +158,40 @@ func (p *Profile) validate() error {
 		return errors.New(strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// sharedModels refuses a model id named both as a fault and as a trigger: one id cannot provoke two
+// conditions, so one of the two specs would judge the wrong answer.
+func (p *Profile) sharedModels() []string {
+	var errs []string
+	faultOf := map[string]string{}
+	for key, model := range p.faultModels() {
+		faultOf[model] = key
+	}
+	for name, t := range p.Triggers {
+		if key, ok := faultOf[t.Model]; ok && t.Model != "" {
+			errs = append(errs, fmt.Sprintf("model %s is both upstream fault %s and triggers.%s: give each its own id", t.Model, key, name))
+		}
+	}
+	return errs
+}
+
+// faultModels maps each fault the profile provokes to the model id that provokes it on this gateway.
+func (p *Profile) faultModels() map[string]string {
+	out := map[string]string{}
+	u := p.Upstream
+	if u == nil {
+		return out
+	}
+	if u.Faults {
+		for _, f := range faults.All() {
+			out[f.Key] = u.Prefix + f.Model
+		}
+	}
+	for k, m := range u.Models {
+		out[k] = m
+	}
+	return out
 }
 
 // SplitHeader reads "Name: value".

@@ -24,16 +24,21 @@ func TestShippedProfilesParse(t *testing.T) {
 
 func TestParseRefusesMistakes(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"unknown field":       {"keyz: {}", "keyz"},
-		"unknown role":        {"keys: {admin: ADMIN_KEY}", "keys.admin is not a role"},
-		"a key, not a name":   {"keys: {revoked: 'sk-live 123'}", "must name an environment variable"},
-		"unknown fault":       {"upstream: {models: {status_418: x}}", "upstream.models.status_418 is not a fault"},
-		"unknown trigger":     {"triggers: {teapot: {model: x}}", "triggers.teapot is not a trigger"},
-		"trigger with both":   {"triggers: {server_error: {model: x, header: 'A: b'}}", "exactly one of model and header"},
-		"trigger bad header":  {"triggers: {unavailable: {header: 'no colon'}}", "is not a header"},
-		"bad duration":        {"upstream: {timeout: soon}", "not a duration"},
-		"burst without bound": {"rate_limit: {burst: 5}", "positive within"},
-		"retry attempts":      {"retry: {attempts: 0}", "retry.attempts"},
+		"unknown field":            {"keyz: {}", "unknown field keyz: did you mean keys?"},
+		"nested field typo":        {"upstream: {timout: 2s}", "unknown field timout: did you mean timeout?"},
+		"far from any field":       {"zzzzzzzz: 1", "unknown field zzzzzzzz (want one of target, "},
+		"prefix, no faults":        {"upstream: {prefix: openai/}", "upstream.prefix maps the upstream's own fault ids, so it needs upstream.faults: true"},
+		"fault is a trigger":       {"upstream: {models: {status_500: gw/f}}\ntriggers: {server_error: {model: gw/f}}", "model gw/f is both upstream fault status_500 and triggers.server_error"},
+		"default fault as trigger": {"upstream: {faults: true, prefix: o/}\ntriggers: {unavailable: {model: o/fault/status-503}}", "model o/fault/status-503 is both upstream fault status_503"},
+		"unknown role":             {"keys: {admin: ADMIN_KEY}", "keys.admin is not a role"},
+		"a key, not a name":        {"keys: {revoked: 'sk-live 123'}", "must name an environment variable"},
+		"unknown fault":            {"upstream: {models: {status_418: x}}", "upstream.models.status_418 is not a fault"},
+		"unknown trigger":          {"triggers: {teapot: {model: x}}", "triggers.teapot is not a trigger"},
+		"trigger with both":        {"triggers: {server_error: {model: x, header: 'A: b'}}", "exactly one of model and header"},
+		"trigger bad header":       {"triggers: {unavailable: {header: 'no colon'}}", "is not a header"},
+		"bad duration":             {"upstream: {timeout: soon}", "not a duration"},
+		"burst without bound":      {"rate_limit: {burst: 5}", "positive within"},
+		"retry attempts":           {"retry: {attempts: 0}", "retry.attempts"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -56,7 +61,7 @@ rate_limit: {burst: 5, within: 3s}
 		t.Fatal(err)
 	}
 	env := map[string]string{"ZC": "gwc-zero-credit-secret"}
-	r, err := p.Resolve(func(k string) string { return env[k] })
+	r, err := p.Resolve(func(k string) string { return env[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +78,56 @@ rate_limit: {burst: 5, within: 3s}
 	if strings.Contains(summary, "gwc-zero-credit-secret") || !strings.Contains(summary, "zero_credit=$ZC") {
 		t.Fatalf("summary:\n%s", summary)
 	}
-	if _, err := p.Resolve(func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "$ZC, which is empty") {
+	if _, err := p.Resolve(func(string) string { return "" }, nil); err == nil || !strings.Contains(err.Error(), "$ZC, which is empty") {
 		t.Fatalf("an empty key variable was accepted: %v", err)
+	}
+}
+
+// One line refuses a typo without a second look at the README; the suggestion is offered only when close.
+func TestParseErrorIsOneLine(t *testing.T) {
+	_, err := Parse([]byte("keyz: {}\nretry: {atempts: 2}\n"))
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "did you mean attempts?") {
+		t.Fatalf("got %q", err)
+	}
+}
+
+// upstream.prefix maps every fault model at once; an explicit upstream.models entry still wins.
+func TestUpstreamPrefix(t *testing.T) {
+	for _, c := range []struct{ yaml, close, status500 string }{
+		{"upstream: {faults: true}", "fault/close", "fault/status-500"},
+		{"upstream: {faults: true, prefix: openai/}", "openai/fault/close", "openai/fault/status-500"},
+		{"upstream: {faults: true, prefix: openai/, models: {status_500: gw/f500}}", "openai/fault/close", "gw/f500"},
+	} {
+		p, err := Parse([]byte(c.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := p.Resolve(func(string) string { return "" }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.FaultModels["close"] != c.close || r.FaultModels["status_500"] != c.status500 {
+			t.Errorf("%s: close=%s status_500=%s, want %s and %s", c.yaml, r.FaultModels["close"], r.FaultModels["status_500"], c.close, c.status500)
+		}
+	}
+}
+
+// A role no selected spec uses need not be set; one that is used still must be, and named keys still resolve.
+func TestResolveOnlyNeedsTheRolesInUse(t *testing.T) {
+	p, err := Parse([]byte("keys: {revoked: GWC_REVOKED, zero_credit: GWC_ZERO}\nmodel: gw/chat\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string { return map[string]string{"GWC_REVOKED": "gwc-revoked-secret"}[k] }
+	r, err := p.Resolve(env, func(role string) bool { return role == "revoked" })
+	if err != nil {
+		t.Fatalf("an unused role's empty variable was refused: %v", err)
+	}
+	if r.Keys["revoked"] != "gwc-revoked-secret" || r.Keys["zero_credit"] != "" || r.Model != "gw/chat" {
+		t.Fatalf("resolved %+v", r)
+	}
+	if _, err := p.Resolve(env, func(role string) bool { return role == "zero_credit" }); err == nil || !strings.Contains(err.Error(), "keys.zero_credit names $GWC_ZERO, which is empty") {
+		t.Fatalf("a needed role's empty variable was accepted: %v", err)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/gwconform/gwconform/internal/faults"
 )
 
 // Resolved is a profile with its environment read: what the suite can provoke on this target. The zero
@@ -23,6 +21,9 @@ type Resolved struct {
 	ModelsNeedKey   *bool
 	RetryAttempts   int
 	RetryBase       time.Duration
+	// Model is the id requests carry when the profile or --model names one; "" lets the suite choose from
+	// GET /v1/models.
+	Model string
 }
 
 // Defaults of the page's retry policy: three tries, waiting 1s then 2s.
@@ -31,15 +32,18 @@ const (
 	DefaultRetryBase     = time.Second
 )
 
-// Resolve reads the keys the profile names from the environment. A named variable that is unset or empty
-// is an error: the profile promised a key the run does not have.
-func (p *Profile) Resolve(getenv func(string) string) (Resolved, error) {
-	r := Resolved{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: map[string]string{}, Triggers: map[string]Trigger{}}
+// Resolve reads the keys the profile names from the environment. needs says which roles the run will use
+// (nil: every role). A needed role whose variable is unset or empty is an error: the profile promised a key
+// the run does not have. A role no selected spec uses need not be set (a --label-filter run).
+func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bool) (Resolved, error) {
+	r := Resolved{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: p.faultModels(), Triggers: map[string]Trigger{}}
 	var missing []string
 	for role, env := range p.Keys {
 		v := strings.TrimSpace(getenv(env))
 		if v == "" {
-			missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
+			if needs == nil || needs(role) {
+				missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
+			}
 			continue
 		}
 		r.Keys[role], r.KeySources[role] = v, "$"+env
@@ -49,16 +53,9 @@ func (p *Profile) Resolve(getenv func(string) string) (Resolved, error) {
 		return Resolved{}, fmt.Errorf("%s: export it, or drop the role from the profile", strings.Join(missing, "; "))
 	}
 	if u := p.Upstream; u != nil {
-		if u.Faults {
-			for _, f := range faults.All() {
-				r.FaultModels[f.Key] = f.Model
-			}
-		}
-		for k, m := range u.Models {
-			r.FaultModels[k] = m
-		}
 		r.UpstreamTimeout = time.Duration(u.Timeout)
 	}
+	r.Model = p.Model
 	for name, t := range p.Triggers {
 		r.Triggers[name] = t
 	}
@@ -146,6 +143,9 @@ func (r Resolved) Summary() []string {
 		lines = append(lines, "GET /v1/models without a key: 401 expected (models_need_key: true)")
 	default:
 		lines = append(lines, "GET /v1/models without a key: 200 expected (models_need_key: false)")
+	}
+	if r.Model != "" {
+		lines = append(lines, "model: "+r.Model+" (named, not chosen from GET /v1/models)")
 	}
 	lines = append(lines, fmt.Sprintf("retry policy: %d attempts, back-off from %s (429/500/502/503 only)", r.RetryAttempts, r.RetryBase))
 	return lines

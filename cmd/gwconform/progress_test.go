@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/suite"
+)
+
+// --progress counts and lists only the scenarios that will be sent: one the profile cannot trigger is
+// skipped before any request, so it is neither counted nor printed.
+func TestProgressListsOnlyScenariosThatAreSent(t *testing.T) {
+	t.Parallel()
+	plan, err := suite.LoadPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// AUTH-1 is checked by the missing-header scenario, and by the keyless catalogue scenario that only a
+	// profile saying models_need_key: true sends.
+	sel := selectSpecs(plan, "req:AUTH-1")
+	missing, keyless := scenarioName(plan, "auth-missing-header"), scenarioName(plan, "mod-list-needs-key")
+	needs := true
+	for _, c := range []struct {
+		name    string
+		offers  profile.Resolved
+		total   int
+		printed bool
+	}{
+		{"the profile cannot trigger it", profile.Resolved{}, 1, false},
+		{"the profile triggers it", profile.Resolved{ModelsNeedKey: &needs}, 2, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var w bytes.Buffer
+			p := newProgress(&w, sel, c.offers, false)
+			p.report(missing, false, 0)
+			p.report(keyless, false, 0)
+			if p.total != c.total || strings.Contains(w.String(), keyless) != c.printed || !strings.Contains(w.String(), missing) {
+				t.Fatalf("total %d, want %d; printed:\n%s", p.total, c.total, w.String())
+			}
+		})
+	}
+}
+
+func scenarioName(plan *suite.Plan, id string) string {
+	for _, sc := range plan.Scenarios.Scenarios {
+		if sc.ID == id {
+			return sc.Name()
+		}
+	}
+	return ""
+}

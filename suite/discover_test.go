@@ -1,0 +1,151 @@
+package suite
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/profile"
+)
+
+// catalogue serves body as GET /v1/models with status, on 127.0.0.1, for the rest of the test.
+func catalogue(t *testing.T, status int, body string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String() + "/v1"
+}
+
+// entry is a catalogue entry that takes every parameter the request scenarios vary, so discovery would
+// prefer it over any other.
+func entry(id string) string {
+	return `{"id":"` + id + `","supported_parameters":["temperature","max_tokens","n","stream"]}`
+}
+
+func modelList(ids ...string) string {
+	var es []string
+	for _, id := range ids {
+		es = append(es, entry(id))
+	}
+	return `{"object":"list","data":[` + strings.Join(es, ",") + `]}`
+}
+
+func discovered(t *testing.T, baseURL string, offers profile.Resolved) (model, why string, each []string) {
+	t.Helper()
+	tg, err := newTarget(Config{BaseURL: baseURL, APIKey: "gwc-discover-test-key", Offers: offers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, why := tg.vars(context.Background(), []string{"model"})
+	if unmet := tg.eachModelUnmet(); (unmet == "") != (len(tg.disc.models) > 0) {
+		t.Fatalf("each-model scenario unmet %q with %d listed models", unmet, len(tg.disc.models))
+	}
+	return vars["model"], why, tg.disc.models
+}
+
+// A scenario sent once per listed model is skipped, with the reason, when a named model stood in for a
+// catalogue that could not be read: the model was named, not listed.
+func TestEachModelNeedsTheList(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"catalogue refused", `{"error":{}}`, 404, "needs the ids GET /v1/models lists: GET /v1/models answered 404"},
+		{"empty catalogue", modelList(), 200, "needs the ids GET /v1/models lists: it lists none"},
+		{"only fault models", modelList("fault/reset"), 200, "needs the ids GET /v1/models lists: it lists only fault and trigger models"},
+		{"catalogue listed", modelList("gw/chat"), 200, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			tg, err := newTarget(Config{BaseURL: catalogue(t, c.status, c.body), APIKey: "gwc-discover-test-key", Offers: profile.Resolved{Model: "gw/named"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg.vars(context.Background(), []string{"model"})
+			if got := tg.eachModelUnmet(); !strings.Contains(got, c.want) || (got == "") != (c.want == "") {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// A fault model is never {{model}}, nor sent a completion by MOD-4, though it is listed first and takes every
+// parameter: the fault vocabulary bare or under a provider prefix, and whatever the profile names as a fault
+// or a trigger.
+func TestDiscoveryNeverChoosesAFaultModel(t *testing.T) {
+	t.Parallel()
+	offers := profile.Resolved{
+		FaultModels: map[string]string{"status_500": "gw/f500"},
+		Triggers:    map[string]profile.Trigger{"unavailable": {Model: "gw/maintenance"}, "server_error": {Header: "X-Fault: 1"}},
+	}
+	cases := []struct {
+		name   string
+		offers profile.Resolved
+		listed []string
+		want   string
+		each   []string
+	}{
+		{"no profile, fault vocabulary", profile.Resolved{}, []string{"fault/reset", "openai/fault/close", "fault/new-fault", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
+		{"no profile, an ordinary id is chosen first", profile.Resolved{}, []string{"gw/chat", "gw/other"}, "gw/chat", []string{"gw/chat", "gw/other"}},
+		{"no profile, a near miss is ordinary", profile.Resolved{}, []string{"openai/faulty-close", "gw/chat"}, "openai/faulty-close", []string{"openai/faulty-close", "gw/chat"}},
+		{"profile fault and trigger models", offers, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
+		{"the same ids without the profile", profile.Resolved{}, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/f500", []string{"gw/f500", "gw/maintenance", "gw/chat"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			model, why, each := discovered(t, catalogue(t, 200, modelList(c.listed...)), c.offers)
+			if model != c.want || why != "" || !slices.Equal(each, c.each) {
+				t.Fatalf("model %q (%s), each %v; want %q, each %v", model, why, each, c.want, c.each)
+			}
+		})
+	}
+	t.Run("only fault models listed", func(t *testing.T) {
+		t.Parallel()
+		model, why, each := discovered(t, catalogue(t, 200, modelList("fault/reset")), profile.Resolved{})
+		if model != "" || !strings.Contains(why, "lists only fault and trigger models: name another with --model") || len(each) != 0 {
+			t.Fatalf("model %q (%s), each %v", model, why, each)
+		}
+	})
+}
+
+// A named model is {{model}} whatever the catalogue says, even when it cannot be read; without one, an
+// unreadable catalogue leaves the scenarios that need a model skipped with the reason.
+func TestDiscoveryUsesTheNamedModel(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, named, body string
+		status            int
+		want, why         string
+		each              []string
+	}{
+		{"catalogue refused, no model named", "", `{"error":{}}`, 404, "", "needs {{model}}: GET /v1/models answered 404", nil},
+		{"catalogue refused, model named", "gw/named", `{"error":{}}`, 404, "gw/named", "", nil},
+		{"catalogue listed, model named", "gw/named", modelList("gw/chat", "gw/named"), 200, "gw/named", "", []string{"gw/chat", "gw/named"}},
+		{"a fault id named on purpose", "fault/reset", modelList("fault/reset", "gw/chat"), 200, "fault/reset", "", []string{"fault/reset", "gw/chat"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			model, why, each := discovered(t, catalogue(t, c.status, c.body), profile.Resolved{Model: c.named})
+			if model != c.want || !strings.Contains(why, c.why) || (c.why == "") != (why == "") || !slices.Equal(each, c.each) {
+				t.Fatalf("model %q, why %q, each %v; want %q, %q, %v", model, why, each, c.want, c.why, c.each)
+			}
+		})
+	}
+}
