@@ -75,6 +75,11 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 	if skip != "" {
 		return skip
 	}
+	if sc.EachModel {
+		if why := t.eachModelUnmet(); why != "" {
+			return why
+		}
+	}
 	if sc.Trigger != "" {
 		trig := t.offers.Triggers[sc.Trigger]
 		vars = withVar(vars, "trigger_model", trig.Model)

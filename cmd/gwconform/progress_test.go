@@ -17,8 +17,8 @@ func TestProgressListsOnlyScenariosThatAreSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// AUTH-1 is checked by the missing-header scenario, and by the keyless catalogue scenario that only a
-	// profile saying models_need_key: true sends.
+	// AUTH-1 is charged by the missing-header scenarios (the array-body one through its 401's type), and by
+	// the keyless catalogue scenario that only a profile saying models_need_key: true sends.
 	sel := selectSpecs(plan, "req:AUTH-1")
 	missing, keyless := scenarioName(plan, "auth-missing-header"), scenarioName(plan, "mod-list-needs-key")
 	needs := true
@@ -28,8 +28,8 @@ func TestProgressListsOnlyScenariosThatAreSent(t *testing.T) {
 		total   int
 		printed bool
 	}{
-		{"the profile cannot trigger it", profile.Resolved{}, 1, false},
-		{"the profile triggers it", profile.Resolved{ModelsNeedKey: &needs}, 2, true},
+		{"the profile cannot trigger it", profile.Resolved{}, 2, false},
+		{"the profile triggers it", profile.Resolved{ModelsNeedKey: &needs}, 3, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var w bytes.Buffer

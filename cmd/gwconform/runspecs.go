@@ -45,17 +45,6 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	for _, name := range res.Counts.Specs.NowPassing {
 		fmt.Fprintf(stdout, "gwconform: listed in %s but now passes, remove it: %s\n", run.KnownFailing, name)
 	}
-	if code == exitUsage {
-		// Every exit 2 says why on stderr, in one line: here, that no verdict could be reached.
-		why := res.Summary
-		switch {
-		case ginkgoReport.RunTime >= o.runTimeout:
-			why = fmt.Sprintf("the run was stopped at its --run-timeout of %s: no verdict", o.runTimeout)
-		case len(res.HarnessErrors) > 0:
-			why = "no verdict: " + oneLineText(res.HarnessErrors[0])
-		}
-		fmt.Fprintf(stderr, "gwconform: %s\n", why)
-	}
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)
@@ -104,4 +93,3 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -378,6 +378,9 @@ func judge(r types.Report, c SpecCounts, harnessErrors int, run Run) (Verdict, i
 		counts += fmt.Sprintf(", %d not selected", c.Disabled)
 	}
 	harness := c.HarnessError + harnessErrors
+	if stopped(r) && c.Passed+c.Failed+c.KnownFailure > 0 {
+		harness++ // specs that did not run could have failed: an interrupted run has no verdict
+	}
 	switch {
 	case harness > 0:
 		return VerdictHarnessError, ExitHarness, fmt.Sprintf("harness error: %d spec(s) or checks of the suite itself failed to run; no verdict (%s)", harness, counts)
@@ -393,6 +396,16 @@ func judge(r types.Report, c SpecCounts, harnessErrors int, run Run) (Verdict, i
 		return VerdictHarnessError, ExitHarness, "harness error: the suite did not run: " + strings.Join(r.SpecialSuiteFailureReasons, "; ")
 	}
 	return VerdictConformant, ExitConformant, "CONFORMANT (" + counts + ")"
+}
+
+// stopped says the suite was interrupted or ran past its deadline before every spec ran.
+func stopped(r types.Report) bool {
+	for _, why := range r.SpecialSuiteFailureReasons {
+		if strings.Contains(why, "Interrupted") || strings.Contains(why, "Timeout") {
+			return true
+		}
+	}
+	return false
 }
 
 // outcome decides one requirement from the specs charged to it: a harness error taints it; then a failure;

@@ -261,6 +261,11 @@ func TestVerdict(t *testing.T) {
 			r.SuiteSucceeded, r.SpecialSuiteFailureReasons = false, []string{"Interrupted by User"}
 			return r
 		}(), want: VerdictHarnessError, code: 2, summary: "harness error: the suite did not run: Interrupted by User", harnessed: "Interrupted by User"},
+		{name: "an interrupted run has no verdict, whatever ran", rep: func() types.Report {
+			r := report(spec("a", "b", passed, must("AUTH-1")))
+			r.SuiteSucceeded, r.SpecialSuiteFailureReasons = false, []string{"Interrupted by User"}
+			return r
+		}(), want: VerdictHarnessError, code: 2},
 		{name: "specs the filter left out are counted apart", rep: report(spec("a", "b", passed, must("AUTH-1")), spec("a", "c", skipped, should("AUTH-4"), filteredOut())),
 			want: VerdictConformant, code: 0, summary: "CONFORMANT (1 passed, 0 failed, 0 skipped, 1 not selected)"},
 	} {
