@@ -48,7 +48,7 @@ func errorObjectToRead(e evidence) string {
 	if why := errorAnswered(e); why != "" {
 		return why
 	}
-	if r, _ := e.answer(); !hasErrorObject(r.Body) {
+	if r, _ := e.answer(); !hasErrorObject(r) {
 		return "no error object to read its members from; ENV-1 reports it"
 	}
 	return ""
@@ -62,7 +62,7 @@ func typeToJudge(e evidence) string {
 		return why
 	}
 	r, _ := e.answer()
-	if v, ok := member(r.Body, "type"); !ok || !isString(v) {
+	if v, ok := member(r, "type"); !ok || !isString(v) {
 		return "error.type is not a string; ENV-3 reports it"
 	}
 	return ""

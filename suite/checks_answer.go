@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -57,15 +58,15 @@ func checkLikeControl(e evidence) error {
 	}
 	name := e.sc.Expect.Like
 	c := e.controls[name].Response
-	got, want := statusAndType(r.Status, r.Body), statusAndType(c.Status, c.Body)
+	got, want := statusAndType(r), statusAndType(c)
 	if got == want {
 		return nil
 	}
 	return fmt.Errorf("answered %s where the same request %s answered %s", got, e.sc.Controls[name].Credential.Describe(), want)
 }
 
-func statusAndType(status int, body []byte) string {
-	return fmt.Sprintf("%d with error.type %s", status, describeMember(body, "type"))
+func statusAndType(r *exchange.Response) string {
+	return fmt.Sprintf("%d with error.type %s", r.Status, describeMember(r, "type"))
 }
 
 func checkType(e evidence) error {
@@ -73,11 +74,11 @@ func checkType(e evidence) error {
 	if err != nil {
 		return err
 	}
-	got, _ := member(r.Body, "type")
+	got, _ := member(r, "type")
 	if got == e.sc.Expect.Type {
 		return nil
 	}
-	return fmt.Errorf("error.type is %s, want %q", describeMember(r.Body, "type"), e.sc.Expect.Type)
+	return fmt.Errorf("error.type is %s, want %q", describeMember(r, "type"), e.sc.Expect.Type)
 }
 
 func checkParam(e evidence) error {
@@ -85,10 +86,10 @@ func checkParam(e evidence) error {
 	if err != nil {
 		return err
 	}
-	if got, _ := member(r.Body, "param"); got == e.sc.Expect.Param {
+	if got, _ := member(r, "param"); got == e.sc.Expect.Param {
 		return nil
 	}
-	return fmt.Errorf("error.param is %s, want %q", describeMember(r.Body, "param"), e.sc.Expect.Param)
+	return fmt.Errorf("error.param is %s, want %q", describeMember(r, "param"), e.sc.Expect.Param)
 }
 
 // checkDeterministic compares the first answer with the same request's second answer (REQ-10).
@@ -102,9 +103,9 @@ func checkDeterministic(e evidence) error {
 	}
 	again := e.repeats[0]
 	if again.Err != nil {
-		return fmt.Errorf("first answer %s; sent again, no answer: %v", statusAndType(first.Status, first.Body), again.Err)
+		return fmt.Errorf("first answer %s; sent again, no answer: %v", statusAndType(first), again.Err)
 	}
-	a, b := statusAndType(first.Status, first.Body), statusAndType(again.Response.Status, again.Response.Body)
+	a, b := statusAndType(first), statusAndType(again.Response)
 	if a != b {
 		return fmt.Errorf("first answer %s; the same request sent again answered %s", a, b)
 	}
@@ -120,7 +121,7 @@ func checkSchema(e evidence, name string) error {
 	if err != nil {
 		return err
 	}
-	vs, err := e.schemas.Validate(name, r.Body)
+	vs, err := validate(e.schemas, name, r)
 	if err != nil {
 		return err
 	}

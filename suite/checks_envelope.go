@@ -32,7 +32,7 @@ func (a envelopeArea) judge(e evidence) error {
 	if err != nil {
 		return err
 	}
-	all, err := e.schemas.Validate(schema.ErrorEnvelope, r.Body)
+	all, err := validate(e.schemas, schema.ErrorEnvelope, r)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func checkEnvelopeMatchesStatus(e evidence) error {
 	if err != nil {
 		return err
 	}
-	isEnvelope := hasErrorObject(r.Body)
+	isEnvelope := hasErrorObject(r)
 	switch {
 	case r.Status >= 400 && !isEnvelope:
 		return fmt.Errorf("answered status %d without an error envelope (no \"error\" object at the top level)", r.Status)
@@ -72,7 +72,7 @@ func checkNoEnvelopeOnSuccess(e evidence) error {
 	if err != nil {
 		return err
 	}
-	if r.Status >= 200 && r.Status < 300 && hasErrorObject(r.Body) {
+	if r.Status >= 200 && r.Status < 300 && hasErrorObject(r) {
 		return fmt.Errorf("answered status %d carrying an error envelope", r.Status)
 	}
 	return nil

@@ -5,27 +5,29 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/schema"
 )
 
 // errorObject returns the top-level "error" member when it is an object.
-func errorObject(body []byte) (map[string]any, bool) {
-	var top map[string]any
-	if json.Unmarshal(body, &top) != nil {
+func errorObject(r *exchange.Response) (map[string]any, bool) {
+	doc, err := r.JSON()
+	if err != nil {
 		return nil, false
 	}
+	top, _ := doc.(map[string]any)
 	obj, ok := top["error"].(map[string]any)
 	return obj, ok
 }
 
-func hasErrorObject(body []byte) bool {
-	_, ok := errorObject(body)
+func hasErrorObject(r *exchange.Response) bool {
+	_, ok := errorObject(r)
 	return ok
 }
 
 // member is error.<name>, and whether the body has it at all (a null member is present).
-func member(body []byte, name string) (any, bool) {
-	obj, ok := errorObject(body)
+func member(r *exchange.Response, name string) (any, bool) {
+	obj, ok := errorObject(r)
 	if !ok {
 		return nil, false
 	}
@@ -39,16 +41,25 @@ func isString(v any) bool {
 }
 
 // describeMember says what error.<name> is, telling an absent member from a null one.
-func describeMember(body []byte, name string) string {
-	if !hasErrorObject(body) {
+func describeMember(r *exchange.Response, name string) string {
+	if !hasErrorObject(r) {
 		return "absent (no error object)"
 	}
-	v, ok := member(body, name)
+	v, ok := member(r, name)
 	if !ok {
 		return "absent"
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// validate checks the answer's body against a schema, decoding it once for every check that asks.
+func validate(set *schema.Set, name string, r *exchange.Response) ([]schema.Violation, error) {
+	doc, err := r.JSON()
+	if err != nil {
+		return []schema.Violation{{Reason: "body is not JSON: " + err.Error()}}, nil
+	}
+	return set.ValidateValue(name, doc)
 }
 
 // at resolves a JSON pointer of object members and array indexes.

@@ -148,10 +148,10 @@ func observed(e evidence) string {
 	if err != nil {
 		return err.Error()
 	}
-	if !hasErrorObject(r.Body) {
+	if !hasErrorObject(r) {
 		return fmt.Sprintf("%d, no error object", r.Status)
 	}
-	return fmt.Sprintf("%d, error.type %s", r.Status, describeMember(r.Body, "type"))
+	return fmt.Sprintf("%d, error.type %s", r.Status, describeMember(r, "type"))
 }
 
 // transcripts are every exchange of the scenario, each headed by its part: the answer judged, the same

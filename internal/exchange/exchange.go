@@ -6,10 +6,13 @@ package exchange
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,6 +37,27 @@ type Response struct {
 	Body      []byte // capped at BodyCap
 	BodySize  int64  // bytes read, up to the cap plus one when Truncated
 	Truncated bool
+
+	decodeOnce sync.Once
+	decoded    any
+	decodeErr  error
+}
+
+// JSON is the body decoded as one JSON value (numbers kept as json.Number), or why it is not JSON. It is
+// decoded once however many checks read it: a 1 MiB body is not parsed again by every spec.
+func (r *Response) JSON() (any, error) {
+	r.decodeOnce.Do(func() {
+		dec := json.NewDecoder(bytes.NewReader(r.Body))
+		dec.UseNumber()
+		if err := dec.Decode(&r.decoded); err != nil {
+			r.decoded, r.decodeErr = nil, err
+			return
+		}
+		if dec.More() {
+			r.decoded, r.decodeErr = nil, errors.New("data after the top-level value")
+		}
+	})
+	return r.decoded, r.decodeErr
 }
 
 // Exchange is one request and its outcome. Exactly one of Response and Err is set.
