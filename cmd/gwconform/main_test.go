@@ -57,9 +57,15 @@ func gwconform(t *testing.T, env []string, args ...string) result {
 	cmd.Dir = t.TempDir()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	return finished(t, ctx, cmd, cmd.Run(), &out, &errb)
+}
+
+// finished is a child's result once it has ended with err; one still running at ctx's deadline fails the
+// test.
+func finished(t *testing.T, ctx context.Context, cmd *exec.Cmd, err error, out, errb *bytes.Buffer) result {
+	t.Helper()
 	if ctx.Err() != nil {
-		t.Fatalf("gwconform %v did not end within a minute\nstdout:\n%s\nstderr:\n%s", args, out.String(), errb.String())
+		t.Fatalf("gwconform %v did not end within a minute\nstdout:\n%s\nstderr:\n%s", cmd.Args[1:], out.String(), errb.String())
 	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {

@@ -225,15 +225,5 @@ func gwconformInterrupted(t *testing.T, env []string, started <-chan struct{}, a
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
-	if ctx.Err() != nil {
-		t.Fatalf("gwconform %v did not end within a minute\nstdout:\n%s\nstderr:\n%s", args, out.String(), errb.String())
-	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String(), reportDir: filepath.Join(cmd.Dir, "reports")}
+	return finished(t, ctx, cmd, cmd.Wait(), &out, &errb)
 }
