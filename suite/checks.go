@@ -110,10 +110,10 @@ func statusCheck(sc scenario.Scenario) check {
 // rule for its schemas, never the target's.
 func envelopeChecks(withEnvelope []string) []check {
 	return []check{
-		{name: "answers a JSON object whose error member is an object", charges: withEnvelope, run: envelopeAreaCheck(areaObject), applies: errorAnswered},
-		{name: "answers error.message as a string", charges: []string{"ENV-2"}, run: envelopeAreaCheck(areaMessage), applies: errorObjectToRead},
-		{name: "answers error.type as a non-empty string", charges: []string{"ENV-3"}, run: envelopeAreaCheck(areaType), applies: errorObjectToRead},
-		{name: "answers error.code and error.param, each null or a string", charges: []string{"ENV-4"}, run: envelopeAreaCheck(areaCodeParam), applies: errorObjectToRead},
+		{name: "answers a JSON object whose error member is an object", charges: withEnvelope, run: areaObject.judge, applies: errorAnswered},
+		{name: "answers error.message as a string", charges: []string{"ENV-2"}, run: areaMessage.judge, applies: errorObjectToRead},
+		{name: "answers error.type as a non-empty string", charges: []string{"ENV-3"}, run: areaType.judge, applies: errorObjectToRead},
+		{name: "answers error.code and error.param, each null or a string", charges: []string{"ENV-4"}, run: areaCodeParam.judge, applies: errorObjectToRead},
 	}
 }
 
@@ -133,7 +133,7 @@ func successChecks(sc scenario.Scenario) []check {
 func undocumentedChecks(sc scenario.Scenario) []check {
 	return []check{
 		{name: "answers status " + sc.Expect.Status.String(), charges: sc.Requirements, run: checkStatus, judgesSilence: true},
-		{name: "answers with the envelope, an error object", charges: sc.Requirements, run: envelopeAreaCheck(areaObject), applies: errorAnswered},
+		{name: "answers with the envelope, an error object", charges: sc.Requirements, run: areaObject.judge, applies: errorAnswered},
 	}
 }
 

@@ -50,23 +50,19 @@ func (a envelopeArea) judge(e evidence) error {
 	return nil
 }
 
-func envelopeAreaCheck(a envelopeArea) func(evidence) error { return a.judge }
-
+// checkEnvelopeMatchesStatus is ENV-7 whole: no error status without the envelope, no success with it.
 func checkEnvelopeMatchesStatus(e evidence) error {
 	r, err := e.answer()
 	if err != nil {
 		return err
 	}
-	isEnvelope := hasErrorObject(r)
-	switch {
-	case r.Status >= 400 && !isEnvelope:
+	if r.Status >= 400 && !hasErrorObject(r) {
 		return fmt.Errorf("answered status %d without an error envelope (no \"error\" object at the top level)", r.Status)
-	case r.Status < 300 && isEnvelope:
-		return fmt.Errorf("answered status %d carrying an error envelope", r.Status)
 	}
-	return nil
+	return checkNoEnvelopeOnSuccess(e)
 }
 
+// checkNoEnvelopeOnSuccess is ENV-7's half that holds on any route: a 2xx never carries an error envelope.
 func checkNoEnvelopeOnSuccess(e evidence) error {
 	r, err := e.answer()
 	if err != nil {

@@ -52,12 +52,20 @@ func gwconform(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd, out, errb := child(t, ctx, env, args)
+	return finished(t, ctx, cmd, cmd.Run(), out, errb)
+}
+
+// child is the command as these tests run it: this binary as gwconform, in a directory of its own, on a
+// minimal environment plus env, its output captured.
+func child(t *testing.T, ctx context.Context, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
+	t.Helper()
+	cmd = exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append([]string{"GWCONFORM_TEST_AS_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	cmd.Dir = t.TempDir()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	return finished(t, ctx, cmd, cmd.Run(), &out, &errb)
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return cmd, stdout, stderr
 }
 
 // finished is a child's result once it has ended with err; one still running at ctx's deadline fails the

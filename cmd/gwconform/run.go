@@ -203,7 +203,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, interruptedLine)
 	}
 	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: time.Now(), Version: version}
-	code := runSpecs(o, run, known, getenv, stdout, stderr)
+	code := runSpecs(o, plan, run, known, getenv, stdout, stderr)
 	switch {
 	case ctx.Err() != nil:
 		return fail(stderr, interruptedLine)

@@ -16,7 +16,7 @@ import (
 )
 
 // runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
-func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
+func runSpecs(o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.labelFilter
 	suiteConfig.Timeout = o.runTimeout
@@ -29,10 +29,6 @@ func runSpecs(o *runOptions, run report.Run, known *knownFailing, getenv func(st
 	ginkgo.ReportAfterSuite("gwconform reports", func(r ginkgo.Report) { ginkgoReport = r })
 	ginkgo.RunSpecs(&testingT{}, "gwconform", suiteConfig, reporterConfig)
 
-	plan, err := suite.LoadPlan()
-	if err != nil {
-		return fail(stderr, "run: %v", err)
-	}
 	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees()}
 	run.KnownFailing, in.KnownFailing = known.list()
 	run.Contract, _ = requirements.EmbeddedVersion()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -210,11 +208,7 @@ func gwconformInterrupted(t *testing.T, env []string, started <-chan struct{}, a
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append([]string{"GWCONFORM_TEST_AS_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	cmd.Dir = t.TempDir()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd, out, errb := child(t, ctx, env, args)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -225,5 +219,5 @@ func gwconformInterrupted(t *testing.T, env []string, started <-chan struct{}, a
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	return finished(t, ctx, cmd, cmd.Wait(), &out, &errb)
+	return finished(t, ctx, cmd, cmd.Wait(), out, errb)
 }
