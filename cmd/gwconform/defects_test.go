@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gwconform/gwconform/internal/gateway"
+	"github.com/gwconform/gwconform/internal/reference/gateway"
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gwconform/gwconform/internal/hostile"
+	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
 // Against a target that is broken on purpose, a run ends within its deadline with exit 1 (the target is at

@@ -17,7 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/redact"
-	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/reference/inprocess"
 	"github.com/gwconform/gwconform/internal/report"
 )
 
@@ -145,9 +145,9 @@ func requirementLabels(s types.SpecReport) []string {
 }
 
 // startReference starts the reference gateway, with defects if named, for the rest of the test.
-func startReference(t *testing.T, defects ...string) *reference.Stack {
+func startReference(t *testing.T, defects ...string) *inprocess.Stack {
 	t.Helper()
-	stack, err := reference.Start(reference.Options{Defects: defects})
+	stack, err := inprocess.Start(inprocess.Options{Defects: defects})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,13 @@ import (
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
-	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/reference/inprocess"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
 // referenceOffers is the profile of the embedded reference gateway: it offers every trigger, with bounds
 // small enough that `make run` stays quick.
-func referenceOffers(s *reference.Stack) profile.Resolved {
+func referenceOffers(s *inprocess.Stack) profile.Resolved {
 	r := profile.Resolved{
 		Keys: map[string]string{
 			scenario.RoleZeroCredit:  s.ZeroCreditKey,

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
 
 // profileFor writes the stack's profile, as serve --profile-out does, and returns it with the keys' environment.
-func profileFor(t *testing.T, s *reference.Stack) (string, []string) {
+func profileFor(t *testing.T, s *inprocess.Stack) (string, []string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "reference.yaml")
 	if err := writeReferenceProfile(path, s); err != nil {

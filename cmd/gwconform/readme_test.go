@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gwconform/gwconform/internal/gateway"
+	"github.com/gwconform/gwconform/internal/reference/gateway"
 )
 
 var updateReadme = flag.Bool("update-readme", false, "rewrite README.md's defect table from the catalogue")

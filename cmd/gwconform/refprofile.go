@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
 
 // Environment variables a reference profile names for the stack's keys.
@@ -19,7 +19,7 @@ var referenceKeyEnv = map[string]string{
 
 // referenceProfile is the profile a vendor would write for a reference stack started on its own (`serve
 // --profile-out`): keys by variable name, the fault models it exposes, its upstream timeout, its triggers.
-func referenceProfile(s *reference.Stack) string {
+func referenceProfile(s *inprocess.Stack) string {
 	var models []string
 	for key, model := range s.FaultModels {
 		if key != "internal" && key != "maintenance" {
@@ -46,7 +46,7 @@ upstream:
 }
 
 // referenceKeys is the environment that holds the stack's keys under the names the profile uses.
-func referenceKeys(s *reference.Stack) []string {
+func referenceKeys(s *inprocess.Stack) []string {
 	value := map[string]string{"valid": s.APIKey, "zero_credit": s.ZeroCreditKey, "revoked": s.RevokedKey, "rate_limited": s.RateLimitedKey}
 	var env []string
 	for name, role := range referenceKeyEnv {
@@ -56,6 +56,6 @@ func referenceKeys(s *reference.Stack) []string {
 	return env
 }
 
-func writeReferenceProfile(path string, s *reference.Stack) error {
+func writeReferenceProfile(path string, s *inprocess.Stack) error {
 	return os.WriteFile(path, []byte(referenceProfile(s)), 0o644)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/profile"
-	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/reference/inprocess"
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/suite"
 )
@@ -132,7 +132,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
 		}
-		stack, err := reference.Start(reference.Options{})
+		stack, err := inprocess.Start(inprocess.Options{})
 		if err != nil {
 			return fail(stderr, "run: start the embedded reference gateway: %v", err)
 		}

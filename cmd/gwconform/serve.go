@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gwconform/gwconform/internal/gateway"
-	"github.com/gwconform/gwconform/internal/reference"
+	"github.com/gwconform/gwconform/internal/reference/gateway"
+	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
 
 func serveCommand(args []string, stdout, stderr io.Writer) int {
@@ -29,7 +29,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
 	wait, stop := interruption()
 	defer stop()
-	stack, err := reference.Start(reference.Options{Defects: defects, Listen: *listen})
+	stack, err := inprocess.Start(inprocess.Options{Defects: defects, Listen: *listen})
 	if err != nil {
 		return fail(stderr, "serve: %v", err)
 	}

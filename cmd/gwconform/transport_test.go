@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gwconform/gwconform/internal/hostile"
+	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
 // A target with a private certificate is tested once its CA is trusted, and with --insecure only after a

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
-	"github.com/gwconform/gwconform/internal/upstream"
+	"github.com/gwconform/gwconform/internal/reference/upstream"
 )
 
 // upstreamCommand serves the built-in provider with its fault models, for a vendor to point its own gateway

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gwconform/gwconform/internal/hostile"
+	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
 // Every hostile behaviour ends an exchange within its deadline, caps what it keeps, and leaves no goroutine

@@ -1,8 +1,8 @@
-// Package reference runs the suite's default target in-process: the
+// Package inprocess runs the suite's default target in-process: the
 // reference gateway in front of the built-in upstream, each on its own
 // loopback port, with freshly generated keys, and a trigger for every error
 // the contract names.
-package reference
+package inprocess
 
 import (
 	"cmp"
@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gwconform/gwconform/internal/gateway"
-	"github.com/gwconform/gwconform/internal/upstream"
+	"github.com/gwconform/gwconform/internal/reference/gateway"
+	"github.com/gwconform/gwconform/internal/reference/upstream"
 )
 
 // Options select what the reference target deviates in and how patient it

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
-	"github.com/gwconform/gwconform/internal/upstream"
+	"github.com/gwconform/gwconform/internal/reference/upstream"
 )
 
 const (

@@ -1,9 +1,9 @@
-package reference
+package inprocess
 
 import (
 	"crypto/rand"
 
-	"github.com/gwconform/gwconform/internal/gateway"
+	"github.com/gwconform/gwconform/internal/reference/gateway"
 )
 
 // rateLimitedKeyLimit makes the third request of a quick burst meet a 429

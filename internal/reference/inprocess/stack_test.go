@@ -1,4 +1,4 @@
-package reference
+package inprocess
 
 import (
 	"encoding/json"

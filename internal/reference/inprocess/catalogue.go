@@ -1,11 +1,11 @@
-package reference
+package inprocess
 
 import (
 	"slices"
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/faults"
-	"github.com/gwconform/gwconform/internal/gateway"
+	"github.com/gwconform/gwconform/internal/reference/gateway"
 )
 
 var chatParameters = []string{
