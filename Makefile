@@ -19,8 +19,11 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+# The benchmarks, then a full profiled run against the reference gateway directly and behind 100 ms of
+# added latency (fastest of three each): the ratio of the two and the runs' peak RSS.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./suite/...
+	$(GO) test -run '^$$' -bench RunBehindLatency -benchtime 3x ./cmd/gwconform/
 
 # The mutation score: the suite against every defect of the catalogue, with the table of what caught what.
 # The recipe exits with go test's status, not sed's: a score below 100% fails it.

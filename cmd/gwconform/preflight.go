@@ -5,14 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/suite"
@@ -53,36 +51,20 @@ func (e *catalogueRefused) Error() string {
 	return fmt.Sprintf("the target cannot be tested as given: GET %s with the key in $%s answered %d, so no model can be chosen; %s", e.url, e.keyVar, e.status, fix)
 }
 
-// preflight makes one short GET /v1/models with the suite's key and headers, before any spec. A target that
-// does not answer completely (refused, reset, stalled, untrusted TLS) cannot be tested, nor can one whose
-// catalogue answers an error status (*catalogueRefused; the caller decides, as a named model lets the run go
-// on). A 200 is judged by the specs, whatever its body.
-func preflight(ctx context.Context, cfg suite.Config) error {
-	wait := min(cfg.Timeout, 5*time.Second)
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	u := cfg.BaseURL + "/models"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	for name, values := range cfg.Headers {
-		req.Header[name] = values
-	}
-	req.Header.Set("Authorization", "Bearer "+cfg.APIKey)
-	req.Header.Set("Accept", "application/json")
-	resp, err := cfg.HTTP.Do(req)
-	if err == nil {
-		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, exchange.BodyCap))
-		resp.Body.Close()
-	}
+// untestable judges the run's first exchange, discovery's GET /v1/models with the suite's key and headers,
+// before anything else is sent. A target that does not answer completely (refused, reset, stalled,
+// untrusted TLS) cannot be tested, nor can one whose catalogue answers an error status (*catalogueRefused;
+// the caller decides, as a named model lets the run go on). A 200 is judged by the specs, whatever its body.
+func untestable(ex *exchange.Exchange, cfg suite.Config) error {
+	u := ex.Request.URL
+	err := ex.Err
 	switch {
-	case err == nil && resp.StatusCode >= 400:
-		return &catalogueRefused{url: u, status: resp.StatusCode, keyVar: cfg.APIKeyVar}
+	case err == nil && ex.Response.Status >= 400:
+		return &catalogueRefused{url: u, status: ex.Response.Status, keyVar: cfg.APIKeyVar}
 	case err == nil:
 		return nil
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("the target does not answer: GET %s: no complete answer within %s", u, wait)
+		return fmt.Errorf("the target does not answer: GET %s: no complete answer within %s", u, suite.DiscoveryWait(cfg.Timeout))
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {

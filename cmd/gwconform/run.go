@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,8 +14,17 @@ import (
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference/inprocess"
 	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/scenario"
 	"github.com/gwconform/gwconform/suite"
 )
+
+// defaultConcurrency keeps a run of about a hundred requests to about ten round trips, so a gateway 100 ms
+// away adds well under a second, while a staging gateway never sees more than ten of them at once. A 429
+// they provoke is retried after the gateway's Retry-After, and never judged.
+const defaultConcurrency = 10
+
+// maxConcurrency bounds --concurrency: beyond it a run is a load test, which this is not.
+const maxConcurrency = 64
 
 type runOptions struct {
 	target       string
@@ -31,6 +41,7 @@ type runOptions struct {
 	knownFailing string
 	progress     bool
 	runTimeout   time.Duration
+	concurrency  int
 	transport    transportOptions
 }
 
@@ -47,6 +58,7 @@ func runFlags() (*flag.FlagSet, *runOptions) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each request")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print every spec as it runs")
 	fs.StringVar(&o.knownFailing, "known-failing", "", "file of spec names (one per line) that may fail without failing the run; one that passes fails it")
+	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "how many requests may be in flight at once (1 sends one at a time); the burst and anything on its key go one after another regardless")
 	fs.DurationVar(&o.runTimeout, "run-timeout", 30*time.Minute, "deadline of the whole run; past it the run stops with a harness error (exit 2)")
 	fs.StringVar(&o.transport.caCert, "ca-cert", "", "PEM file of a CA to trust besides the system's, for a target with a private certificate")
 	fs.BoolVar(&o.transport.insecure, "insecure", false, "do not verify the target's TLS certificate (dangerous: the key goes to whoever answers)")
@@ -73,6 +85,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	if o.timeout <= 0 {
 		return fail(stderr, "run: --timeout must be positive, got %s", o.timeout)
+	}
+	if o.concurrency < 1 || o.concurrency > maxConcurrency {
+		return fail(stderr, "run: --concurrency must be between 1 and %d, got %d", maxConcurrency, o.concurrency)
 	}
 	if o.runTimeout <= 0 {
 		return fail(stderr, "run: --run-timeout must be positive, got %s", o.runTimeout)
@@ -127,7 +142,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, "run: %v", err)
 	}
 
-	cfg := suite.Config{Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, APIKeyVar: o.apiKeyEnv}
+	cfg := suite.Config{Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, APIKeyVar: o.apiKeyEnv}
 	if o.target == "" {
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
@@ -176,7 +191,19 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err := ensureWritableDir(o.reportDir); err != nil {
 		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)
 	}
-	err = preflight(ctx, cfg)
+	if o.progress {
+		cfg.Progress = newProgress(stderr, sel, cfg.Offers, cfg.Billable).report
+	}
+	cfg.Announce = func(line string) { fmt.Fprintf(stderr, "gwconform: %s\n", line) }
+	tg, err := suite.New(cfg, plan)
+	if err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	// One deadline for the whole run: recording and judging both stop at it.
+	started := time.Now()
+	runCtx, cancel := context.WithDeadline(ctx, started.Add(o.runTimeout))
+	defer cancel()
+	err = untestable(tg.Discover(runCtx), cfg)
 	var refused *catalogueRefused
 	switch {
 	case ctx.Err() != nil:
@@ -192,22 +219,19 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 			return fail(stderr, "run: --known-failing %s: %v", o.knownFailing, err)
 		}
 	}
-	if o.progress {
-		cfg.Progress = newProgress(stderr, sel, cfg.Offers, cfg.Billable).report
-	}
-	if err := suite.Define(cfg); err != nil {
-		return fail(stderr, "run: %v", err)
-	}
+	// Record, then judge: every exchange is made before any spec runs. A record stopped by the deadline
+	// leaves its scenarios unrecorded, and their specs end the run with a harness error, not a verdict.
+	tg.Record(runCtx, func(sc scenario.Scenario) bool { return sel.scenarios[sc.ID] })
 	if ctx.Err() != nil {
-		// Ginkgo only hears signals once its specs start: one that came before is acted on here.
 		return fail(stderr, interruptedLine)
 	}
-	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: time.Now(), Version: version}
-	code := runSpecs(o, plan, run, known, getenv, stdout, stderr)
+	tg.Define()
+	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: version}
+	code := runSpecs(runCtx, o, plan, run, known, getenv, stdout, stderr)
 	switch {
 	case ctx.Err() != nil:
 		return fail(stderr, interruptedLine)
-	case code == exitUsage && time.Since(run.Started) >= o.runTimeout:
+	case code == exitUsage && runCtx.Err() != nil:
 		return fail(stderr, "run: stopped at its --run-timeout of %s, so there is no verdict: give a slow target a longer --run-timeout", o.runTimeout)
 	case code == exitUsage:
 		return fail(stderr, "run: harness error: a spec panicked, timed out or was interrupted, so there is no verdict (see %s)", o.reportDir)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
@@ -16,10 +18,12 @@ import (
 )
 
 // runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
-func runSpecs(o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
+func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.labelFilter
-	suiteConfig.Timeout = o.runTimeout
+	if deadline, ok := runCtx.Deadline(); ok {
+		suiteConfig.Timeout = max(time.Until(deadline), time.Millisecond)
+	}
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
 	reporterConfig.Succinct = !o.verbose

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
@@ -12,20 +13,34 @@ import (
 )
 
 // burst sends the request until the first 429, within the profile's bounds in count and time, and keeps
-// only the last exchange: the 429 when there was one (LIMIT-1).
-func (t *target) burst(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
+// only the exchange that ended it: the 429 when there was one (LIMIT-1). The requests go in waves of the
+// run's concurrency, as a burst does: a rate limit trips as soon, and a distant target costs one round
+// trip per wave, not per request.
+func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
 	start := time.Now()
 	deadline := start.Add(t.offers.BurstWithin)
 	n, refused := 0, 0
 	for n < t.offers.Burst && time.Now().Before(deadline) {
-		n++
-		ex := t.client.Do(ctx, sc.Request.Method, path, h, body)
-		s.exs = []*exchange.Exchange{ex}
-		if ex.Err != nil || ex.Response.Status == http.StatusTooManyRequests {
-			break
+		wave := make([]*exchange.Exchange, min(t.workers, t.offers.Burst-n))
+		var wg sync.WaitGroup
+		for i := range wave {
+			wg.Go(func() { wave[i] = t.client.Do(ctx, sc.Request.Method, path, h, body) })
 		}
-		if ex.Response.Status == http.StatusBadRequest {
-			refused++
+		wg.Wait()
+		n += len(wave)
+		ended := false
+		for _, ex := range wave {
+			s.exs = []*exchange.Exchange{ex}
+			if ex.Err != nil || ex.Response.Status == http.StatusTooManyRequests {
+				ended = true
+				break
+			}
+			if ex.Response.Status == http.StatusBadRequest {
+				refused++
+			}
+		}
+		if ended {
+			break
 		}
 	}
 	s.note = fmt.Sprintf("the burst sent %d request(s) in %s (at most %d within %s)", n, time.Since(start).Round(time.Millisecond), t.offers.Burst, t.offers.BurstWithin)
@@ -41,19 +56,17 @@ const maxRetryAfter = 60 * time.Second
 // retry applies the page's policy to a transient answer: retry 429/500/502/503 only, waiting Retry-After
 // when the target gives one and base·2^attempt otherwise, for the profile's number of attempts (the first
 // one included, as in the page's with_retry).
-func (t *target) retry(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
+func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
 	last := s.exs[len(s.exs)-1]
 	for attempt := 0; attempt < t.offers.RetryAttempts-1; attempt++ {
 		if last.Err != nil || !scenario.Transient(last.Response.Status) {
 			return
 		}
-		wait := t.offers.RetryBase << attempt
+		wait, source := t.offers.RetryBase<<attempt, ""
 		if ra, ok := retryAfter(last.Response.Header.Get("Retry-After"), time.Now()); ok && ra <= maxRetryAfter {
-			wait = ra
+			wait, source = ra, "Retry-After"
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
+		if !t.wait(ctx, wait, source, fmt.Sprintf("before retrying %s, as the page's retry policy says (SRV-3)", sc.Name())) {
 			return
 		}
 		last = t.client.Do(ctx, sc.Request.Method, path, h, body)

@@ -133,7 +133,7 @@ func TestOnlyTheOversizedBodyAsksBeforeSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := &target{keys: map[string]string{scenario.RoleValid: "gwc-key"}, Plan: plan}
+	tg := &Target{keys: map[string]string{scenario.RoleValid: "gwc-key"}, Plan: plan}
 	asked := 0
 	for _, s := range plan.Scenarios.Scenarios {
 		if tg.header(s, s.Request.Credential).Get("Expect") == "100-continue" {

@@ -35,8 +35,10 @@ type evidence struct {
 	controls map[string]*exchange.Exchange
 	sent     []byte // the request body
 	retries  []*exchange.Exchange
-	note     string
-	schemas  *schema.Set
+	// throttled are 429s answered to an ordinary scenario and retried: shown, never judged.
+	throttled []*exchange.Exchange
+	note      string
+	schemas   *schema.Set
 	// upstreamTimeout is the gateway's, from the profile (UP-3).
 	upstreamTimeout time.Duration
 	// secrets must never come back: the valid key and whatever token the scenario presented.

@@ -2,32 +2,12 @@ package suite
 
 import (
 	"context"
-	"io"
-	"net"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/profile"
 )
-
-// catalogue serves body as GET /v1/models with status, on 127.0.0.1, for the rest of the test.
-func catalogue(t *testing.T, status int, body string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	})}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + l.Addr().String() + "/v1"
-}
 
 // entry is a catalogue entry that takes every parameter the request scenarios vary, so discovery would
 // prefer it over any other.
@@ -45,11 +25,9 @@ func modelList(ids ...string) string {
 
 func discovered(t *testing.T, baseURL string, offers profile.Resolved) (model, why string, each []string) {
 	t.Helper()
-	tg, err := newTarget(Config{BaseURL: baseURL, APIKey: "gwc-discover-test-key", Offers: offers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars, why := tg.vars(context.Background(), []string{"model"})
+	tg := newTarget(t, Config{BaseURL: baseURL, APIKey: "gwc-discover-test-key", Offers: offers})
+	tg.Discover(context.Background())
+	vars, why := tg.vars([]string{"model"})
 	if unmet := tg.eachModelUnmet(); (unmet == "") != (len(tg.disc.models) > 0) {
 		t.Fatalf("each-model scenario unmet %q with %d listed models", unmet, len(tg.disc.models))
 	}
@@ -72,11 +50,8 @@ func TestEachModelNeedsTheList(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			tg, err := newTarget(Config{BaseURL: catalogue(t, c.status, c.body), APIKey: "gwc-discover-test-key", Offers: profile.Resolved{Model: "gw/named"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tg.vars(context.Background(), []string{"model"})
+			tg := newTarget(t, Config{BaseURL: catalogue(t, c.status, c.body), APIKey: "gwc-discover-test-key", Offers: profile.Resolved{Model: "gw/named"}})
+			tg.Discover(context.Background())
 			if got := tg.eachModelUnmet(); !strings.Contains(got, c.want) || (got == "") != (c.want == "") {
 				t.Fatalf("got %q, want %q", got, c.want)
 			}

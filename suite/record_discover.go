@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/faults"
@@ -18,13 +18,34 @@ import (
 // UnknownModel is the model id no catalogue lists; discovery makes sure this target's does not.
 const UnknownModel = "gwconform/no-such-model-7c1d"
 
-// discoveryOnce learns, once per run, what the scenarios need from GET /v1/models: a model that takes the
+// discovery is what GET /v1/models told the run, before anything else was sent: a model that takes the
 // parameters the request scenarios vary, and one whose supported_parameters lack max_tokens (REQ-6).
-type discoveryOnce struct {
-	once   sync.Once
-	vars   map[string]string
-	why    map[string]string // why a value is missing
-	models []string          // every id listed, for scenarios sent once per model
+type discovery struct {
+	catalogue *exchange.Exchange // the request itself
+	vars      map[string]string
+	why       map[string]string // why a value is missing
+	models    []string          // every id listed, for scenarios sent once per model
+}
+
+// DiscoveryWait is how long the run waits for its first answer, GET /v1/models, given the per-request
+// timeout: a target that cannot list its models in seconds is not going to be testable.
+func DiscoveryWait(timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return 5 * time.Second
+	}
+	return min(timeout, 5*time.Second)
+}
+
+// Discover asks GET /v1/models once, with the valid key, for the values the scenarios need, and returns
+// the exchange: it is the run's first request, so the caller can tell from it a target that cannot be
+// tested at all (no complete answer, or its own key refused) before anything else is sent.
+func (t *Target) Discover(ctx context.Context) *exchange.Exchange {
+	ctx, cancel := context.WithTimeout(ctx, DiscoveryWait(t.client.Timeout))
+	defer cancel()
+	d := &discovery{}
+	d.catalogue, d.vars, d.why, d.models = t.discover(ctx)
+	t.disc = d
+	return d.catalogue
 }
 
 // paramsVaried are the parameters the request scenarios send with {{model}}: a model that supports them all
@@ -33,9 +54,8 @@ var paramsVaried = []string{"temperature", "max_tokens", "n", "stream"}
 
 // vars binds the placeholders a scenario needs: discovered models, and the fault models the profile names.
 // {{trigger_model}} is bound by the scenario's trigger, not here.
-func (t *target) vars(ctx context.Context, needs []string) (map[string]string, string) {
-	d := &t.disc
-	d.once.Do(func() { d.vars, d.why, d.models = t.discover(ctx) })
+func (t *Target) vars(needs []string) (map[string]string, string) {
+	d := t.disc
 	vars := maps.Clone(d.vars)
 	for key, model := range t.offers.FaultModels {
 		vars["fault_"+key] = model
@@ -63,7 +83,7 @@ func (t *target) vars(ctx context.Context, needs []string) (map[string]string, s
 // eachModelUnmet says why a scenario sent once per listed model (MOD-4) cannot be sent: the catalogue could
 // not be read, or lists no ordinary model. A named model does not stand in for the list, as MOD-4 is about
 // the ids the target lists. Call it after vars.
-func (t *target) eachModelUnmet() string {
+func (t *Target) eachModelUnmet() string {
 	if len(t.disc.models) > 0 {
 		return ""
 	}
@@ -76,7 +96,7 @@ type listedModel struct {
 	hasParams           bool
 }
 
-func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids []string) {
+func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why map[string]string, ids []string) {
 	vars = map[string]string{"unknown_model": UnknownModel}
 	why = map[string]string{}
 	h := t.headers.Clone()
@@ -91,13 +111,13 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 	if named != "" {
 		vars["model"] = named
 	}
-	ex := t.client.Do(ctx, http.MethodGet, "/models", h, nil)
+	ex = t.client.Do(ctx, http.MethodGet, "/models", h, nil)
 	listed, err := parseModels(ex.Response, ex.Err)
 	if err != nil {
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
 		why["each_model"] = why["model"]
-		return vars, why, nil
+		return ex, vars, why, nil
 	}
 	// Fault and trigger models fail by design: no ordinary scenario may use one, and MOD-4 buys no completion
 	// from one. A model the person named is theirs to choose.
@@ -138,13 +158,13 @@ func (t *target) discover(ctx context.Context) (vars, why map[string]string, ids
 	if _, ok := vars["model_without_max_tokens"]; !ok {
 		why["model_without_max_tokens"] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
 	}
-	return vars, why, ids
+	return ex, vars, why, ids
 }
 
 // reserved says whether id provokes a failure on purpose: a fault or trigger model of the profile, or an id
 // of gwconform's own fault vocabulary, which a target fronting `gwconform upstream` may list without a
 // profile, bare (fault/close) or under a provider prefix (openai/fault/close).
-func (t *target) reserved(id string) bool {
+func (t *Target) reserved(id string) bool {
 	for _, m := range t.offers.FaultModels {
 		if id == m {
 			return true

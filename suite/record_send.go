@@ -2,76 +2,22 @@ package suite
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/profile"
-	"github.com/gwconform/gwconform/internal/redact"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
-// target is one run's view of the gateway under test. It is created by Define and reached only through the
-// closures of that run's specs: nothing here is package state.
-type target struct {
-	client   *exchange.Client
-	keys     map[string]string // by credential role; RoleValid is the main key
-	billable bool
-	offers   profile.Resolved
-	progress func(scenario string, done bool, took time.Duration)
-	headers  http.Header // sent with every request
-	redactor *redact.Redactor
-	*Plan
-
-	mu   sync.Mutex
-	memo map[string]*sent // by scenario id
-	disc discoveryOnce
-}
-
-// sent is a scenario's exchanges, made once however many specs check them.
-type sent struct {
-	once     sync.Once
-	body     []byte
-	exs      []*exchange.Exchange          // the answers judged
-	repeats  []*exchange.Exchange          // the same requests sent again (REQ-10)
-	controls map[string]*exchange.Exchange // the twins, by control name
-	retries  []*exchange.Exchange          // the page's retry policy applied to a transient answer (SRV-3)
-	note     string                        // how the exchanges came about, when that is not obvious (a burst)
-	skip     string                        // why the scenario could not be sent on this target
-}
-
-// send makes the scenario's exchanges the first time any of its specs asks, and hands every later spec the
-// same record. Whichever spec runs first pays for the request; none depends on another having run.
-func (t *target) send(ctx context.Context, sc scenario.Scenario) *sent {
-	t.mu.Lock()
-	s, ok := t.memo[sc.ID]
-	if !ok {
-		s = &sent{}
-		t.memo[sc.ID] = s
-	}
-	t.mu.Unlock()
-	s.once.Do(func() {
-		start := time.Now()
-		if t.progress != nil {
-			t.progress(sc.Name(), false, 0)
-		}
-		s.skip = t.sendOnce(ctx, sc, s)
-		if t.progress != nil {
-			t.progress(sc.Name(), true, time.Since(start))
-		}
-	})
-	return s
-}
-
-// sendOnce fills s with the scenario's exchanges, or says why it cannot be sent here.
-func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (skip string) {
+// send fills s with the scenario's exchanges, or says why it cannot be sent here.
+func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip string) {
 	if why := Unmet(sc, t.Scenarios, t.offers, t.billable); why != "" {
 		return why
 	}
 	h := t.header(sc, sc.Request.Credential)
-	vars, skip := t.vars(ctx, t.Scenarios.Needs(sc))
+	vars, skip := t.vars(t.Scenarios.Needs(sc))
 	if skip != "" {
 		return skip
 	}
@@ -121,9 +67,17 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 		case sc.Burst:
 			t.burst(ctx, sc, path, h, body, s)
 		default:
-			s.exs = append(s.exs, t.client.Do(ctx, sc.Request.Method, path, h, body))
+			ex, ok := t.do(ctx, sc, s, path, h, body)
+			if !ok {
+				return throttledSkip(sc, s)
+			}
+			s.exs = append(s.exs, ex)
 			for range sc.Sends() - 1 {
-				s.repeats = append(s.repeats, t.client.Do(ctx, sc.Request.Method, path, h, body))
+				ex, ok := t.do(ctx, sc, s, path, h, body)
+				if !ok {
+					return throttledSkip(sc, s)
+				}
+				s.repeats = append(s.repeats, ex)
 			}
 		}
 		if sc.Recovers {
@@ -134,7 +88,7 @@ func (t *target) sendOnce(ctx context.Context, sc scenario.Scenario, s *sent) (s
 }
 
 // sendControls sends each twin once: the request with only its element under test changed.
-func (t *target) sendControls(ctx context.Context, sc scenario.Scenario, vars map[string]string, s *sent) (skip string) {
+func (t *Target) sendControls(ctx context.Context, sc scenario.Scenario, vars map[string]string, s *sent) (skip string) {
 	for name, ctl := range sc.Controls {
 		cred, path := sc.Request.Credential, sc.Request.Path
 		if ctl.Credential != "" {
@@ -150,7 +104,11 @@ func (t *target) sendControls(ctx context.Context, sc scenario.Scenario, vars ma
 		if s.controls == nil {
 			s.controls = map[string]*exchange.Exchange{}
 		}
-		s.controls[name] = t.client.Do(ctx, sc.Request.Method, path, t.header(sc, cred), s.body)
+		ex, ok := t.do(ctx, sc, s, path, t.header(sc, cred), s.body)
+		if !ok {
+			return throttledSkip(sc, s)
+		}
+		s.controls[name] = ex
 	}
 	return ""
 }
@@ -167,7 +125,7 @@ func withVar(vars map[string]string, name, value string) map[string]string {
 }
 
 // header is the request's headers presenting cred, the scenario's own credential or a twin's.
-func (t *target) header(sc scenario.Scenario, cred scenario.Credential) http.Header {
+func (t *Target) header(sc scenario.Scenario, cred scenario.Credential) http.Header {
 	h := t.headers.Clone()
 	if h == nil {
 		h = http.Header{}
@@ -194,4 +152,38 @@ func (t *target) header(sc scenario.Scenario, cred scenario.Credential) http.Hea
 		h.Set("Expect", "100-continue")
 	}
 	return h
+}
+
+// throttleAttempts is how often an ordinary scenario's request is sent while the target answers it 429.
+const throttleAttempts = 4
+
+// do sends one request of the scenario. A 429 to a scenario that does not expect one is the target pacing
+// the suite (a rate-limited staging gateway, a high --concurrency), not its answer: it is kept in the
+// transcript and the request is sent again, after Retry-After when the target gives one (within
+// maxRetryAfter), else after 1s, 2s, 4s. ok is false when every attempt was answered 429.
+func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path string, h http.Header, body []byte) (ex *exchange.Exchange, ok bool) {
+	for attempt := range throttleAttempts {
+		ex = t.client.Do(ctx, sc.Request.Method, path, h, body)
+		if ex.Err != nil || ex.Response.Status != http.StatusTooManyRequests || sc.Expect.Status.Allows(http.StatusTooManyRequests) {
+			return ex, true
+		}
+		s.throttled = append(s.throttled, ex)
+		if attempt == throttleAttempts-1 {
+			break
+		}
+		wait, source := time.Second<<attempt, ""
+		if ra, ok := retryAfter(ex.Response.Header.Get("Retry-After"), time.Now()); ok && ra <= maxRetryAfter {
+			wait, source = ra, "Retry-After"
+		}
+		if !t.wait(ctx, wait, source, fmt.Sprintf("before sending %s again: it was answered 429", sc.Name())) {
+			return ex, false
+		}
+	}
+	return ex, false
+}
+
+// throttledSkip is why a scenario the target kept answering 429 could not be judged: no answer of its own
+// ever came back.
+func throttledSkip(sc scenario.Scenario, s *sent) string {
+	return fmt.Sprintf("could not be tested: the target answered 429 (rate limited) to all %d attempts, with Retry-After honoured; run again with a lower --concurrency", len(s.throttled))
 }

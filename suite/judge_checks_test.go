@@ -2,7 +2,6 @@ package suite
 
 import (
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -14,22 +13,6 @@ import (
 
 // Every check must be able to fail: each row is an answer that breaks what the check decides, beside one
 // that honours it.
-
-const goodAuth = `{"error":{"message":"Invalid API key provided","type":"authentication_error","code":null,"param":null}}`
-
-func answer(status int, ct, body string) *exchange.Exchange {
-	h := http.Header{}
-	if ct != "" {
-		h.Set("Content-Type", ct)
-	}
-	return &exchange.Exchange{Response: &exchange.Response{Status: status, Header: h, Body: []byte(body)}}
-}
-
-func authScenario() scenario.Scenario {
-	return scenario.Scenario{ID: "s", Requirements: []string{"AUTH-2"},
-		Request: scenario.Request{Method: "POST", Path: "/chat/completions", Credential: "invalid"},
-		Expect:  scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error", Param: "model"}}
-}
 
 func TestChecksPassAConformantAnswerAndFailABrokenOne(t *testing.T) {
 	set, err := schema.Load()

@@ -48,7 +48,7 @@ type result struct {
 
 // gwconform runs the command with args and env (on top of a minimal environment, so a developer's own
 // API_KEY or GWCONFORM_TARGET cannot leak into a test) and gives it a minute at most.
-func gwconform(t *testing.T, env []string, args ...string) result {
+func gwconform(t testing.TB, env []string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -58,7 +58,7 @@ func gwconform(t *testing.T, env []string, args ...string) result {
 
 // child is the command as these tests run it: this binary as gwconform, in a directory of its own, on a
 // minimal environment plus env, its output captured.
-func child(t *testing.T, ctx context.Context, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
+func child(t testing.TB, ctx context.Context, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 	t.Helper()
 	cmd = exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append([]string{"GWCONFORM_TEST_AS_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
@@ -70,7 +70,7 @@ func child(t *testing.T, ctx context.Context, env, args []string) (cmd *exec.Cmd
 
 // finished is a child's result once it has ended with err; one still running at ctx's deadline fails the
 // test.
-func finished(t *testing.T, ctx context.Context, cmd *exec.Cmd, err error, out, errb *bytes.Buffer) result {
+func finished(t testing.TB, ctx context.Context, cmd *exec.Cmd, err error, out, errb *bytes.Buffer) result {
 	t.Helper()
 	if ctx.Err() != nil {
 		t.Fatalf("gwconform %v did not end within a minute\nstdout:\n%s\nstderr:\n%s", cmd.Args[1:], out.String(), errb.String())
@@ -145,7 +145,7 @@ func requirementLabels(s types.SpecReport) []string {
 }
 
 // startReference starts the reference gateway, with defects if named, for the rest of the test.
-func startReference(t *testing.T, defects ...string) *inprocess.Stack {
+func startReference(t testing.TB, defects ...string) *inprocess.Stack {
 	t.Helper()
 	stack, err := inprocess.Start(inprocess.Options{Defects: defects})
 	if err != nil {

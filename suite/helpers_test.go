@@ -1,0 +1,59 @@
+package suite
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// newTarget is a run's target for a test, with the embedded plan.
+func newTarget(t *testing.T, cfg Config) *Target {
+	t.Helper()
+	plan, err := LoadPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := New(cfg, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+// catalogue serves body as GET /v1/models with status, on 127.0.0.1, for the rest of the test.
+func catalogue(t *testing.T, status int, body string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String() + "/v1"
+}
+
+// goodAuth is a conformant 401 body.
+const goodAuth = `{"error":{"message":"Invalid API key provided","type":"authentication_error","code":null,"param":null}}`
+
+func answer(status int, ct, body string) *exchange.Exchange {
+	h := http.Header{}
+	if ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	return &exchange.Exchange{Response: &exchange.Response{Status: status, Header: h, Body: []byte(body)}}
+}
+
+func authScenario() scenario.Scenario {
+	return scenario.Scenario{ID: "s", Requirements: []string{"AUTH-2"},
+		Request: scenario.Request{Method: "POST", Path: "/chat/completions", Credential: "invalid"},
+		Expect:  scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error", Param: "model"}}
+}

@@ -1,0 +1,132 @@
+package suite
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// Define registers every spec with Ginkgo, each judging what Record recorded. Call it once, after Record
+// and before RunSpecs. A spec whose scenario was not recorded whole is a harness error (it panics or aborts
+// the suite), never a verdict.
+func (t *Target) Define() {
+	RegisterFailHandler(Fail)
+	for _, sc := range t.Scenarios.Scenarios {
+		t.defineScenario(sc, t.specsOf(sc))
+	}
+}
+
+// defineScenario registers one container per scenario and one spec per check, so a full spec name reads as
+// the requirement: "POST /v1/chat/completions without Authorization answers status 401".
+func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
+	Describe(sc.Name(), func() {
+		for i, s := range specs {
+			It(s.Leaf, Label(s.Labels...), func() {
+				got := t.recorded[sc.ID]
+				switch {
+				case got == nil:
+					panic("harness: scenario " + sc.ID + " was selected but not recorded")
+				case !got.done:
+					AbortSuite("the run stopped (deadline or interrupt) before this scenario's requests were all answered, so nothing here can be judged")
+				}
+				if got.skip != "" {
+					Skip(got.skip)
+				}
+				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
+					throttled: got.throttled, note: got.note, sent: got.body, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
+				if s.check.applies != nil {
+					if why := s.check.applies(e); why != "" {
+						Skip(why)
+					}
+				}
+				if i == 0 {
+					// The contract leaves 403/429/500/503 types open: what the target chose is reported (INFO).
+					AddReportEntry("answer", observed(e), ReportEntryVisibilityFailureOrVerbose)
+				}
+				Expect(e).To(honour(s.check, t.transcriptRedactor, func() {
+					// A failure carries the exchanges and the command that reproduces it by hand, each key
+					// shown as the variable that holds it. The curl line keeps the prompt: it must send the
+					// request exactly as the suite did.
+					AddReportEntry("transcript", t.transcriptRedactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
+					if len(e.exs) > 0 {
+						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0])), ReportEntryVisibilityNever)
+					}
+				}))
+			})
+		}
+	})
+}
+
+// secrets are the values a scenario's answer must not echo: the valid key and the token it presented.
+func (t *Target) secrets(sc scenario.Scenario) []string {
+	var out []string
+	for _, k := range t.keys {
+		out = append(out, k)
+	}
+	for _, values := range t.headers {
+		out = append(out, values...)
+	}
+	if v, ok := sc.Request.Credential.Authorization(t.keys[sc.Request.Credential.Role()]); ok {
+		_, token, found := strings.Cut(v, " ")
+		if !found {
+			token = v
+		}
+		out = append(out, token)
+	}
+	return out
+}
+
+// observed is the first answer's status and error.type, as a line of the report.
+func observed(e evidence) string {
+	r, err := e.answer()
+	if err != nil {
+		return err.Error()
+	}
+	if !hasErrorObject(r) {
+		return fmt.Sprintf("%d, no error object", r.Status)
+	}
+	return fmt.Sprintf("%d, error.type %s", r.Status, describeMember(r, "type"))
+}
+
+// transcripts are every exchange of the scenario, each headed by its part: the answer judged, the same
+// request sent again, a twin, a retry.
+func (e evidence) transcripts() string {
+	var b strings.Builder
+	add := func(head string, ex *exchange.Exchange) {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if head != "" {
+			b.WriteString("# " + head + "\n")
+		}
+		b.WriteString(ex.Transcript(noRedaction{}))
+	}
+	for _, ex := range e.exs {
+		add("", ex)
+	}
+	for _, ex := range e.repeats {
+		add("sent again (REQ-10)", ex)
+	}
+	for _, name := range scenario.ControlNames {
+		if ex, ok := e.controls[name]; ok {
+			add("the "+name+" twin", ex)
+		}
+	}
+	for i, ex := range e.retries {
+		add(fmt.Sprintf("retry %d", i+1), ex)
+	}
+	for _, ex := range e.throttled {
+		add("answered 429 and sent again: the target pacing the suite, not judged", ex)
+	}
+	return b.String()
+}
+
+// noRedaction leaves redaction to the caller, which redacts the whole text at once.
+type noRedaction struct{}
+
+func (noRedaction) String(s string) string { return s }
