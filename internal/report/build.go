@@ -102,7 +102,8 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 		}
 	}
 
-	res.Verdict, res.ExitCode, res.Summary = judge(r, res.Counts.Specs, nonIt, run)
+	res.Findings = findings(res.Specs, in.Requirements.IDs())
+	res.Verdict, res.ExitCode, res.Summary = judge(r, res.Counts.Specs, len(res.Findings), nonIt, run)
 	if res.Verdict == VerdictHarnessError {
 		for _, why := range r.SpecialSuiteFailureReasons {
 			if !slices.Contains(res.HarnessErrors, why) {
@@ -114,8 +115,9 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 }
 
 // judge is the run's verdict: harness errors first, then a failed must spec, then a failed should spec
-// (fatal with FailOn "should"), then a stale --known-failing list, then a suite that did not run.
-func judge(r types.Report, c SpecCounts, harnessErrors int, run Run) (Verdict, int, string) {
+// (fatal with FailOn "should"), then a stale --known-failing list, then a suite that did not run. A failure's
+// summary leads with the findings: many specs judge each exchange, so the failed specs overstate what to fix.
+func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (Verdict, int, string) {
 	counts := fmt.Sprintf("%d passed, %d failed, %d skipped", c.Passed, c.Failed, c.Skipped)
 	if c.KnownFailure > 0 {
 		counts += fmt.Sprintf(", %d known failure(s)", c.KnownFailure)
@@ -131,13 +133,13 @@ func judge(r types.Report, c SpecCounts, harnessErrors int, run Run) (Verdict, i
 	case harness > 0:
 		return VerdictHarnessError, ExitHarness, fmt.Sprintf("harness error: %d spec(s) or checks of the suite itself failed to run; no verdict (%s)", harness, counts)
 	case c.FailedMust > 0:
-		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT: %d MUST and %d SHOULD spec(s) failed (%s)", c.FailedMust, c.FailedShould, counts)
+		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT: %s, %d MUST and %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedMust, c.FailedShould, counts)
 	case c.FailedShould > 0 && run.FailOn == "should":
-		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT with --fail-on should: %d SHOULD spec(s) failed (%s)", c.FailedShould, counts)
+		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT with --fail-on should: %s, %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedShould, counts)
 	case len(c.NowPassing) > 0:
 		return VerdictKnownFailingStale, ExitFailed, fmt.Sprintf("KNOWN-FAILING LIST STALE: %d spec(s) listed in %s now pass; remove them (%s)", len(c.NowPassing), run.KnownFailing, counts)
 	case c.FailedShould > 0:
-		return VerdictConformantWithWarnings, ExitConformant, fmt.Sprintf("CONFORMANT WITH WARNINGS: %d SHOULD spec(s) failed (%s)", c.FailedShould, counts)
+		return VerdictConformantWithWarnings, ExitConformant, fmt.Sprintf("CONFORMANT WITH WARNINGS: %s, %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedShould, counts)
 	case !r.SuiteSucceeded && c.Passed == 0 && c.KnownFailure == 0:
 		return VerdictHarnessError, ExitHarness, "harness error: the suite did not run: " + strings.Join(r.SpecialSuiteFailureReasons, "; ")
 	}

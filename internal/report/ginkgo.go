@@ -30,7 +30,8 @@ func specsOf(r types.Report, sel selection, info map[string]SpecInfo) (specs []*
 
 func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
 	s := &Spec{Name: sr.FullText(), Scenario: info.Scenario, Level: info.Level, Labels: sr.Labels(),
-		Requirements: append([]string{}, info.Requirements...), Duration: sr.RunTime, Seconds: sr.RunTime.Seconds()}
+		Requirements: append([]string{}, info.Requirements...), Duration: sr.RunTime, Seconds: sr.RunTime.Seconds(),
+		container: strings.Join(sr.ContainerHierarchyTexts, " "), leaf: sr.LeafNodeText}
 	for _, e := range sr.ReportEntries {
 		if e.Name == "transcript" {
 			s.Transcript = strings.Trim(entryValue(e), "\n")

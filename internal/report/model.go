@@ -7,8 +7,9 @@ import (
 )
 
 // SchemaVersion is the version of report.json's layout. It changes when a member is renamed or removed or
-// its meaning changes; members may be added without a change.
-const SchemaVersion = 1
+// its meaning changes; members may be added without a change. Version 2 counts findings: the summary leads
+// with the deviations, not the failed specs.
+const SchemaVersion = 2
 
 // Exit codes, as gwconform documents them.
 const (
@@ -111,6 +112,8 @@ type Spec struct {
 	Transcript   string        `json:"transcript,omitempty"`  // the exchanges behind a failure, redacted
 	SkipReason   string        `json:"skip_reason,omitempty"` // why it was skipped or disabled
 	Entries      []Entry       `json:"entries,omitempty"`     // its report entries, in the order they were added
+
+	container, leaf string // the name's two parts, for a finding's title and its reasons
 }
 
 // Entry is one report entry of a spec: "answer", "curl", "violations", ...
@@ -227,7 +230,10 @@ type Result struct {
 	Summary       string    `json:"summary"` // the verdict as one line, as the run prints it
 	Counts        Counts    `json:"counts"`
 	// HarnessErrors says what went wrong outside the specs, or what kept the suite from running.
-	HarnessErrors  []string       `json:"harness_errors,omitempty"`
+	HarnessErrors []string `json:"harness_errors,omitempty"`
+	// Findings are the deviations: the failed specs grouped by the exchange they judged (known failures
+	// apart), musts first.
+	Findings       []*Finding     `json:"findings"`
 	UncoveredMusts []Uncovered    `json:"uncovered_musts"`
 	Requirements   []*Requirement `json:"requirements"` // every id that binds the target, in catalogue order
 	// SuiteGuarantees bind the suite, not the target (ENV-6): proven by the run of itself, never charged.
