@@ -16,6 +16,7 @@ var htmlSource string
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
 	"outcomeTitle": func(o Outcome) string { return outcomeTitle[o] },
 	"join":         strings.Join,
+	"upper":        strings.ToUpper,
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -37,7 +38,8 @@ type htmlView struct {
 	Elapsed      time.Duration
 	Outcomes     []htmlCount
 	Rows         []htmlRow
-	Failures     []htmlFailure
+	Findings     []htmlFinding
+	Failures     []htmlFailure // the failed specs no finding shows: harness errors and known failures
 	Skipped      []*Requirement
 	Disabled     []*Requirement
 	VerdictTitle string
@@ -50,9 +52,16 @@ type htmlCount struct {
 
 type htmlRow struct {
 	*Requirement
-	Link   string // the anchor of its first failure, if any
-	Tally  string // "2 passed, 1 failed"
-	NSpecs int
+	Link     string        // the anchor of its first finding or failure, if any
+	Findings []htmlFinding // the findings that fail it
+	Tally    string        // "2 passed, 1 failed"
+	NSpecs   int
+}
+
+type htmlFinding struct {
+	*Finding
+	N      int
+	Anchor string
 }
 
 type htmlFailure struct {
@@ -60,11 +69,14 @@ type htmlFailure struct {
 	Anchor  string
 	Curl    string
 	Entries []Entry // the entries other than curl
+	// Finding shows the same exchange: the spec refers to its transcript rather than repeat it.
+	Finding *htmlFinding
 }
 
 // WriteHTML writes report.html: one self-contained page (inline CSS, no script, nothing fetched) with the
-// verdict, the uncovered MUST requirements, the matrix by requirement, every failure with its transcript and
-// curl line, and the skipped requirements with their reasons. Everything the run recorded is HTML-escaped.
+// verdict, the uncovered MUST requirements, the matrix by requirement linking to the deviations, each
+// deviation once with its transcript and curl line, the harness errors and known failures, and the skipped
+// requirements with their reasons. Everything the run recorded is HTML-escaped.
 func (r *Result) WriteHTML(w io.Writer) error {
 	v := htmlView{Result: r, VerdictTitle: verdictTitle[r.Verdict], Title: "gwconform: " + verdictTitle[r.Verdict]}
 	if r.Run.Target != "" {
@@ -76,12 +88,23 @@ func (r *Result) WriteHTML(w io.Writer) error {
 	for _, o := range Outcomes {
 		v.Outcomes = append(v.Outcomes, htmlCount{o, r.Counts.Requirements[o]})
 	}
+	v.Findings = make([]htmlFinding, len(r.Findings))
+	byScenario := map[string]*htmlFinding{}
+	for i, f := range r.Findings {
+		v.Findings[i] = htmlFinding{Finding: f, N: i + 1, Anchor: fmt.Sprintf("finding-%d", i+1)}
+		if f.Scenario != "" {
+			byScenario[f.Scenario] = &v.Findings[i]
+		}
+	}
 	anchors := map[*Spec]string{}
 	for i, s := range r.Specs {
-		if !s.Failed() && !s.HarnessError() && !s.KnownFailure() {
+		if !s.HarnessError() && !s.KnownFailure() {
 			continue
 		}
 		f := htmlFailure{Spec: s, Anchor: fmt.Sprintf("failure-%d", i+1)}
+		if s.Scenario != "" {
+			f.Finding = byScenario[s.Scenario]
+		}
 		for _, e := range s.Entries {
 			if e.Name == "curl" && f.Curl == "" {
 				f.Curl = e.Value
@@ -92,10 +115,16 @@ func (r *Result) WriteHTML(w io.Writer) error {
 		anchors[s] = f.Anchor
 		v.Failures = append(v.Failures, f)
 	}
+	of := r.findingOf()
 	for _, q := range r.Requirements {
 		row := htmlRow{Requirement: q, Tally: tally(q), NSpecs: len(q.Specs)}
-		if s := firstFailure(q); s != nil {
+		for _, i := range findingsFor(q, of) {
+			row.Findings = append(row.Findings, v.Findings[i])
+		}
+		if s := firstFailure(q); s != nil && anchors[s] != "" {
 			row.Link = anchors[s]
+		} else if len(row.Findings) > 0 {
+			row.Link = row.Findings[0].Anchor
 		}
 		v.Rows = append(v.Rows, row)
 		switch q.Outcome {

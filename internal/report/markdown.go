@@ -9,8 +9,9 @@ import (
 )
 
 // WriteMarkdown writes summary.md: a short summary for $GITHUB_STEP_SUMMARY or a pull request comment. It
-// gives the verdict, the counts, a table of the failed requirements (and the harness errors), the uncovered
-// MUST requirements, and the skipped requirements with their reasons in a collapsed list.
+// gives the verdict, the counts, the deviations (each with its transcript and curl line), a table of the
+// failed requirements (and the harness errors) referring to them, the uncovered MUST requirements, and the
+// skipped requirements with their reasons in a collapsed list.
 func (r *Result) WriteMarkdown(w io.Writer) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "## gwconform: %s %s\n\n", verdictIcon[r.Verdict], verdictTitle[r.Verdict])
@@ -62,6 +63,8 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	r.writeMarkdownFindings(&b)
+
 	var failed []*Requirement
 	for _, q := range r.Requirements {
 		if q.Outcome == OutcomeFail || q.Outcome == OutcomeHarnessError || q.Outcome == OutcomeKnownFailure {
@@ -69,7 +72,8 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if len(failed) > 0 {
-		b.WriteString("\n### Failed requirements\n\n| id | level | outcome | first failing spec | reason |\n|---|---|---|---|---|\n")
+		of := r.findingOf()
+		b.WriteString("\n### Failed requirements\n\n| id | level | outcome | deviation | first failing spec | reason |\n|---|---|---|---|---|---|\n")
 		for _, q := range failed {
 			s := firstFailure(q)
 			name, reason := "", ""
@@ -79,7 +83,8 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 					name += fmt.Sprintf(" (and %d more)", n-1)
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", q.ID, q.Level, outcomeTitle[q.Outcome], mdCell(name, 200), mdCell(reason, 300))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", q.ID, q.Level, outcomeTitle[q.Outcome], r.mdFindingRefs(findingsFor(q, of)),
+				mdCell(name, 200), mdCell(reason, 300))
 		}
 	}
 
@@ -119,6 +124,86 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// writeMarkdownFindings lists each finding once, with the one transcript and curl line its specs share, so
+// the table of failed requirements can refer to it rather than repeat the exchange under every requirement.
+func (r *Result) writeMarkdownFindings(b *bytes.Buffer) {
+	if len(r.Findings) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n### Deviations (%d)\n\nEach is one exchange with the target, under the specs that judged it and failed.\n", len(r.Findings))
+	for i, f := range r.Findings {
+		fmt.Fprintf(b, "\n#### Deviation %d: %s (%s)\n\n", i+1, mdCell(f.Title, 200), strings.ToUpper(f.Level))
+		var meta []string
+		if f.Scenario != "" {
+			meta = append(meta, "scenario `"+mdCode(f.Scenario)+"`")
+		}
+		if len(f.Requirements) > 0 {
+			meta = append(meta, "breaks "+strings.Join(f.Requirements, ", "))
+		}
+		meta = append(meta, plural(len(f.Reasons), "failed spec"))
+		b.WriteString(strings.Join(meta, " · ") + "\n\n")
+		for _, why := range f.Reasons {
+			ids := ""
+			if len(why.Requirements) > 0 {
+				ids = " (" + strings.Join(why.Requirements, ", ") + ")"
+			}
+			fmt.Fprintf(b, "- **%s**%s: %s\n", mdCell(why.Spec, 200), ids, mdCell(why.Reason, 400))
+		}
+		if f.Transcript != "" {
+			b.WriteString("\n<details><summary>Transcript</summary>\n\n")
+			mdPre(b, mdCut(f.Transcript, mdTranscriptMax, "report.html and report.json hold the whole transcript"))
+			b.WriteString("\n</details>\n")
+		}
+		if f.Curl != "" {
+			if len(f.Variables) > 0 {
+				fmt.Fprintf(b, "\nReproduce it, after exporting %s (unset, curl sends it empty):\n\n", strings.Join(f.Variables, ", "))
+			} else {
+				b.WriteString("\nReproduce it:\n\n")
+			}
+			var cmd strings.Builder
+			for _, v := range f.Variables {
+				cmd.WriteString("export " + v + "=…\n")
+			}
+			cmd.WriteString(f.Curl)
+			mdPre(b, cmd.String())
+		}
+	}
+}
+
+// mdFindingRefs names findings by number and scenario. Not "#1": GitHub links that to an issue.
+func (r *Result) mdFindingRefs(idx []int) string {
+	if len(idx) == 0 {
+		return "—"
+	}
+	var refs []string
+	for _, i := range idx {
+		ref := fmt.Sprintf("deviation %d", i+1)
+		if sc := r.Findings[i].Scenario; sc != "" {
+			ref += " (`" + mdCode(sc) + "`)"
+		}
+		refs = append(refs, ref)
+	}
+	return strings.Join(refs, ", ")
+}
+
+// mdTranscriptMax keeps summary.md within what a pull request comment takes (65,536 characters) for a
+// typical run; report.html carries transcripts whole.
+const mdTranscriptMax = 4000
+
+// mdPre writes text as an HTML <pre> block: unlike a code fence, it takes escaped text, so a transcript's
+// HTML cannot reach the page, and no run of backticks in it can end the block early.
+func mdPre(b *bytes.Buffer, text string) {
+	b.WriteString("<pre>\n" + mdText(strings.Trim(text, "\n")) + "\n</pre>\n")
+}
+
+// mdCut keeps the first max runes of text, saying where the rest is.
+func mdCut(text string, max int, rest string) string {
+	if utf8.RuneCountInString(text) <= max {
+		return text
+	}
+	return string([]rune(text)[:max]) + "\n… cut here: " + rest
 }
 
 var verdictTitle = map[Verdict]string{

@@ -238,7 +238,7 @@ func TestVerdict(t *testing.T) {
 		{name: "everything passed", rep: report(spec("a", "b", passed, must("AUTH-1")), spec("a", "c", skipped, should("AUTH-4"), skipWhy("why"))),
 			want: VerdictConformant, code: 0, summary: "CONFORMANT (1 passed, 0 failed, 1 skipped)"},
 		{name: "only a SHOULD failed", rep: report(spec("a", "b", passed, must("AUTH-1")), spec("a", "c", failed, should("AUTH-4"))),
-			want: VerdictConformantWithWarnings, code: 0, summary: "CONFORMANT WITH WARNINGS: 1 SHOULD spec(s) failed (1 passed, 1 failed, 0 skipped)"},
+			want: VerdictConformantWithWarnings, code: 0, summary: "CONFORMANT WITH WARNINGS: 1 deviation (1 failed spec), 1 SHOULD spec(s) failed (1 passed, 1 failed, 0 skipped)"},
 		{name: "a known failure fails nothing", known: "a b", rep: report(spec("a", "b", failed, must("AUTH-1")), spec("a", "c", passed, should("AUTH-4"))),
 			want: VerdictConformant, code: 0, summary: "CONFORMANT (1 passed, 0 failed, 0 skipped, 1 known failure(s))"},
 		{name: "a listed spec that passes makes the list stale", known: "a b", rep: report(spec("a", "b", passed, must("AUTH-1"))),
@@ -246,9 +246,11 @@ func TestVerdict(t *testing.T) {
 		{name: "a MUST failure outranks a stale list", known: "a c", rep: report(spec("a", "b", failed, must("AUTH-1")), spec("a", "c", passed, must("AUTH-1"))),
 			want: VerdictNonConformant, code: 1},
 		{name: "a SHOULD failed with fail-on should", failOn: "should", rep: report(spec("a", "c", failed, should("AUTH-4"))),
-			want: VerdictNonConformant, code: 1, summary: "NON-CONFORMANT with --fail-on should: 1 SHOULD spec(s) failed (0 passed, 1 failed, 0 skipped)"},
+			want: VerdictNonConformant, code: 1, summary: "NON-CONFORMANT with --fail-on should: 1 deviation (1 failed spec), 1 SHOULD spec(s) failed (0 passed, 1 failed, 0 skipped)"},
 		{name: "a MUST failed", rep: report(spec("a", "b", failed, must("AUTH-1")), spec("a", "c", failed, should("AUTH-4"))),
-			want: VerdictNonConformant, code: 1, summary: "NON-CONFORMANT: 1 MUST and 1 SHOULD spec(s) failed (0 passed, 2 failed, 0 skipped)"},
+			want: VerdictNonConformant, code: 1, summary: "NON-CONFORMANT: 1 deviation (2 failed specs), 1 MUST and 1 SHOULD spec(s) failed (0 passed, 2 failed, 0 skipped)"},
+		{name: "the failures of two scenarios are two deviations", rep: report(spec("a", "b", failed, must("AUTH-1")), spec("d", "c", failed, should("AUTH-4"), inScenario("s2"))),
+			want: VerdictNonConformant, code: 1, summary: "NON-CONFORMANT: 2 deviations (2 failed specs), 1 MUST and 1 SHOULD spec(s) failed (0 passed, 2 failed, 0 skipped)"},
 		{name: "a panic outranks failures", rep: report(spec("a", "b", failed, must("AUTH-1")), spec("a", "c", types.SpecStatePanicked, should("AUTH-4"))),
 			want: VerdictHarnessError, code: 2, summary: "harness error: 1 spec(s) or checks of the suite itself failed to run; no verdict (0 passed, 1 failed, 0 skipped)"},
 		{name: "a failed BeforeSuite is a harness error", rep: func() types.Report {
@@ -346,7 +348,7 @@ func failedRun(t testing.TB) *Result {
 			message("answered status 200, want 401"), entry("transcript", transcript),
 			entry("answer", `200 "absent or null"`),
 			entry("curl", `curl -sS -X POST 'http://gw/v1/chat/completions' -H 'Authorization: Bearer $API_KEY' -d '{"a":"b|c"}'`)),
-		spec("POST /v1/chat/completions with a bad parameter", "names temperature in error.param", failed, should("REQ-7"),
+		spec("POST /v1/chat/completions with a bad parameter", "names temperature in error.param", failed, should("REQ-7"), inScenario("s2"),
 			message("error.param is \"x|y\", want \"temperature\"\nsecond line"), entry("transcript", transcript)),
 		spec("POST /v1/chat/completions with a bad key", "answers 401 before the body", skipped, should("AUTH-4"), skipWhy("needs keys.revoked in the profile")),
 		spec("GET /v1/models", "answers the envelope", passed, must("ENV-4")),
@@ -538,8 +540,8 @@ func TestWriteHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		"NON-CONFORMANT", `class="verdict v-non_conformant"`, "http://gw/v1",
-		`id="req-AUTH-1"`, `href="#failure-1"`, // the matrix links the failed requirement to its failure
-		"POST /v1/chat/completions without Authorization answers status 401",
+		`id="req-AUTH-1"`, `href="#finding-1"`, // the matrix links the failed requirement to its finding
+		"POST /v1/chat/completions without Authorization", "answers status 401", // the finding's title and its spec
 		"answered status 200, want 401",
 		"&lt;script&gt;alert(1)&lt;/script&gt;", // the transcript, escaped
 		"curl -sS -X POST",
@@ -584,10 +586,10 @@ func TestWriteMarkdown(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"## gwconform: ❌ NON-CONFORMANT",
-		"NON-CONFORMANT: 1 MUST and 1 SHOULD spec(s) failed (1 passed, 2 failed, 1 skipped) (exit 1)",
-		"| id | level | outcome | first failing spec | reason |",
-		"| AUTH-1 | MUST | fail | POST /v1/chat/completions without Authorization answers status 401 | answered status 200, want 401 |",
-		`| REQ-7 | SHOULD | fail | POST /v1/chat/completions with a bad parameter names temperature in error.param | error.param is "x\|y", want "temperature"<br>second line |`,
+		"NON-CONFORMANT: 2 deviations (2 failed specs), 1 MUST and 1 SHOULD spec(s) failed (1 passed, 2 failed, 1 skipped) (exit 1)",
+		"| id | level | outcome | deviation | first failing spec | reason |",
+		"| AUTH-1 | MUST | fail | deviation 1 (`s1`) | POST /v1/chat/completions without Authorization answers status 401 | answered status 200, want 401 |",
+		"| REQ-7 | SHOULD | fail | deviation 2 (`s2`) | POST /v1/chat/completions with a bad parameter names temperature in error.param | error.param is \"x\\|y\", want \"temperature\"<br>second line |",
 		"**Requirements:** 5: 2 fail, 1 pass, 1 skipped, 1 not covered",
 		"- **CLIENT-1** not covered",
 		"<details><summary>Skipped or not selected requirements (1)</summary>",

@@ -1,0 +1,187 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/gwconform/gwconform/internal/requirements"
+)
+
+// Build reads the report Ginkgo hands to ReportAfterSuite.
+func Build(r types.Report, in Inputs, run Run) *Result {
+	if run.Started.IsZero() {
+		run.Started = r.StartTime
+	}
+	if run.LabelFilter == "" {
+		run.LabelFilter = r.SuiteConfig.LabelFilter
+	}
+	res := &Result{SchemaVersion: SchemaVersion, Run: run, Finished: r.EndTime,
+		Counts: Counts{Requirements: map[Outcome]int{}}, UncoveredMusts: []Uncovered{}}
+	sel := newSelection(r, run.LabelFilter)
+
+	specs, nodeFailures := specsOf(r, sel, in.Specs)
+	nonIt := len(nodeFailures)
+	res.HarnessErrors = append(res.HarnessErrors, nodeFailures...)
+	for _, s := range specs {
+		if in.KnownFailing[s.Name] {
+			switch s.State {
+			case StateFailed:
+				s.State = StateKnownFailure
+			case StatePassed:
+				res.Counts.Specs.NowPassing = append(res.Counts.Specs.NowPassing, s.Name)
+			}
+		}
+		res.Specs = append(res.Specs, s)
+		c := &res.Counts.Specs
+		c.Total++
+		switch {
+		case s.State == StatePassed:
+			c.Passed++
+		case s.State == StateFailed:
+			c.Failed++
+			if s.Level == "must" {
+				c.FailedMust++
+			} else {
+				c.FailedShould++
+			}
+		case s.State == StateKnownFailure:
+			c.KnownFailure++
+		case s.State == StateDisabled:
+			c.Disabled++
+		case s.State == StateSkipped || s.State == StatePending:
+			c.Skipped++
+		default:
+			c.HarnessError++
+		}
+	}
+
+	guaranteed := map[string]bool{}
+	for _, g := range in.Guarantees {
+		guaranteed[g.ID] = true
+		res.SuiteGuarantees = append(res.SuiteGuarantees, g)
+		if !g.Holds {
+			nonIt++ // the suite cannot vouch for its own checks: no verdict
+			res.HarnessErrors = append(res.HarnessErrors, fmt.Sprintf("the suite's own guarantee %s does not hold: %s", g.ID, g.Proof))
+		}
+	}
+	byID := map[string]*Requirement{}
+	for _, id := range in.Requirements.IDs() {
+		if guaranteed[id] {
+			continue
+		}
+		q := in.Requirements[id]
+		req := &Requirement{ID: q.ID, Level: string(q.Level), Text: q.Text, Specs: []*Spec{}}
+		byID[id] = req
+		res.Requirements = append(res.Requirements, req)
+	}
+	for _, s := range res.Specs {
+		attributed := false
+		for _, id := range s.Requirements {
+			if q, ok := byID[id]; ok {
+				q.Specs = append(q.Specs, s)
+				attributed = true
+			}
+		}
+		if !attributed {
+			res.Unattributed = append(res.Unattributed, s)
+		}
+	}
+	for _, q := range res.Requirements {
+		q.Outcome, q.Reasons = outcome(q, sel)
+		res.Counts.Requirements[q.Outcome]++
+		if q.Level == string(requirements.Must) && (q.Outcome == OutcomeNotCovered || q.Outcome == OutcomeSkipped || q.Outcome == OutcomeDisabled) {
+			res.UncoveredMusts = append(res.UncoveredMusts, Uncovered{ID: q.ID, Text: q.Text, Outcome: q.Outcome, Reasons: q.Reasons})
+		}
+	}
+	for _, o := range Outcomes {
+		if _, ok := res.Counts.Requirements[o]; !ok {
+			res.Counts.Requirements[o] = 0 // every outcome is counted, so a reader need not guess a missing key
+		}
+	}
+
+	res.Findings = findings(res.Specs, in.Requirements.IDs())
+	res.Verdict, res.ExitCode, res.Summary = judge(r, res.Counts.Specs, len(res.Findings), nonIt, run)
+	if res.Verdict == VerdictHarnessError {
+		for _, why := range r.SpecialSuiteFailureReasons {
+			if !slices.Contains(res.HarnessErrors, why) {
+				res.HarnessErrors = append(res.HarnessErrors, why)
+			}
+		}
+	}
+	return res
+}
+
+// judge is the run's verdict: harness errors first, then a failed must spec, then a failed should spec
+// (fatal with FailOn "should"), then a stale --known-failing list, then a suite that did not run. A failure's
+// summary leads with the findings: many specs judge each exchange, so the failed specs overstate what to fix.
+func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (Verdict, int, string) {
+	counts := fmt.Sprintf("%d passed, %d failed, %d skipped", c.Passed, c.Failed, c.Skipped)
+	if c.KnownFailure > 0 {
+		counts += fmt.Sprintf(", %d known failure(s)", c.KnownFailure)
+	}
+	if c.Disabled > 0 {
+		counts += fmt.Sprintf(", %d not selected", c.Disabled)
+	}
+	harness := c.HarnessError + harnessErrors
+	if stopped(r) && c.Passed+c.Failed+c.KnownFailure > 0 {
+		harness++ // specs that did not run could have failed: an interrupted run has no verdict
+	}
+	switch {
+	case harness > 0:
+		return VerdictHarnessError, ExitHarness, fmt.Sprintf("harness error: %d spec(s) or checks of the suite itself failed to run; no verdict (%s)", harness, counts)
+	case c.FailedMust > 0:
+		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT: %s, %d MUST and %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedMust, c.FailedShould, counts)
+	case c.FailedShould > 0 && run.FailOn == "should":
+		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT with --fail-on should: %s, %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedShould, counts)
+	case len(c.NowPassing) > 0:
+		return VerdictKnownFailingStale, ExitFailed, fmt.Sprintf("KNOWN-FAILING LIST STALE: %d spec(s) listed in %s now pass; remove them (%s)", len(c.NowPassing), run.KnownFailing, counts)
+	case c.FailedShould > 0:
+		return VerdictConformantWithWarnings, ExitConformant, fmt.Sprintf("CONFORMANT WITH WARNINGS: %s, %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedShould, counts)
+	case !r.SuiteSucceeded && c.Passed == 0 && c.KnownFailure == 0:
+		return VerdictHarnessError, ExitHarness, "harness error: the suite did not run: " + strings.Join(r.SpecialSuiteFailureReasons, "; ")
+	}
+	return VerdictConformant, ExitConformant, "CONFORMANT (" + counts + ")"
+}
+
+// outcome decides one requirement from the specs charged to it: a harness error taints it; then a failure;
+// then a known failure; then any spec that ran makes it pass; then run-time skips; and last, specs the filter
+// left out.
+func outcome(q *Requirement, sel selection) (Outcome, []string) {
+	if len(q.Specs) == 0 {
+		return OutcomeNotCovered, []string{"no spec of the suite names " + q.ID}
+	}
+	var harness, failed, known, ran bool
+	var skips []string
+	for _, s := range q.Specs {
+		switch {
+		case s.HarnessError():
+			harness = true
+		case s.Failed():
+			failed = true
+		case s.KnownFailure():
+			known = true
+		case s.Ran():
+			ran = true
+		case s.State == StateSkipped || s.State == StatePending:
+			if !slices.Contains(skips, s.SkipReason) {
+				skips = append(skips, s.SkipReason)
+			}
+		}
+	}
+	switch {
+	case harness:
+		return OutcomeHarnessError, nil
+	case failed:
+		return OutcomeFail, nil
+	case known:
+		return OutcomeKnownFailure, nil
+	case ran:
+		return OutcomePass, nil
+	case len(skips) > 0:
+		return OutcomeSkipped, skips
+	}
+	return OutcomeDisabled, []string{sel.disabledReason()}
+}
