@@ -38,7 +38,7 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					Skip(got.skip)
 				}
 				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
-					throttled: got.throttled, note: got.note, sent: got.body, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
+					throttled: got.throttled, note: got.note, sent: got.body.Head(), schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
 				if s.check.applies != nil {
 					if why := s.check.applies(e); why != "" {
 						Skip(why)

@@ -40,7 +40,7 @@ type Target struct {
 
 // sent is a scenario's exchanges, made once however many specs check them.
 type sent struct {
-	body     []byte
+	body     *scenario.Payload             // the first binding's: what the twins send, and what echo checks compare with
 	exs      []*exchange.Exchange          // the answers judged
 	repeats  []*exchange.Exchange          // the same requests sent again (REQ-10)
 	controls map[string]*exchange.Exchange // the twins, by control name

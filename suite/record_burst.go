@@ -16,7 +16,7 @@ import (
 // only the exchange that ended it: the 429 when there was one (LIMIT-1). The requests go in waves of the
 // run's concurrency, as a burst does: a rate limit trips as soon, and a distant target costs one round
 // trip per wave, not per request.
-func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
+func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body *scenario.Payload, s *sent) {
 	start := time.Now()
 	deadline := start.Add(t.offers.BurstWithin)
 	n, refused := 0, 0
@@ -24,7 +24,7 @@ func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h
 		wave := make([]*exchange.Exchange, min(t.workers, t.offers.Burst-n))
 		var wg sync.WaitGroup
 		for i := range wave {
-			wg.Go(func() { wave[i] = t.client.Do(ctx, sc.Request.Method, path, h, body) })
+			wg.Go(func() { wave[i] = t.client.Do(ctx, sc.Request.Method, path, h, requestBody(body)) })
 		}
 		wg.Wait()
 		n += len(wave)
@@ -56,7 +56,7 @@ const maxRetryAfter = 60 * time.Second
 // retry applies the page's policy to a transient answer: retry 429/500/502/503 only, waiting Retry-After
 // when the target gives one and base·2^attempt otherwise, for the profile's number of attempts (the first
 // one included, as in the page's with_retry).
-func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body []byte, s *sent) {
+func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body *scenario.Payload, s *sent) {
 	last := s.exs[len(s.exs)-1]
 	for attempt := 0; attempt < t.offers.RetryAttempts-1; attempt++ {
 		if last.Err != nil || !scenario.Transient(last.Response.Status) {
@@ -69,7 +69,7 @@ func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h
 		if !t.wait(ctx, wait, source, fmt.Sprintf("before retrying %s, as the page's retry policy says (SRV-3)", sc.Name())) {
 			return
 		}
-		last = t.client.Do(ctx, sc.Request.Method, path, h, body)
+		last = t.client.Do(ctx, sc.Request.Method, path, h, requestBody(body))
 		s.retries = append(s.retries, last)
 	}
 }

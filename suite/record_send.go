@@ -161,9 +161,9 @@ const throttleAttempts = 4
 // the suite (a rate-limited staging gateway, a high --concurrency), not its answer: it is kept in the
 // transcript and the request is sent again, after Retry-After when the target gives one (within
 // maxRetryAfter), else after 1s, 2s, 4s. ok is false when every attempt was answered 429.
-func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path string, h http.Header, body []byte) (ex *exchange.Exchange, ok bool) {
+func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path string, h http.Header, body *scenario.Payload) (ex *exchange.Exchange, ok bool) {
 	for attempt := range throttleAttempts {
-		ex = t.client.Do(ctx, sc.Request.Method, path, h, body)
+		ex = t.client.Do(ctx, sc.Request.Method, path, h, requestBody(body))
 		if ex.Err != nil || ex.Response.Status != http.StatusTooManyRequests || sc.Expect.Status.Allows(http.StatusTooManyRequests) {
 			return ex, true
 		}
@@ -186,4 +186,12 @@ func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path str
 // ever came back.
 func throttledSkip(sc scenario.Scenario, s *sent) string {
 	return fmt.Sprintf("could not be tested: the target answered 429 (rate limited) to all %d attempts, with Retry-After honoured; run again with a lower --concurrency", len(s.throttled))
+}
+
+// requestBody is the payload as the client sends it: no body at all when the scenario has none.
+func requestBody(p *scenario.Payload) exchange.Body {
+	if p == nil {
+		return nil
+	}
+	return p
 }

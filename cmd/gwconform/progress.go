@@ -10,8 +10,8 @@ import (
 	"github.com/gwconform/gwconform/suite"
 )
 
-// progress prints, for a person watching a slow target, which scenario is being sent and how far along the
-// run is: "[12/54] POST /v1/chat/completions without Authorization".
+// progress prints, for a person watching a slow target, each scenario as its exchanges are recorded and how
+// far along the run is: "[12/54] POST /v1/chat/completions without Authorization (212ms)".
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -38,14 +38,11 @@ func (p *progress) report(scenario string, done bool, took time.Duration) {
 	if !p.sent[scenario] {
 		return
 	}
+	if !done {
+		return // several scenarios are in flight at once: each is told once, as it ends, in the order they end
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !done {
-		fmt.Fprintf(p.w, "gwconform: [%d/%d] %s ...\n", p.done+1, p.total, scenario)
-		return
-	}
 	p.done++
-	if took > 2*time.Second {
-		fmt.Fprintf(p.w, "gwconform: [%d/%d] %s took %s\n", p.done, p.total, scenario, took.Round(time.Millisecond))
-	}
+	fmt.Fprintf(p.w, "gwconform: [%d/%d] %s (%s)\n", p.done, p.total, scenario, took.Round(time.Millisecond))
 }

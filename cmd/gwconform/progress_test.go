@@ -34,8 +34,8 @@ func TestProgressListsOnlyScenariosThatAreSent(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var w bytes.Buffer
 			p := newProgress(&w, sel, c.offers, false)
-			p.report(missing, false, 0)
-			p.report(keyless, false, 0)
+			p.report(missing, true, 0)
+			p.report(keyless, true, 0)
 			if p.total != c.total || strings.Contains(w.String(), keyless) != c.printed || !strings.Contains(w.String(), missing) {
 				t.Fatalf("total %d, want %d; printed:\n%s", p.total, c.total, w.String())
 			}

@@ -54,7 +54,7 @@ func TestEarlyRefusalOfAnOversizedBodyIsRead(t *testing.T) {
 	body := make([]byte, 16<<20)
 	h := http.Header{"Content-Type": {"application/json"}, "Expect": {"100-continue"}}
 	for i := range 5 {
-		ex := c.Do(context.Background(), http.MethodPost, "/chat/completions", h, body)
+		ex := c.Do(context.Background(), http.MethodPost, "/chat/completions", h, Bytes(body))
 		if ex.Err != nil || ex.Response.Status != 413 {
 			t.Fatalf("try %d: got %v %v, want the 413", i+1, ex.Err, ex.Response)
 		}

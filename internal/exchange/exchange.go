@@ -19,14 +19,31 @@ import (
 // BodyCap is how much of a response body is kept; the rest is read and counted but not stored.
 const BodyCap = 1 << 20
 
+// Body is a request body that can be sent any number of times without being held whole: the 16 MiB REQ-9
+// body is generated as it goes out.
+type Body interface {
+	Size() int64
+	NewReader() io.Reader
+}
+
+// Bytes is a body held in memory.
+type Bytes []byte
+
+func (b Bytes) Size() int64          { return int64(len(b)) }
+func (b Bytes) NewReader() io.Reader { return bytes.NewReader(b) }
+
 // Request is what was sent. Header holds every header, the Authorization value included: render it only
 // through a redactor.
 type Request struct {
-	Method   string
-	URL      string
-	Header   http.Header
-	Body     []byte // capped at BodyCap
+	Method string
+	URL    string
+	Header http.Header
+	// Body is what was sent, whole up to BodyCap; of a larger body, only what a transcript shows.
+	Body     []byte
 	BodySize int64
+	// Source is the body as it was given, to write out whole for a person reproducing the exchange; nil
+	// when there was no body.
+	Source Body
 }
 
 // Response is what came back.
@@ -76,8 +93,9 @@ type Client struct {
 	Timeout time.Duration // per exchange, reading the body included
 }
 
-// Do sends req and records the exchange. It never returns nil and never panics on a hostile answer.
-func (c *Client) Do(ctx context.Context, method, path string, header http.Header, body []byte) *Exchange {
+// Do sends req and records the exchange; body may be nil. It never returns nil and never panics on a
+// hostile answer.
+func (c *Client) Do(ctx context.Context, method, path string, header http.Header, body Body) *Exchange {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -85,19 +103,24 @@ func (c *Client) Do(ctx context.Context, method, path string, header http.Header
 	}
 	url := strings.TrimSuffix(c.BaseURL, "/") + path
 	ex := &Exchange{
-		Request: Request{Method: method, URL: url, Header: header.Clone(), Body: capped(body), BodySize: int64(len(body))},
+		Request: Request{Method: method, URL: url, Header: header.Clone()},
 		Started: time.Now(),
 	}
 	defer func() { ex.Duration = time.Since(ex.Started) }()
 
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		ex.Err = fmt.Errorf("build request: %w", err)
 		return ex
+	}
+	if body != nil {
+		ex.Request.Body, ex.Request.BodySize, ex.Request.Source = shown(body), body.Size(), body
+		req.ContentLength = body.Size()
+		req.Body = io.NopCloser(body.NewReader())
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.NewReader()), nil }
+		if body.Size() == 0 {
+			req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
+		}
 	}
 	if header != nil {
 		req.Header = header.Clone()
@@ -127,9 +150,16 @@ func (c *Client) Do(ctx context.Context, method, path string, header http.Header
 	return ex
 }
 
-func capped(b []byte) []byte {
-	if len(b) > BodyCap {
-		return b[:BodyCap]
+// shown is what the record keeps of a request body: all of it up to BodyCap, else only what a transcript
+// shows, read from the start, so that a generated body is never held whole.
+func shown(b Body) []byte {
+	if bs, ok := b.(Bytes); ok && len(bs) <= BodyCap {
+		return bs
 	}
-	return b
+	n := int64(BodyCap)
+	if b.Size() > BodyCap {
+		n = ShownBody
+	}
+	head, _ := io.ReadAll(io.LimitReader(b.NewReader(), n))
+	return head
 }

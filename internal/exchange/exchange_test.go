@@ -24,7 +24,7 @@ func TestDoRecordsRequestAndResponse(t *testing.T) {
 	defer srv.Close()
 	c := &Client{HTTP: srv.Client(), BaseURL: srv.URL + "/v1/", Timeout: time.Second}
 	h := http.Header{"Authorization": {"Bearer gwc-the-key"}}
-	ex := c.Do(context.Background(), "POST", "/chat/completions", h, []byte("hi"))
+	ex := c.Do(context.Background(), "POST", "/chat/completions", h, Bytes("hi"))
 	if ex.Err != nil {
 		t.Fatal(ex.Err)
 	}
@@ -91,7 +91,7 @@ func BenchmarkDo(b *testing.B) {
 	body := []byte(`{"model":"m"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if ex := c.Do(context.Background(), "POST", "/v1/chat/completions", nil, body); ex.Err != nil {
+		if ex := c.Do(context.Background(), "POST", "/v1/chat/completions", nil, Bytes(body)); ex.Err != nil {
 			b.Fatal(ex.Err)
 		}
 	}

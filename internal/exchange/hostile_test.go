@@ -24,7 +24,7 @@ func TestHostileTargetsEndTheExchangeAndLeakNothing(t *testing.T) {
 				Timeout: 500 * time.Millisecond,
 			}
 			start := time.Now()
-			ex := client.Do(context.Background(), http.MethodPost, "/chat/completions", http.Header{"Authorization": {"Bearer k"}}, []byte(`{"model":"m"}`))
+			ex := client.Do(context.Background(), http.MethodPost, "/chat/completions", http.Header{"Authorization": {"Bearer k"}}, Bytes(`{"model":"m"}`))
 			if took := time.Since(start); took > 2*time.Second {
 				t.Errorf("the exchange took %s with a 500ms deadline", took)
 			}

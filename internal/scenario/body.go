@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -84,12 +83,33 @@ func Path(tmpl string, vars map[string]string) (string, error) {
 }
 
 // Body renders the request body with vars substituted as JSON string contents, so a model id with a quote
-// in it cannot break the JSON the scenario meant to send. A request without a body renders as nil.
-func (c *Catalogue) Body(s Scenario, vars map[string]string) ([]byte, error) {
+// in it cannot break the JSON the scenario meant to send. A request without a body renders as nil. The
+// oversized body is generated: only its head is rendered, and its padding streams as it is sent.
+func (c *Catalogue) Body(s Scenario, vars map[string]string) (*Payload, error) {
+	if !s.Request.HasBody() {
+		return nil, nil
+	}
+	if s.Request.OversizedBytes > 0 {
+		head, err := render([]byte(oversizedHead), vars)
+		if err != nil {
+			return nil, err
+		}
+		pad := max(s.Request.OversizedBytes-int64(len(head)+len(oversizedTail)), 0)
+		return &Payload{head: head, pad: pad, tail: []byte(oversizedTail)}, nil
+	}
 	tmpl, err := c.template(s.Request)
 	if err != nil {
 		return nil, err
 	}
+	body, err := render(tmpl, vars)
+	if err != nil {
+		return nil, err
+	}
+	return Literal(body), nil
+}
+
+// render substitutes vars into a body template.
+func render(tmpl []byte, vars map[string]string) ([]byte, error) {
 	var missing []string
 	out := placeholder.ReplaceAllFunc(tmpl, func(m []byte) []byte {
 		name := string(placeholder.FindSubmatch(m)[1])
@@ -104,6 +124,9 @@ func (c *Catalogue) Body(s Scenario, vars map[string]string) ([]byte, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("no value for {{%s}}", strings.Join(missing, "}}, {{"))
 	}
+	if out == nil {
+		out = []byte{} // an empty body is still a body (REQ-1)
+	}
 	return out, nil
 }
 
@@ -114,20 +137,13 @@ func (c *Catalogue) template(r Request) ([]byte, error) {
 	case r.BodyFile != "":
 		return fs.ReadFile(c.bodies, r.BodyFile)
 	case r.OversizedBytes > 0:
-		return oversized(r.OversizedBytes), nil
+		return []byte(oversizedHead + oversizedTail), nil // what Needs reads: the placeholders
 	}
 	return nil, nil
 }
 
-// oversized is a well-formed chat request of size bytes whose prompt is padding: only its size is wrong.
-func oversized(size int64) []byte {
-	head := `{"model": "{{model}}", "messages": [{"role": "user", "content": "` + CanaryPrompt + ` `
-	tail := `"}]}`
-	pad := max(size-int64(len(head)+len(tail)), 0)
-	var b bytes.Buffer
-	b.Grow(int(size))
-	b.WriteString(head)
-	b.Write(bytes.Repeat([]byte("a"), int(pad)))
-	b.WriteString(tail)
-	return b.Bytes()
-}
+// The oversized body is a well-formed chat request whose prompt is padding: only its size is wrong.
+const (
+	oversizedHead = `{"model": "{{model}}", "messages": [{"role": "user", "content": "` + CanaryPrompt + ` `
+	oversizedTail = `"}]}`
+)

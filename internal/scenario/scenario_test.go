@@ -49,7 +49,7 @@ func TestTheShippedCatalogueLoads(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", s.ID, err)
 		}
-		if s.Request.HasBody() && len(body) > 0 && bytes.Contains(body, []byte("{{")) {
+		if s.Request.HasBody() && bytes.Contains(body.Head(), []byte("{{")) {
 			t.Errorf("%s: placeholder left in body", s.ID)
 		}
 	}
@@ -115,22 +115,11 @@ func TestBodyEscapesValuesAndReportsMissingOnes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var v map[string]string
-	if err := json.Unmarshal(body, &v); err != nil || v["model"] != `we"ird` {
-		t.Errorf("body %s: %v", body, err)
+	if err := json.Unmarshal(body.Head(), &v); err != nil || v["model"] != `we"ird` {
+		t.Errorf("body %s: %v", body.Head(), err)
 	}
 	if _, err := c.Body(s, nil); err == nil || !strings.Contains(err.Error(), "{{model}}") {
 		t.Errorf("missing value not reported: %v", err)
-	}
-}
-
-func TestOversizedBodyIsWellFormedAndSized(t *testing.T) {
-	b := oversized(1 << 20)
-	if len(b) != 1<<20 {
-		t.Errorf("size %d", len(b))
-	}
-	b = bytes.Replace(b, []byte("{{model}}"), []byte("m"), 1)
-	if !json.Valid(b) {
-		t.Error("oversized body is not JSON")
 	}
 }
 
