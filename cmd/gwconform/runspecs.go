@@ -6,13 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/suite"
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -26,25 +26,30 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	}
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
-	reporterConfig.Succinct = !o.verbose
-	reporterConfig.GithubOutput = getenv("GITHUB_ACTIONS") == "true" // failures become workflow annotations
+	githubActions := getenv("GITHUB_ACTIONS") == "true"
+	m := &marks{w: stdout}
+	if o.verbose {
+		reporterConfig.GithubOutput = githubActions
+	} else {
+		// Ginkgo's own reporter prints a transcript and a source line per failure; without -v a person reads
+		// one mark per spec and, at the end, one line per failed requirement.
+		formatter.ColorableStdOut = io.Discard
+		ginkgo.ReportAfterEach(m.spec)
+	}
 
 	var ginkgoReport types.Report
 	ginkgo.ReportAfterSuite("gwconform reports", func(r ginkgo.Report) { ginkgoReport = r })
 	ginkgo.RunSpecs(&testingT{}, "gwconform", suiteConfig, reporterConfig)
+	if !o.verbose {
+		m.end()
+	}
 
 	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees()}
 	run.KnownFailing, in.KnownFailing = known.list()
 	run.Contract, _ = requirements.EmbeddedVersion()
 	res := report.Build(ginkgoReport, in, run)
 	code := res.ExitCode
-	fmt.Fprintf(stdout, "\ngwconform: %s\n", res.Summary)
-	for _, u := range res.UncoveredMusts {
-		fmt.Fprintf(stdout, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
-	}
-	for _, name := range res.Counts.Specs.NowPassing {
-		fmt.Fprintf(stdout, "gwconform: listed in %s but now passes, remove it: %s\n", run.KnownFailing, name)
-	}
+	printVerdict(stdout, res, githubActions)
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)

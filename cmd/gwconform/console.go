@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/gwconform/gwconform/internal/report"
+)
+
+// marksPerLine keeps the row of marks within a terminal's width.
+const marksPerLine = 100
+
+// marks prints one character per judged spec, as Ginkgo's succinct reporter would without its failure
+// blocks: the detail of a failure is in the reports, and at the end, one line per requirement.
+type marks struct {
+	mu sync.Mutex
+	w  io.Writer
+	n  int
+}
+
+func (m *marks) spec(r types.SpecReport) {
+	if r.LeafNodeType != types.NodeTypeIt || r.State == types.SpecStateSkipped && r.NumAttempts == 0 {
+		return // left out by the label filter: not part of this run
+	}
+	mark := "."
+	switch {
+	case r.State == types.SpecStateSkipped:
+		mark = "S"
+	case r.State == types.SpecStateFailed:
+		mark = "F"
+	case r.State.Is(types.SpecStateFailureStates):
+		mark = "!" // panicked, timed out, interrupted or aborted: the harness's fault
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fmt.Fprint(m.w, mark)
+	if m.n++; m.n%marksPerLine == 0 {
+		fmt.Fprintln(m.w)
+	}
+}
+
+func (m *marks) end() {
+	if m.n%marksPerLine != 0 {
+		fmt.Fprintln(m.w)
+	}
+}
+
+// printVerdict is the end of a run's console: the verdict, one line per failed requirement with its first
+// reason, what to export to reproduce a failure, and what else a person must act on.
+func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
+	fmt.Fprintf(w, "gwconform: %s\n", res.Summary)
+	for _, q := range res.Requirements {
+		if q.Outcome != report.OutcomeFail {
+			continue
+		}
+		s := q.FailingSpecs()[0]
+		more := ""
+		if n := len(q.FailingSpecs()); n > 1 {
+			more = fmt.Sprintf(" (and %d more)", n-1)
+		}
+		line := fmt.Sprintf("%s %s: %s: %s%s", q.Level, q.ID, s.Name, firstLine(s.Reason), more)
+		fmt.Fprintf(w, "  FAIL %s\n", line)
+		if githubActions {
+			// A workflow annotation per failed requirement, not per spec: the same one line.
+			fmt.Fprintf(w, "::error title=gwconform %s::%s\n", q.ID, strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(line))
+		}
+	}
+	if vars := reproductionVariables(res); len(vars) > 0 {
+		fmt.Fprintf(w, "gwconform: to reproduce a deviation, export %s, then run its curl line from summary.md or report.html\n", strings.Join(vars, ", "))
+	}
+	for _, u := range res.UncoveredMusts {
+		fmt.Fprintf(w, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
+	}
+	for _, name := range res.Counts.Specs.NowPassing {
+		fmt.Fprintf(w, "gwconform: listed in %s but now passes, remove it: %s\n", res.Run.KnownFailing, name)
+	}
+}
+
+// reproductionVariables are the shell variables any finding's curl line reads.
+func reproductionVariables(res *report.Result) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range res.Findings {
+		for _, v := range f.Variables {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
