@@ -29,7 +29,14 @@ var Placeholders = func() map[string]string {
 	return p
 }()
 
-// CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8).
+// Filled are the placeholders the catalogue fills itself: no target or profile provides them, so Needs never
+// reports one.
+var Filled = map[string]string{
+	"prompt": "the canary prompt, CanaryPrompt",
+}
+
+// CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8). Fixtures
+// write it as {{prompt}}, never literally, so that changing it here cannot blind the echo check.
 const CanaryPrompt = "gwconform canary prompt 5a1f"
 
 var placeholder = regexp.MustCompile(`\{\{([a-z_0-9]+)\}\}`)
@@ -48,7 +55,7 @@ func placeholdersIn(tmpl []byte) []string {
 }
 
 // Needs lists the placeholders the scenario's body and paths use, its controls' included: the values a run
-// must discover before sending it.
+// must discover before sending it. The ones the catalogue fills itself (Filled) are not needs.
 func (c *Catalogue) Needs(s Scenario) []string {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
@@ -58,7 +65,13 @@ func (c *Catalogue) Needs(s Scenario) []string {
 	for _, ctl := range s.Controls {
 		all = append(all, ctl.Path...)
 	}
-	return placeholdersIn(all)
+	var needs []string
+	for _, n := range placeholdersIn(all) {
+		if _, filled := Filled[n]; !filled {
+			needs = append(needs, n)
+		}
+	}
+	return needs
 }
 
 // Path renders a request path with vars substituted as path segments, escaped.
@@ -84,7 +97,8 @@ func Path(tmpl string, vars map[string]string) (string, error) {
 }
 
 // Body renders the request body with vars substituted as JSON string contents, so a model id with a quote
-// in it cannot break the JSON the scenario meant to send. A request without a body renders as nil.
+// in it cannot break the JSON the scenario meant to send. {{prompt}} is CanaryPrompt, whatever vars say. A
+// request without a body renders as nil.
 func (c *Catalogue) Body(s Scenario, vars map[string]string) ([]byte, error) {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
@@ -94,6 +108,9 @@ func (c *Catalogue) Body(s Scenario, vars map[string]string) ([]byte, error) {
 	out := placeholder.ReplaceAllFunc(tmpl, func(m []byte) []byte {
 		name := string(placeholder.FindSubmatch(m)[1])
 		v, ok := vars[name]
+		if name == "prompt" {
+			v, ok = CanaryPrompt, true
+		}
 		if !ok {
 			missing = append(missing, name)
 			return m

@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -44,6 +45,7 @@ func TestTheShippedCatalogueLoads(t *testing.T) {
 	for name := range Placeholders {
 		vars[name] = "value-of-" + name
 	}
+	prompts := 0
 	for _, s := range c.Scenarios {
 		body, err := c.Body(s, vars)
 		if err != nil {
@@ -52,39 +54,62 @@ func TestTheShippedCatalogueLoads(t *testing.T) {
 		if s.Request.HasBody() && len(body) > 0 && bytes.Contains(body, []byte("{{")) {
 			t.Errorf("%s: placeholder left in body", s.ID)
 		}
+		// ENV-8 looks for CanaryPrompt itself in what was sent: escaping must leave it as it is.
+		if tmpl, _ := c.template(s.Request); bytes.Contains(tmpl, []byte("{{prompt}}")) {
+			prompts++
+			if !bytes.Contains(body, []byte(CanaryPrompt)) {
+				t.Errorf("%s: {{prompt}} did not render as %q", s.ID, CanaryPrompt)
+			}
+		}
+		if slices.Contains(c.Needs(s), "prompt") {
+			t.Errorf("%s: needs {{prompt}}, which no target provides", s.ID)
+		}
+	}
+	if prompts < 20 {
+		t.Errorf("%d scenarios send {{prompt}}, want at least 20", prompts)
 	}
 }
 
 func TestLoadRefusesABrokenCatalogue(t *testing.T) {
 	good := "- id: a\n  requirements: [AUTH-1]\n  request: {method: POST, path: /chat/completions, credential: none, body_file: b.json}\n  expect: {status: 401, type: authentication_error}\n"
-	cases := map[string]struct{ yaml, want string }{
-		"unknown field":            {strings.Replace(good, "expect:", "expext:", 1), "expext"},
-		"duplicate id":             {good + good, "already defined"},
-		"unknown requirement":      {strings.Replace(good, "AUTH-1", "AUTH-99", 1), "AUTH-99 is not in REQUIREMENTS.md"},
-		"unknown credential":       {strings.Replace(good, "credential: none", "credential: bearer", 1), `credential "bearer"`},
-		"missing body file":        {strings.Replace(good, "b.json", "nope.json", 1), "not in fixtures/bodies"},
-		"relative path":            {strings.Replace(good, "path: /chat", "path: chat", 1), "must start with /"},
-		"bad method":               {strings.Replace(good, "method: POST", "method: FETCH", 1), "not an HTTP method"},
-		"no status":                {strings.Replace(good, "status: 401, ", "", 1), "expect.status is missing"},
-		"type on success":          {strings.Replace(good, "status: 401", "status: 200", 1), "not an error"},
-		"unknown schema":           {strings.Replace(good, "type: authentication_error", "schema: nope.json", 1), `schema "nope.json"`},
-		"two body sources":         {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "more than one"},
-		"unknown placeholder":      {strings.Replace(good, "body_file: b.json", `body: '{{modle}}'`, 1), "{{modle}}"},
-		"no requirement named":     {strings.Replace(good, "[AUTH-1]", "[]", 1), "names no requirement"},
-		"each model, no model":     {strings.Replace(good, "id: a", "id: a\n  each_model: true", 1), "each_model needs a body that uses {{model}}"},
-		"unknown trigger":          {strings.Replace(good, "id: a", "id: a\n  trigger: teapot", 1), `trigger "teapot"`},
-		"recovers without burst":   {strings.Replace(good, "id: a", "id: a\n  recovers: true", 1), "recovers needs burst"},
-		"status and not transient": {strings.Replace(good, "status: 401,", "status: 401, not_transient: true,", 1), "do not combine"},
-		"each model in a burst":    {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  burst: true", 1), "does not combine"},
-		"unknown control":          {strings.Replace(good, "id: a", "id: a\n  controls: {twin: {credential: valid}}", 1), "controls.twin is not one of"},
-		"control changes the body": {strings.Replace(good, "id: a", "id: a\n  controls: {proper: {body: 'x'}}", 1), "may change only credential and path"},
-		"like without the control": {strings.Replace(good, "status: 401, type: authentication_error", "like: proper", 1), `expect.like names control "proper"`},
+	canary := `body: '{"messages": [{"role": "user", "content": "` + CanaryPrompt + `"}]}'`
+	cases := map[string]struct{ yaml, body, want string }{
+		"unknown field":             {strings.Replace(good, "expect:", "expext:", 1), "", "expext"},
+		"duplicate id":              {good + good, "", "already defined"},
+		"unknown requirement":       {strings.Replace(good, "AUTH-1", "AUTH-99", 1), "", "AUTH-99 is not in REQUIREMENTS.md"},
+		"unknown credential":        {strings.Replace(good, "credential: none", "credential: bearer", 1), "", `credential "bearer"`},
+		"missing body file":         {strings.Replace(good, "b.json", "nope.json", 1), "", "not in fixtures/bodies"},
+		"relative path":             {strings.Replace(good, "path: /chat", "path: chat", 1), "", "must start with /"},
+		"bad method":                {strings.Replace(good, "method: POST", "method: FETCH", 1), "", "not an HTTP method"},
+		"no status":                 {strings.Replace(good, "status: 401, ", "", 1), "", "expect.status is missing"},
+		"type on success":           {strings.Replace(good, "status: 401", "status: 200", 1), "", "not an error"},
+		"unknown schema":            {strings.Replace(good, "type: authentication_error", "schema: nope.json", 1), "", `schema "nope.json"`},
+		"two body sources":          {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "", "more than one"},
+		"unknown placeholder":       {strings.Replace(good, "body_file: b.json", `body: '{{modle}}'`, 1), "", "{{modle}}"},
+		"no requirement named":      {strings.Replace(good, "[AUTH-1]", "[]", 1), "", "names no requirement"},
+		"each model, no model":      {strings.Replace(good, "id: a", "id: a\n  each_model: true", 1), "", "each_model needs a body that uses {{model}}"},
+		"unknown trigger":           {strings.Replace(good, "id: a", "id: a\n  trigger: teapot", 1), "", `trigger "teapot"`},
+		"recovers without burst":    {strings.Replace(good, "id: a", "id: a\n  recovers: true", 1), "", "recovers needs burst"},
+		"status and not transient":  {strings.Replace(good, "status: 401,", "status: 401, not_transient: true,", 1), "", "do not combine"},
+		"each model in a burst":     {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  burst: true", 1), "", "does not combine"},
+		"unknown control":           {strings.Replace(good, "id: a", "id: a\n  controls: {twin: {credential: valid}}", 1), "", "controls.twin is not one of"},
+		"control changes the body":  {strings.Replace(good, "id: a", "id: a\n  controls: {proper: {body: 'x'}}", 1), "", "may change only credential and path"},
+		"like without the control":  {strings.Replace(good, "status: 401, type: authentication_error", "like: proper", 1), "", `expect.like names control "proper"`},
+		"canary written out":        {strings.Replace(good, "body_file: b.json", canary, 1), "", "scenarios/x.yaml: holds the canary prompt"},
+		"canary in a comment":       {"# " + CanaryPrompt + "\n" + good, "", "scenarios/x.yaml: holds the canary prompt"},
+		"canary spelt with escapes": {strings.Replace(good, "body_file: b.json", `body: "`+strings.ReplaceAll(CanaryPrompt, " ", `\x20`)+`"`, 1), "", `request.body: holds the canary prompt`},
+		"canary in a body file":     {good, `{"content": "` + CanaryPrompt + `: hi"}`, "bodies/b.json: holds the canary prompt"},
+		"prompt in a path":          {strings.Replace(good, "path: /chat/completions", "path: '/models/{{prompt}}'", 1), "", "{{prompt}} is filled in a body only"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			body := c.body
+			if body == "" {
+				body = `{}`
+			}
 			fsys := fstest.MapFS{
 				"scenarios/x.yaml": {Data: []byte(c.yaml)},
-				"bodies/b.json":    {Data: []byte(`{}`)},
+				"bodies/b.json":    {Data: []byte(body)},
 			}
 			_, err := Load(fsys, realChecks(t))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -96,7 +121,7 @@ func TestLoadRefusesABrokenCatalogue(t *testing.T) {
 
 func TestBodyEscapesValuesAndReportsMissingOnes(t *testing.T) {
 	fsys := fstest.MapFS{
-		"scenarios/x.yaml": {Data: []byte("- id: a\n  requirements: [REQ-3]\n  request: {method: POST, path: /x, credential: valid, body: '{\"model\": \"{{model}}\"}'}\n  expect: {status: [400, 413]}\n")},
+		"scenarios/x.yaml": {Data: []byte("- id: a\n  requirements: [REQ-3]\n  request: {method: POST, path: /x, credential: valid, body: '{\"model\": \"{{model}}\", \"content\": \"{{prompt}}\"}'}\n  expect: {status: [400, 413]}\n")},
 		"bodies/.keep":     {Data: nil},
 	}
 	c, err := Load(fsys, realChecks(t))
@@ -110,12 +135,13 @@ func TestBodyEscapesValuesAndReportsMissingOnes(t *testing.T) {
 	if !s.Expect.Status.Allows(413) || s.Expect.Status.Allows(401) || s.Expect.Status.String() != "400 or 413" {
 		t.Errorf("statuses %v", s.Expect.Status)
 	}
-	body, err := c.Body(s, map[string]string{"model": `we"ird`})
+	// {{prompt}} is the catalogue's own: not a need, and CanaryPrompt whatever vars say.
+	body, err := c.Body(s, map[string]string{"model": `we"ird`, "prompt": "not the canary"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var v map[string]string
-	if err := json.Unmarshal(body, &v); err != nil || v["model"] != `we"ird` {
+	if err := json.Unmarshal(body, &v); err != nil || v["model"] != `we"ird` || v["content"] != CanaryPrompt {
 		t.Errorf("body %s: %v", body, err)
 	}
 	if _, err := c.Body(s, nil); err == nil || !strings.Contains(err.Error(), "{{model}}") {
