@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -110,18 +111,28 @@ func (c *Catalogue) checkPlaceholders(s Scenario) error {
 			return err
 		}
 	}
-	for _, name := range placeholdersIn(tmpl) {
+	used := placeholdersIn(tmpl)
+	for _, name := range used {
 		_, known := Placeholders[name]
-		if _, filled := Filled[name]; !known && !filled {
+		if _, derived := Derived[name]; !known && !derived {
 			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
 		}
+		if key, ok := strings.CutPrefix(name, "fault_"); ok && known {
+			return fmt.Errorf("scenario %q: write {{fault_model}} and fault: %s, not {{%s}}", s.ID, key, name)
+		}
+	}
+	switch usesFault := slices.Contains(used, "fault_model"); {
+	case usesFault && s.Fault == "":
+		return fmt.Errorf("scenario %q: {{fault_model}} needs fault: naming the upstream fault", s.ID)
+	case !usesFault && s.Fault != "":
+		return fmt.Errorf("scenario %q: fault needs a body that uses {{fault_model}}", s.ID)
 	}
 	paths := []byte(s.Request.Path)
 	for _, ctl := range s.Controls {
 		paths = append(paths, ctl.Path...)
 	}
 	for _, name := range placeholdersIn(paths) {
-		if _, filled := Filled[name]; filled {
+		if _, derived := Derived[name]; derived {
 			return fmt.Errorf("scenario %q: {{%s}} is filled in a body only, not in a path", s.ID, name)
 		}
 		if _, ok := Placeholders[name]; !ok {
