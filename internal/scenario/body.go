@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,14 +22,34 @@ var Placeholders = func() map[string]string {
 		"trigger_model":            "the model the profile's trigger names, else {{model}} (the trigger is a header)",
 		"burst_model":              "{{unknown_model}}, or {{model}} when the profile's burst sends completions",
 	}
-	// Every upstream fault is provoked through its own model: {{fault_status_500}} and so on.
+	// Every upstream fault is provoked through its own model: {{fault_status_500}} and so on. A body names it
+	// {{fault_model}} and its scenario the fault (fault: status_500), so one body serves every fault.
 	for _, f := range faults.All() {
 		p["fault_"+f.Key] = "the model id that provokes: " + f.Does
 	}
 	return p
 }()
 
-// CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8).
+// Derived are the placeholders a body may use that the catalogue derives itself, so Needs never reports
+// one: {{prompt}} needs nothing, {{fault_model}} needs {{fault_<fault>}} and is reported as that.
+var Derived = map[string]string{
+	"prompt":      "the canary prompt, CanaryPrompt",
+	"fault_model": "the model id that provokes the scenario's fault: {{fault_<fault>}}",
+}
+
+// need is what a placeholder of s stands for among the values a run provides: "" for none.
+func (s Scenario) need(name string) string {
+	switch name {
+	case "prompt":
+		return ""
+	case "fault_model":
+		return "fault_" + s.Fault // Load refuses {{fault_model}} without a fault
+	}
+	return name
+}
+
+// CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8). Fixtures
+// write it as {{prompt}}, never literally, so that changing it here cannot blind the echo check.
 const CanaryPrompt = "gwconform canary prompt 5a1f"
 
 var placeholder = regexp.MustCompile(`\{\{([a-z_0-9]+)\}\}`)
@@ -47,7 +68,8 @@ func placeholdersIn(tmpl []byte) []string {
 }
 
 // Needs lists the placeholders the scenario's body and paths use, its controls' included: the values a run
-// must discover before sending it.
+// must discover before sending it. Those the catalogue derives (Derived) are reported as what they stand
+// for: {{prompt}} not at all, {{fault_model}} as {{fault_<fault>}}.
 func (c *Catalogue) Needs(s Scenario) []string {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
@@ -57,7 +79,14 @@ func (c *Catalogue) Needs(s Scenario) []string {
 	for _, ctl := range s.Controls {
 		all = append(all, ctl.Path...)
 	}
-	return placeholdersIn(all)
+	var needs []string
+	for _, n := range placeholdersIn(all) {
+		if need := s.need(n); need != "" && !slices.Contains(needs, need) {
+			needs = append(needs, need)
+		}
+	}
+	sort.Strings(needs)
+	return needs
 }
 
 // Path renders a request path with vars substituted as path segments, escaped.
@@ -84,13 +113,14 @@ func Path(tmpl string, vars map[string]string) (string, error) {
 
 // Body renders the request body with vars substituted as JSON string contents, so a model id with a quote
 // in it cannot break the JSON the scenario meant to send. A request without a body renders as nil. The
-// oversized body is generated: only its head is rendered, and its padding streams as it is sent.
+// oversized body is generated: only its head is rendered, and its padding streams as it is sent. {{prompt}}
+// is CanaryPrompt, whatever vars say, and {{fault_model}} is vars["fault_<fault>"].
 func (c *Catalogue) Body(s Scenario, vars map[string]string) (*Payload, error) {
 	if !s.Request.HasBody() {
 		return nil, nil
 	}
 	if s.Request.OversizedBytes > 0 {
-		head, err := render([]byte(oversizedHead), vars)
+		head, err := render(s, []byte(oversizedHead), vars)
 		if err != nil {
 			return nil, err
 		}
@@ -101,21 +131,24 @@ func (c *Catalogue) Body(s Scenario, vars map[string]string) (*Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := render(tmpl, vars)
+	body, err := render(s, tmpl, vars)
 	if err != nil {
 		return nil, err
 	}
 	return Literal(body), nil
 }
 
-// render substitutes vars into a body template.
-func render(tmpl []byte, vars map[string]string) ([]byte, error) {
+// render substitutes vars into one of the scenario's body templates.
+func render(s Scenario, tmpl []byte, vars map[string]string) ([]byte, error) {
 	var missing []string
 	out := placeholder.ReplaceAllFunc(tmpl, func(m []byte) []byte {
-		name := string(placeholder.FindSubmatch(m)[1])
-		v, ok := vars[name]
+		need := s.need(string(placeholder.FindSubmatch(m)[1]))
+		v, ok := vars[need]
+		if need == "" {
+			v, ok = CanaryPrompt, true
+		}
 		if !ok {
-			missing = append(missing, name)
+			missing = append(missing, need)
 			return m
 		}
 		q, _ := json.Marshal(v)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,7 +27,8 @@ type Checks struct {
 }
 
 // Load reads every scenarios/*.yaml of fsys (bodies come from bodies/) and refuses a catalogue with an
-// unknown field, a duplicate id or a dangling reference, so a typo in a fixture fails loudly, not silently.
+// unknown field, a duplicate id, a dangling reference or the canary prompt written out, so a typo in a
+// fixture fails loudly, not silently.
 func Load(fsys fs.FS, checks Checks) (*Catalogue, error) {
 	files, err := fs.Glob(fsys, "scenarios/*.yaml")
 	if err != nil {
@@ -44,11 +46,26 @@ func Load(fsys fs.FS, checks Checks) (*Catalogue, error) {
 		_, err := fs.Stat(bodies, path.Clean(name))
 		return err == nil
 	}
+	if err := fs.WalkDir(bodies, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := fs.ReadFile(bodies, p)
+		if err != nil {
+			return err
+		}
+		return refuseCanary(path.Join("bodies", p), raw)
+	}); err != nil {
+		return nil, err
+	}
 	c := &Catalogue{bodies: bodies}
 	seen := map[string]string{}
 	for _, f := range files {
 		raw, err := fs.ReadFile(fsys, f)
 		if err != nil {
+			return nil, err
+		}
+		if err := refuseCanary(f, raw); err != nil {
 			return nil, err
 		}
 		var list []Scenario
@@ -74,12 +91,50 @@ func Load(fsys fs.FS, checks Checks) (*Catalogue, error) {
 	return c, nil
 }
 
+// refuseCanary refuses a fixture that writes the canary prompt out: it must say {{prompt}}, so that the
+// prompt sent and the prompt ENV-8 looks for in answers are the one constant.
+func refuseCanary(where string, data []byte) error {
+	if bytes.Contains(data, []byte(CanaryPrompt)) {
+		return fmt.Errorf("%s: holds the canary prompt %q literally: write {{prompt}}, which is filled with it", where, CanaryPrompt)
+	}
+	return nil
+}
+
 func (c *Catalogue) checkPlaceholders(s Scenario) error {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
 		return fmt.Errorf("scenario %q: %w", s.ID, err)
 	}
-	for _, name := range c.Needs(s) {
+	if s.Request.Body != nil {
+		// The file was checked as written; this catches the prompt spelt with YAML escapes or folding.
+		if err := refuseCanary(fmt.Sprintf("scenario %q: request.body", s.ID), []byte(*s.Request.Body)); err != nil {
+			return err
+		}
+	}
+	used := placeholdersIn(tmpl)
+	for _, name := range used {
+		_, known := Placeholders[name]
+		if _, derived := Derived[name]; !known && !derived {
+			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
+		}
+		if key, ok := strings.CutPrefix(name, "fault_"); ok && known {
+			return fmt.Errorf("scenario %q: write {{fault_model}} and fault: %s, not {{%s}}", s.ID, key, name)
+		}
+	}
+	switch usesFault := slices.Contains(used, "fault_model"); {
+	case usesFault && s.Fault == "":
+		return fmt.Errorf("scenario %q: {{fault_model}} needs fault: naming the upstream fault", s.ID)
+	case !usesFault && s.Fault != "":
+		return fmt.Errorf("scenario %q: fault needs a body that uses {{fault_model}}", s.ID)
+	}
+	paths := []byte(s.Request.Path)
+	for _, ctl := range s.Controls {
+		paths = append(paths, ctl.Path...)
+	}
+	for _, name := range placeholdersIn(paths) {
+		if _, derived := Derived[name]; derived {
+			return fmt.Errorf("scenario %q: {{%s}} is filled in a body only, not in a path", s.ID, name)
+		}
 		if _, ok := Placeholders[name]; !ok {
 			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
 		}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 // Scenario is one documented error situation.
@@ -30,6 +32,9 @@ type Scenario struct {
 	// Trigger names the profile's way to provoke the condition (server_error, unavailable): a model id
 	// bound to {{trigger_model}}, or a header added to the request.
 	Trigger string `yaml:"trigger"`
+	// Fault names the upstream fault the scenario provokes, a key of faults.All() (status_500, reset, ...): its
+	// body says {{fault_model}}, the model the profile names for it (upstream.models.<fault>).
+	Fault string `yaml:"fault"`
 	// Burst sends the request repeatedly, within the profile's bounds, until the first 429 (LIMIT-1).
 	Burst bool `yaml:"burst"`
 	// Recovers retries a transient answer with the page's policy and expects it to clear up (SRV-3).
@@ -56,6 +61,15 @@ var Facts = []string{"models_public", "models_need_key"}
 
 // Triggers a scenario may name.
 var Triggers = []string{"server_error", "unavailable"}
+
+// FaultKeys are the faults a scenario may name: the keys of faults.All().
+func FaultKeys() []string {
+	var keys []string
+	for _, f := range faults.All() {
+		keys = append(keys, f.Key)
+	}
+	return keys
+}
 
 // Request is what the suite sends. Path is relative to the target's base URL (which ends in /v1).
 type Request struct {
@@ -270,6 +284,9 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	}
 	if s.Trigger != "" && !slices.Contains(Triggers, s.Trigger) {
 		bad("trigger %q is not one of %s", s.Trigger, strings.Join(Triggers, ", "))
+	}
+	if s.Fault != "" && !slices.Contains(FaultKeys(), s.Fault) {
+		bad("fault %q is not one of %s", s.Fault, strings.Join(FaultKeys(), ", "))
 	}
 	if s.When != "" && !slices.Contains(Facts, s.When) {
 		bad("when %q is not one of %s", s.When, strings.Join(Facts, ", "))
