@@ -22,7 +22,7 @@ func TestOversizedBodyStreamsTheSameWellFormedBytes(t *testing.T) {
 		t.Fatalf("size %d, read %d then %d bytes", p.Size(), len(first), len(second))
 	}
 	var v struct {
-		Model    string `json:"model"`
+		Model    string                     `json:"model"`
 		Messages []struct{ Content string } `json:"messages"`
 	}
 	if err := json.Unmarshal(first, &v); err != nil || v.Model != "gw/chat" || !bytes.HasPrefix([]byte(v.Messages[0].Content), []byte(CanaryPrompt)) {
