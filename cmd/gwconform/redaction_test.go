@@ -99,8 +99,9 @@ func TestRedactionHoldsAgainstAnEchoingGateway(t *testing.T) {
 	if !echoCaught {
 		t.Error("the echo was not reported as an ENV-8 failure")
 	}
-	if !strings.Contains(r.stdout, "Bearer $API_KEY") {
-		t.Error("transcripts do not show the key as $API_KEY")
+	summary, err := os.ReadFile(filepath.Join(r.reportDir, "summary.md"))
+	if err != nil || !strings.Contains(string(summary), "Bearer $API_KEY") {
+		t.Errorf("transcripts do not show the key as $API_KEY (%v)", err)
 	}
 }
 
