@@ -2,6 +2,9 @@ package suite
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -54,7 +57,7 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					// request exactly as the suite did.
 					AddReportEntry("transcript", t.transcriptRedactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
 					if len(e.exs) > 0 {
-						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0])), ReportEntryVisibilityNever)
+						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0], t.bodyFile(sc, e.exs[0]))), ReportEntryVisibilityNever)
 					}
 				}))
 			})
@@ -130,3 +133,38 @@ func (e evidence) transcripts() string {
 type noRedaction struct{}
 
 func (noRedaction) String(s string) string { return s }
+
+// bodyFile writes the request's body, byte for byte, where its curl line reads it when it cannot be pasted
+// inline, and returns the path: "" when there is no body to write or nowhere to write it.
+func (t *Target) bodyFile(sc scenario.Scenario, ex *exchange.Exchange) string {
+	if t.reproDir == "" || ex.Request.Source == nil || inline(ex.Request) {
+		return ""
+	}
+	path := filepath.Join(t.reproDir, sc.ID+".body")
+	t.writtenMu.Lock()
+	defer t.writtenMu.Unlock()
+	if t.written[path] {
+		return path // for another spec of the scenario: the same request
+	}
+	// Written afresh on every run: a file left by an earlier run may hold another target's model.
+	if err := writeBody(path, ex.Request.Source); err != nil {
+		return ""
+	}
+	t.written[path] = true
+	return path
+}
+
+func writeBody(path string, body exchange.Body) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, body.NewReader()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -34,6 +34,11 @@ type Target struct {
 	redactor, transcriptRedactor *redact.Redactor
 	*Plan
 
+	reproDir string // where bodies too long to paste into a curl line are written
+	// written are the body files this run wrote, so each is written once however many specs fail.
+	written   map[string]bool
+	writtenMu sync.Mutex
+
 	disc     *discovery
 	recorded map[string]*sent // by scenario id; written by one worker each, read only once Record returns
 }
@@ -65,7 +70,9 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 	}
 	hc := cfg.HTTP
 	if hc == nil {
-		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DisableCompression = true // no header the transcript and the curl line would not show
+		hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return &Target{
 		client:             &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
@@ -77,8 +84,11 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 		announce:           cfg.Announce,
 		headers:            cfg.Headers,
 		redactor:           redactorFor(cfg),
+		// Prompts are never logged (the page's own advice for sensitive prompts), not even the suite's own.
 		transcriptRedactor: redactorFor(cfg).Add(scenario.CanaryPrompt, "[prompt]"),
 		Plan:               plan,
+		reproDir:           cfg.ReproDir,
+		written:            map[string]bool{},
 		recorded:           map[string]*sent{},
 	}, nil
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// Announce, when set, hears of every deliberate wait longer than LongWait as it starts ("waiting
 	// Retry-After 13s before retrying ..."), so a run is never silent for long. Called from any goroutine.
 	Announce func(line string)
+	// ReproDir receives, for a failure whose request body is too long or too binary to paste into its curl
+	// line, the body as a file the line reads; "" describes such a body instead.
+	ReproDir string
 	// APIKeyVar names the environment variable the key came from (--api-key-env), so that transcripts and
 	// curl lines show the variable the person reproducing a failure already has; "" is API_KEY.
 	APIKeyVar string
@@ -54,12 +57,11 @@ func keysByRole(cfg Config) map[string]string {
 
 // redactorFor hides every key the run holds, each shown as the variable it came from.
 func redactorFor(cfg Config) *redact.Redactor {
-	// Prompts are never logged (the page's own advice for sensitive prompts), not even the suite's own.
 	keyVar := cfg.APIKeyVar
 	if keyVar == "" {
 		keyVar = "API_KEY"
 	}
-	r := redact.New().Add(cfg.APIKey, "$"+keyVar).Add(scenario.CanaryPrompt, "[prompt]")
+	r := redact.New().Add(cfg.APIKey, "$"+keyVar)
 	for name, values := range cfg.Headers {
 		for _, v := range values {
 			r.Add(v, HeaderVariable(name))

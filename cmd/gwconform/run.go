@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -142,7 +143,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, "run: %v", err)
 	}
 
-	cfg := suite.Config{Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, APIKeyVar: o.apiKeyEnv}
+	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, "bodies"), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, APIKeyVar: o.apiKeyEnv}
 	if o.target == "" {
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)

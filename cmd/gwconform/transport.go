@@ -59,6 +59,9 @@ func (o transportOptions) httpClient() (*http.Client, error) {
 	transport.TLSClientConfig = tlsConfig
 	transport.MaxResponseHeaderBytes = maxHeaderBytes
 	transport.TLSHandshakeTimeout = 10 * time.Second
+	// No Accept-Encoding the transcript does not show: the request recorded is the request sent, and the
+	// curl line that reproduces it sends the same.
+	transport.DisableCompression = true
 	return &http.Client{
 		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
