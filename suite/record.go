@@ -75,15 +75,15 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 		hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return &Target{
-		client:             &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
-		keys:               keysByRole(cfg),
-		billable:           cfg.Billable,
-		offers:             cfg.Offers.WithDefaults(),
-		workers:            max(cfg.Concurrency, 1),
-		progress:           cfg.Progress,
-		announce:           cfg.Announce,
-		headers:            cfg.Headers,
-		redactor:           redactorFor(cfg),
+		client:   &exchange.Client{HTTP: hc, BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), Timeout: cfg.Timeout},
+		keys:     keysByRole(cfg),
+		billable: cfg.Billable,
+		offers:   cfg.Offers.WithDefaults(),
+		workers:  max(cfg.Concurrency, 1),
+		progress: cfg.Progress,
+		announce: cfg.Announce,
+		headers:  cfg.Headers,
+		redactor: redactorFor(cfg),
 		// Prompts are never logged (the page's own advice for sensitive prompts), not even the suite's own.
 		transcriptRedactor: redactorFor(cfg).Add(scenario.CanaryPrompt, "[prompt]"),
 		Plan:               plan,
