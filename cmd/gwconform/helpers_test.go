@@ -154,3 +154,20 @@ func startReference(t testing.TB, defects ...string) *inprocess.Stack {
 	t.Cleanup(func() { stack.Close() })
 	return stack
 }
+
+// endGrace is how long past its deadline a run may take to write its reports after stopping.
+const endGrace = 2 * time.Second
+
+// endedBy fails the test when the run's own clock, in report.json, says it went on past deadline (and the
+// grace to write its reports): measured against the deadline the run was given, not against how long a
+// busy machine took to start the process. A run that wrote no report stopped before recording anything.
+func (r result) endedBy(t *testing.T, deadline time.Duration) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(r.reportDir, "report.json")); err != nil {
+		return
+	}
+	res := r.report(t)
+	if took := res.Finished.Sub(res.Run.Started); took > deadline+endGrace {
+		t.Errorf("the run took %s by its own clock, past its %s deadline", took.Round(time.Millisecond), deadline)
+	}
+}
