@@ -27,6 +27,9 @@ type Target struct {
 	billable bool
 	offers   profile.Resolved
 	workers  int
+	// slots hold one token per request in flight: the bound is on requests, so a burst's wave and the
+	// workers' own requests share it.
+	slots    chan struct{}
 	progress func(scenario string, done bool, took time.Duration)
 	announce func(string)
 	headers  http.Header // sent with every request
@@ -185,6 +188,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// exchange makes one request once a slot is free, so that no more than --concurrency are ever in flight.
+func (t *Target) exchange(ctx context.Context, method, path string, h http.Header, body exchange.Body) *exchange.Exchange {
+	select {
+	case t.slots <- struct{}{}:
+		defer func() { <-t.slots }()
+	case <-ctx.Done():
+	}
+	return t.client.Do(ctx, method, path, h, body)
 }
 
 // recordScenario fills the scenario's record, telling the progress callback around it.

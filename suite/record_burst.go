@@ -24,7 +24,7 @@ func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h
 		wave := make([]*exchange.Exchange, min(t.workers, t.offers.Burst-n))
 		var wg sync.WaitGroup
 		for i := range wave {
-			wg.Go(func() { wave[i] = t.client.Do(ctx, sc.Request.Method, path, h, requestBody(body)) })
+			wg.Go(func() { wave[i] = t.exchange(ctx, sc.Request.Method, path, h, requestBody(body)) })
 		}
 		wg.Wait()
 		n += len(wave)
@@ -69,7 +69,7 @@ func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h
 		if !t.wait(ctx, wait, source, fmt.Sprintf("before retrying %s, as the page's retry policy says (SRV-3)", sc.Name())) {
 			return
 		}
-		last = t.client.Do(ctx, sc.Request.Method, path, h, requestBody(body))
+		last = t.exchange(ctx, sc.Request.Method, path, h, requestBody(body))
 		s.retries = append(s.retries, last)
 	}
 }

@@ -69,13 +69,13 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 		default:
 			ex, ok := t.do(ctx, sc, s, path, h, body)
 			if !ok {
-				return throttledSkip(sc, s)
+				return throttledSkip(s)
 			}
 			s.exs = append(s.exs, ex)
 			for range sc.Sends() - 1 {
 				ex, ok := t.do(ctx, sc, s, path, h, body)
 				if !ok {
-					return throttledSkip(sc, s)
+					return throttledSkip(s)
 				}
 				s.repeats = append(s.repeats, ex)
 			}
@@ -106,7 +106,7 @@ func (t *Target) sendControls(ctx context.Context, sc scenario.Scenario, vars ma
 		}
 		ex, ok := t.do(ctx, sc, s, path, t.header(sc, cred), s.body)
 		if !ok {
-			return throttledSkip(sc, s)
+			return throttledSkip(s)
 		}
 		s.controls[name] = ex
 	}
@@ -163,7 +163,7 @@ const throttleAttempts = 4
 // maxRetryAfter), else after 1s, 2s, 4s. ok is false when every attempt was answered 429.
 func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path string, h http.Header, body *scenario.Payload) (ex *exchange.Exchange, ok bool) {
 	for attempt := range throttleAttempts {
-		ex = t.client.Do(ctx, sc.Request.Method, path, h, requestBody(body))
+		ex = t.exchange(ctx, sc.Request.Method, path, h, requestBody(body))
 		if ex.Err != nil || ex.Response.Status != http.StatusTooManyRequests || sc.Expect.Status.Allows(http.StatusTooManyRequests) {
 			return ex, true
 		}
@@ -184,7 +184,7 @@ func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path str
 
 // throttledSkip is why a scenario the target kept answering 429 could not be judged: no answer of its own
 // ever came back.
-func throttledSkip(sc scenario.Scenario, s *sent) string {
+func throttledSkip(s *sent) string {
 	return fmt.Sprintf("could not be tested: the target answered 429 (rate limited) to all %d attempts, with Retry-After honoured; run again with a lower --concurrency", len(s.throttled))
 }
 
