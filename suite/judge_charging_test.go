@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
 	"github.com/gwconform/gwconform/internal/schema"
 )
@@ -133,7 +134,7 @@ func TestOnlyTheOversizedBodyAsksBeforeSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := &Target{keys: map[string]string{scenario.RoleValid: "gwc-key"}, Plan: plan}
+	tg := &Target{keys: map[string]string{profile.RoleValid: "gwc-key"}, Plan: plan}
 	asked := 0
 	for _, s := range plan.Scenarios.Scenarios {
 		if tg.header(s, s.Request.Credential).Get("Expect") == "100-continue" {

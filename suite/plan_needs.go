@@ -36,7 +36,7 @@ var needTable = []needRow{
 	},
 	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
 		role := sc.Request.Credential.Role()
-		return needIf(role != "" && role != scenario.RoleValid, "keys."+role, func(o offered) string {
+		return needIf(role != "" && role != profile.RoleValid, "keys."+role, func(o offered) string {
 			return unless(o.Keys[role] != "", fmt.Sprintf("needs keys.%s in the profile", role))
 		})
 	},

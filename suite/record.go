@@ -23,7 +23,7 @@ const LongWait = 2 * time.Second
 // the specs that judge them. Nothing here is package state, so runs never share evidence.
 type Target struct {
 	client   *exchange.Client
-	keys     map[string]string // by credential role; RoleValid is the main key
+	keys     map[string]string // by credential role; profile.RoleValid is the main key
 	billable bool
 	offers   profile.Resolved
 	workers  int

@@ -15,7 +15,6 @@ import (
 
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/redact"
-	"github.com/gwconform/gwconform/internal/scenario"
 )
 
 // Config is all the suite knows of a target.
@@ -48,7 +47,7 @@ type Config struct {
 }
 
 func keysByRole(cfg Config) map[string]string {
-	keys := map[string]string{scenario.RoleValid: cfg.APIKey}
+	keys := map[string]string{profile.RoleValid: cfg.APIKey}
 	for role, k := range cfg.Offers.Keys {
 		keys[role] = k
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference/inprocess"
-	"github.com/gwconform/gwconform/internal/scenario"
 )
 
 // referenceOffers is the profile of the embedded reference gateway: it offers every trigger, with bounds
@@ -17,16 +16,16 @@ import (
 func referenceOffers(s *inprocess.Stack) profile.Resolved {
 	r := profile.Resolved{
 		Keys: map[string]string{
-			scenario.RoleZeroCredit:  s.ZeroCreditKey,
-			scenario.RoleRevoked:     s.RevokedKey,
-			scenario.RoleRateLimited: s.RateLimitedKey,
+			profile.RoleZeroCredit:  s.ZeroCreditKey,
+			profile.RoleRevoked:     s.RevokedKey,
+			profile.RoleRateLimited: s.RateLimitedKey,
 		},
 		KeySources:      map[string]string{},
 		FaultModels:     map[string]string{},
 		UpstreamTimeout: s.UpstreamTimeout,
 		Triggers: map[string]profile.Trigger{
-			"server_error": {Model: s.FaultModels["internal"]},
-			"unavailable":  {Model: s.FaultModels["maintenance"]},
+			profile.TriggerServerError: {Model: s.FaultModels["internal"]},
+			profile.TriggerUnavailable: {Model: s.FaultModels["maintenance"]},
 		},
 		ModelsNeedKey: new(bool), // the reference's catalogue is public
 		Burst:         20,

@@ -6,15 +6,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
 
 // Environment variables a reference profile names for the stack's keys.
 var referenceKeyEnv = map[string]string{
-	"API_KEY":              "valid",
-	"GWC_ZERO_CREDIT_KEY":  "zero_credit",
-	"GWC_REVOKED_KEY":      "revoked",
-	"GWC_RATE_LIMITED_KEY": "rate_limited",
+	"API_KEY":              profile.RoleValid,
+	"GWC_ZERO_CREDIT_KEY":  profile.RoleZeroCredit,
+	"GWC_REVOKED_KEY":      profile.RoleRevoked,
+	"GWC_RATE_LIMITED_KEY": profile.RoleRateLimited,
 }
 
 // referenceProfile is the profile a vendor would write for a reference stack started on its own (`serve
@@ -47,7 +48,7 @@ upstream:
 
 // referenceKeys is the environment that holds the stack's keys under the names the profile uses.
 func referenceKeys(s *inprocess.Stack) []string {
-	value := map[string]string{"valid": s.APIKey, "zero_credit": s.ZeroCreditKey, "revoked": s.RevokedKey, "rate_limited": s.RateLimitedKey}
+	value := map[string]string{profile.RoleValid: s.APIKey, profile.RoleZeroCredit: s.ZeroCreditKey, profile.RoleRevoked: s.RevokedKey, profile.RoleRateLimited: s.RateLimitedKey}
 	var env []string
 	for name, role := range referenceKeyEnv {
 		env = append(env, name+"="+value[role])

@@ -37,11 +37,27 @@ type Profile struct {
 	Model string `yaml:"model"`
 }
 
-// Roles a key may play.
-var Roles = []string{"zero_credit", "revoked", "rate_limited"}
+// Roles a key may play: the one vocabulary the profile's keys, the scenarios' credentials and the run's
+// keys share. RoleValid is the run's main key (--api-key-env, or api_key_env); the others are named under
+// keys in a profile.
+const (
+	RoleValid       = "valid"
+	RoleZeroCredit  = "zero_credit"
+	RoleRevoked     = "revoked"
+	RoleRateLimited = "rate_limited"
+)
 
-// TriggerNames are the conditions a profile may say how to provoke.
-var TriggerNames = []string{"server_error", "unavailable"}
+// Roles are the roles a profile's keys may name: every role but the main key's.
+var Roles = []string{RoleZeroCredit, RoleRevoked, RoleRateLimited}
+
+// Trigger names: the conditions a profile may say how to provoke, and a scenario may need provoked.
+const (
+	TriggerServerError = "server_error" // a 500 from the gateway itself (SRV-1)
+	TriggerUnavailable = "unavailable"  // a 503 (SRV-2)
+)
+
+// Triggers are every trigger name.
+var Triggers = []string{TriggerServerError, TriggerUnavailable}
 
 // RateLimit bounds the opt-in burst that looks for a 429 (LIMIT-1): at most Burst requests within Within,
 // stopping at the first 429.
@@ -135,8 +151,8 @@ func (p *Profile) validate() error {
 	}
 	errs = append(errs, p.sharedModels()...)
 	for name, t := range p.Triggers {
-		if !slices.Contains(TriggerNames, name) {
-			errs = append(errs, fmt.Sprintf("triggers.%s is not a trigger (want one of %s)", name, strings.Join(TriggerNames, ", ")))
+		if !slices.Contains(Triggers, name) {
+			errs = append(errs, fmt.Sprintf("triggers.%s is not a trigger (want one of %s)", name, strings.Join(Triggers, ", ")))
 		}
 		if (t.Model == "") == (t.Header == "") {
 			errs = append(errs, fmt.Sprintf("triggers.%s needs exactly one of model and header", name))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gwconform/gwconform/fixtures"
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/internal/schema"
 )
@@ -212,7 +213,7 @@ func TestCredentials(t *testing.T) {
 	if v, _ := Credential("basic").Authorization("K"); !strings.HasPrefix(v, "Basic ") || strings.Contains(v, "K") {
 		t.Errorf("basic: %q", v)
 	}
-	for c, role := range map[Credential]string{"valid": RoleValid, "rate-limited": RoleRateLimited, "revoked": RoleRevoked, "invalid": "", "none": ""} {
+	for c, role := range map[Credential]string{"valid": profile.RoleValid, "rate-limited": profile.RoleRateLimited, "revoked": profile.RoleRevoked, "invalid": "", "none": ""} {
 		if c.Role() != role {
 			t.Errorf("%s needs role %q, want %q", c, c.Role(), role)
 		}
