@@ -15,15 +15,18 @@ import (
 type Plan struct {
 	Scenarios    *scenario.Catalogue
 	Requirements requirements.Catalogue
-	Schemas      *schema.Set
+	// ContractVersion is the version the contract states, read with its requirements.
+	ContractVersion string
+	Schemas         *schema.Set
 }
 
 // LoadPlan loads the embedded plan; a fixture that names an unknown requirement or schema is an error here.
 func LoadPlan() (*Plan, error) {
-	reqs, err := requirements.Embedded()
+	contract, err := requirements.EmbeddedContract()
 	if err != nil {
 		return nil, fmt.Errorf("requirements: %w", err)
 	}
+	reqs := contract.Requirements
 	schemas, err := schema.Load()
 	if err != nil {
 		return nil, fmt.Errorf("schemas: %w", err)
@@ -39,7 +42,7 @@ func LoadPlan() (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
-	return &Plan{Scenarios: cat, Requirements: reqs, Schemas: schemas}, nil
+	return &Plan{Scenarios: cat, Requirements: reqs, ContractVersion: contract.Version, Schemas: schemas}, nil
 }
 
 // Spec is one spec as the plan lays it out, before any target is known. Its charges and level are typed

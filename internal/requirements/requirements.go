@@ -79,13 +79,35 @@ func Parse(md []byte) (Catalogue, error) {
 	return c, nil
 }
 
-// Embedded is the copy of the contract shipped inside the binary (fixtures/contract/REQUIREMENTS.md).
-func Embedded() (Catalogue, error) {
+// Contract is the shipped copy of the contract (fixtures/contract/REQUIREMENTS.md), read once: its
+// requirements and the version its first line states.
+type Contract struct {
+	Requirements Catalogue
+	Version      string
+}
+
+// EmbeddedContract reads the copy of the contract shipped inside the binary. A copy that states no version
+// is refused like one with no requirement: reports must say which contract a verdict was judged against.
+func EmbeddedContract() (Contract, error) {
 	md, err := fs.ReadFile(fixtures.FS, "contract/REQUIREMENTS.md")
 	if err != nil {
-		return nil, err
+		return Contract{}, err
 	}
-	return Parse(md)
+	reqs, err := Parse(md)
+	if err != nil {
+		return Contract{}, err
+	}
+	v, err := Version(md)
+	if err != nil {
+		return Contract{}, err
+	}
+	return Contract{Requirements: reqs, Version: v}, nil
+}
+
+// Embedded is the shipped contract's requirements.
+func Embedded() (Catalogue, error) {
+	c, err := EmbeddedContract()
+	return c.Requirements, err
 }
 
 var versionLine = regexp.MustCompile(`\(contract version ([0-9][0-9.]*)[,)]`)
@@ -99,15 +121,6 @@ func Version(md []byte) (string, error) {
 		return "", fmt.Errorf("the first line states no contract version: %q", first)
 	}
 	return string(m[1]), nil
-}
-
-// EmbeddedVersion is the version of the shipped copy of the contract.
-func EmbeddedVersion() (string, error) {
-	md, err := fs.ReadFile(fixtures.FS, "contract/REQUIREMENTS.md")
-	if err != nil {
-		return "", err
-	}
-	return Version(md)
 }
 
 // IDs lists the ids in contract order (group, then number).
