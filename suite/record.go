@@ -62,8 +62,8 @@ type sent struct {
 
 // New makes a run's target from its configuration and the plan the run loaded once.
 func New(cfg Config, plan *Plan) (*Target, error) {
-	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
-		return nil, fmt.Errorf("base URL %q is not an http(s) URL", cfg.BaseURL)
+	if err := CheckBaseURL(cfg.BaseURL); err != nil {
+		return nil, fmt.Errorf("base URL %q: %w", cfg.BaseURL, err)
 	}
 	if cfg.APIKey == "" {
 		return nil, errors.New("no API key")

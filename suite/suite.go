@@ -9,7 +9,10 @@
 package suite
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -44,6 +47,25 @@ type Config struct {
 	// APIKeyVar names the environment variable the key came from (--api-key-env), so that transcripts and
 	// curl lines show the variable the person reproducing a failure already has; "" is API_KEY.
 	APIKeyVar string
+}
+
+// CheckBaseURL says why raw cannot be a target's base URL, or nil when it can: the one test of it. New
+// applies it; cmd/gwconform words its refusals for a person, with the URL they probably meant.
+func CheckBaseURL(raw string) error {
+	if strings.TrimSpace(raw) != raw {
+		return errors.New("has a leading or trailing space")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("want an http:// or https:// URL, such as http://127.0.0.1:8080/v1")
+	}
+	if u.Host == "" {
+		return errors.New("the URL names no host")
+	}
+	return nil
 }
 
 func keysByRole(cfg Config) map[string]string {
