@@ -10,7 +10,7 @@ import (
 
 // offered is what a run offers a scenario: the profile's offers and whether --billable was given.
 type offered struct {
-	profile.Resolved
+	profile.Offers
 	billable bool
 }
 
@@ -108,7 +108,7 @@ func needsOf(sc scenario.Scenario, cat *scenario.Catalogue) []need {
 // Unmet says why a scenario cannot be sent to a target with these offers, from the profile alone, before
 // any request: "" when nothing stands in its way. Needs that only the target's catalogue can answer
 // ({{model_without_max_tokens}}) are found out at run time.
-func Unmet(sc scenario.Scenario, cat *scenario.Catalogue, offers profile.Resolved, billable bool) string {
+func Unmet(sc scenario.Scenario, cat *scenario.Catalogue, offers profile.Offers, billable bool) string {
 	for _, n := range needsOf(sc, cat) {
 		if why := n.unmet(offered{offers, billable}); why != "" {
 			return why

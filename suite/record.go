@@ -25,7 +25,7 @@ type Target struct {
 	client   *exchange.Client
 	keys     map[string]string // by credential role; profile.RoleValid is the main key
 	billable bool
-	offers   profile.Resolved
+	offers   profile.Offers
 	workers  int
 	progress func(scenario string, done bool, took time.Duration)
 	announce func(string)

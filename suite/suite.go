@@ -32,7 +32,7 @@ type Config struct {
 	// Billable runs the scenarios that buy real completions (MOD-4); off, they are skipped with the reason.
 	Billable bool
 	// Offers is what the target's profile says can be provoked; the zero value offers nothing.
-	Offers profile.Resolved
+	Offers profile.Offers
 	// Concurrency is how many requests may be in flight at once while the run records; 0 is one.
 	Concurrency int
 	// Progress, when set, hears of each scenario as its requests go out and when they are done, so a person

@@ -10,7 +10,7 @@ import (
 
 // printOffers shows the effective profile, so a skipped spec's reason can be traced to it. Keys appear only
 // by the variable they came from.
-func printOffers(w io.Writer, path string, r profile.Resolved) {
+func printOffers(w io.Writer, path string, r profile.Offers) {
 	source := "embedded reference"
 	if path != "" {
 		source = path + ", overridden by flags and environment"
