@@ -7,7 +7,7 @@ import (
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // Plan is what the suite is built from: the requirement list, the schemas and the scenarios, loaded and
@@ -17,7 +17,7 @@ type Plan struct {
 	Requirements requirements.Catalogue
 	// ContractVersion is the version the contract states, read with its requirements.
 	ContractVersion string
-	Schemas         *schema.Set
+	Schemas         *validate.Set
 }
 
 // LoadPlan loads the embedded plan; a fixture that names an unknown requirement or schema is an error here.
@@ -27,7 +27,7 @@ func LoadPlan() (*Plan, error) {
 		return nil, fmt.Errorf("requirements: %w", err)
 	}
 	reqs := contract.Requirements
-	schemas, err := schema.Load()
+	schemas, err := validate.Load()
 	if err != nil {
 		return nil, fmt.Errorf("schemas: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/requirements"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 func realChecks(t *testing.T) Checks {
@@ -21,7 +21,7 @@ func realChecks(t *testing.T) Checks {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := schema.Load()
+	set, err := validate.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
