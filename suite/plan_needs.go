@@ -24,33 +24,33 @@ type need struct {
 
 // needRow finds the needs of one kind that a scenario has (none, most often), each with its name and the
 // reason it would go unmet, so that the two are stated together.
-type needRow func(sc scenario.Scenario, cat *scenario.Catalogue) []need
+type needRow func(sc scenario.Scenario, set *scenario.Set) []need
 
 // needTable is the one table of what a scenario may need from a target. Unmet and TargetNeeds are both read
 // off it, in its order.
 var needTable = []needRow{
-	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		return needIf(sc.Billable, "--billable", func(o offered) string {
 			return unless(o.billable, "billable: buys a real completion from the target; opt in with --billable")
 		})
 	},
-	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		role := sc.Request.Credential.Role()
 		return needIf(role != "" && role != profile.RoleValid, "keys."+role, func(o offered) string {
 			return unless(o.Keys[role] != "", fmt.Sprintf("needs keys.%s in the profile", role))
 		})
 	},
-	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		return needIf(sc.Burst, "rate_limit", func(o offered) string {
 			return unless(o.Burst != 0, "needs rate_limit (burst and within) in the profile: the burst is opt-in")
 		})
 	},
-	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		return needIf(sc.Expect.WithinUpstreamTimeout, "upstream.timeout", func(o offered) string {
 			return unless(o.UpstreamTimeout != 0, "needs upstream.timeout in the profile")
 		})
 	},
-	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		return needIf(sc.When != "", "models_need_key", func(o offered) string {
 			switch {
 			case o.ModelsNeedKey == nil:
@@ -61,16 +61,16 @@ var needTable = []needRow{
 			return ""
 		})
 	},
-	func(sc scenario.Scenario, _ *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		return needIf(sc.Trigger != "", "triggers."+sc.Trigger, func(o offered) string {
 			_, ok := o.Triggers[sc.Trigger]
 			return unless(ok, fmt.Sprintf("needs triggers.%s in the profile", sc.Trigger))
 		})
 	},
 	// The body's placeholders: a fault model, or a model only the target's catalogue can name.
-	func(sc scenario.Scenario, cat *scenario.Catalogue) []need {
+	func(sc scenario.Scenario, set *scenario.Set) []need {
 		var out []need
-		for _, n := range cat.Needs(sc) {
+		for _, n := range set.Needs(sc) {
 			if key, ok := strings.CutPrefix(n, "fault_"); ok {
 				out = append(out, need{"upstream.models." + key, func(o offered) string {
 					return unless(o.FaultModels[key] != "", fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key))
@@ -97,10 +97,10 @@ func unless(met bool, why string) string {
 	return why
 }
 
-func needsOf(sc scenario.Scenario, cat *scenario.Catalogue) []need {
+func needsOf(sc scenario.Scenario, set *scenario.Set) []need {
 	var out []need
 	for _, row := range needTable {
-		out = append(out, row(sc, cat)...)
+		out = append(out, row(sc, set)...)
 	}
 	return out
 }
@@ -108,8 +108,8 @@ func needsOf(sc scenario.Scenario, cat *scenario.Catalogue) []need {
 // Unmet says why a scenario cannot be sent to a target with these offers, from the profile alone, before
 // any request: "" when nothing stands in its way. Needs that only the target's catalogue can answer
 // ({{model_without_max_tokens}}) are found out at run time.
-func Unmet(sc scenario.Scenario, cat *scenario.Catalogue, offers profile.Offers, billable bool) string {
-	for _, n := range needsOf(sc, cat) {
+func Unmet(sc scenario.Scenario, set *scenario.Set, offers profile.Offers, billable bool) string {
+	for _, n := range needsOf(sc, set) {
 		if why := n.unmet(offered{offers, billable}); why != "" {
 			return why
 		}

@@ -1,6 +1,6 @@
 // Package suite holds the gwconform conformance specs. It knows a target only through HTTP: a base URL and
 // a key. A run goes through four phases, and the files are named for them:
-//   - plan: the specs the scenario catalogue expands into, knowing no target (plan*.go);
+//   - plan: the specs the scenarios expand into, knowing no target (plan*.go);
 //   - record: every exchange made up front, by a bounded pool of workers (record*.go);
 //   - judge: Ginkgo specs that check the recorded evidence, each charged to its requirements (judge*.go);
 //   - report: what a failure carries to the reports (report*.go; the reports themselves are internal/report).

@@ -47,14 +47,14 @@ var categories = map[string]string{
 	"NEG": "negative",
 }
 
-// Catalogue is every requirement, by id.
-type Catalogue map[string]Requirement
+// List is every requirement of the contract, by id.
+type List map[string]Requirement
 
 var row = regexp.MustCompile(`^\|\s*([A-Z]+-\d+)\s*\|\s*(MUST|SHOULD|INFO)\s*\|\s*(.+?)\s*\|\s*$`)
 
 // Parse reads the requirement tables of a REQUIREMENTS.md.
-func Parse(md []byte) (Catalogue, error) {
-	c := Catalogue{}
+func Parse(md []byte) (List, error) {
+	c := List{}
 	sc := bufio.NewScanner(bytes.NewReader(md))
 	for sc.Scan() {
 		m := row.FindStringSubmatch(sc.Text())
@@ -82,7 +82,7 @@ func Parse(md []byte) (Catalogue, error) {
 // Contract is the shipped copy of the contract (fixtures/contract/REQUIREMENTS.md), read once: its
 // requirements and the version its first line states.
 type Contract struct {
-	Requirements Catalogue
+	Requirements List
 	Version      string
 }
 
@@ -105,7 +105,7 @@ func EmbeddedContract() (Contract, error) {
 }
 
 // Embedded is the shipped contract's requirements.
-func Embedded() (Catalogue, error) {
+func Embedded() (List, error) {
 	c, err := EmbeddedContract()
 	return c.Requirements, err
 }
@@ -124,7 +124,7 @@ func Version(md []byte) (string, error) {
 }
 
 // IDs lists the ids in contract order (group, then number).
-func (c Catalogue) IDs() []string {
+func (c List) IDs() []string {
 	ids := make([]string, 0, len(c))
 	for id := range c {
 		ids = append(ids, id)

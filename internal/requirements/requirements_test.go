@@ -51,7 +51,7 @@ func TestParseRefusesDuplicatesAndEmptyInput(t *testing.T) {
 		t.Error("duplicate id accepted")
 	}
 	if _, err := Parse([]byte("# nothing\n")); err == nil {
-		t.Error("empty catalogue accepted")
+		t.Error("empty list accepted")
 	}
 	if _, err := Parse([]byte("| XYZ-1 | MUST | a |\n")); err == nil {
 		t.Error("unknown group accepted")

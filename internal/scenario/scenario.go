@@ -1,4 +1,4 @@
-// Package scenario reads the scenario catalogue (fixtures/scenarios/*.yaml): each scenario is one request the
+// Package scenario reads the scenarios (fixtures/scenarios/*.yaml): each scenario is one request the
 // suite sends to a target and what the contract says the answer must be.
 package scenario
 
