@@ -15,10 +15,10 @@ func TestTheSuiteAndTheReferenceNeverImportEachOther(t *testing.T) {
 		pkgs      []string
 		forbidden []string
 	}{
-		{pkgs: []string{"suite/...", "internal/exchange", "internal/profile", "internal/report", "internal/scenario", "internal/schema", "internal/requirements", "internal/redact"},
+		{pkgs: []string{"suite/...", "internal/exchange", "internal/profile", "internal/report", "internal/scenario", "internal/validate", "internal/requirements", "internal/redact"},
 			forbidden: []string{"internal/reference/", "internal/testkit/"}},
 		{pkgs: []string{"internal/reference/..."},
-			forbidden: []string{"suite", "internal/exchange", "internal/profile", "internal/report", "internal/scenario", "internal/schema", "internal/requirements", "internal/redact", "internal/testkit/"}},
+			forbidden: []string{"suite", "internal/exchange", "internal/profile", "internal/report", "internal/scenario", "internal/validate", "internal/requirements", "internal/redact", "internal/testkit/"}},
 	} {
 		args := []string{"list", "-deps", "-f", "{{.ImportPath}}"}
 		for _, p := range tc.pkgs {

@@ -1,5 +1,5 @@
 // Package schemas holds the JSON Schemas (draft-07) the suite validates responses against.
-// The schemas are data; compiling and validating them lives in internal/schema.
+// The schemas are data; compiling and validating them lives in internal/validate.
 package schemas
 
 import "embed"

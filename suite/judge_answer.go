@@ -121,7 +121,7 @@ func checkSchema(e evidence, name string) error {
 	if err != nil {
 		return err
 	}
-	vs, err := validate(e.schemas, name, r)
+	vs, err := validateBody(e.schemas, name, r)
 	if err != nil {
 		return err
 	}

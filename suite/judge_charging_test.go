@@ -7,8 +7,9 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // failedCharges runs every check of the scenario on the evidence as a spec would (skipped when it does not
@@ -50,7 +51,7 @@ func sc(id string, reqs []string, x scenario.Expect) scenario.Scenario {
 // The charging rules of REQUIREMENTS.md, both ways: each broken answer is charged to exactly the
 // requirements whose text states what broke, and a conformant variation is charged to none.
 func TestEachFailureIsChargedToTheRequirementItBreaks(t *testing.T) {
-	set, err := schema.Load()
+	set, err := validate.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestOnlyTheOversizedBodyAsksBeforeSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := &Target{keys: map[string]string{scenario.RoleValid: "gwc-key"}, Plan: plan}
+	tg := &Target{keys: map[string]string{profile.RoleValid: "gwc-key"}, Plan: plan}
 	asked := 0
 	for _, s := range plan.Scenarios.Scenarios {
 		if tg.header(s, s.Request.Credential).Get("Expect") == "100-continue" {

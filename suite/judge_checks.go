@@ -6,7 +6,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // check is one spec of a scenario: a single assertion over the scenario's recorded exchanges, so a failing
@@ -38,7 +38,7 @@ type evidence struct {
 	// throttled are 429s answered to an ordinary scenario and retried: shown, never judged.
 	throttled []*exchange.Exchange
 	note      string
-	schemas   *schema.Set
+	schemas   *validate.Set
 	// upstreamTimeout is the gateway's, from the profile (UP-3).
 	upstreamTimeout time.Duration
 	// secrets must never come back: the valid key and whatever token the scenario presented.

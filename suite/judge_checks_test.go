@@ -8,14 +8,14 @@ import (
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // Every check must be able to fail: each row is an answer that breaks what the check decides, beside one
 // that honours it.
 
 func TestChecksPassAConformantAnswerAndFailABrokenOne(t *testing.T) {
-	set, err := schema.Load()
+	set, err := validate.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +74,8 @@ func TestDeterministicCheckComparesTheAnswerSentAgain(t *testing.T) {
 }
 
 func TestEachSchemaNamesTheElementThatBroke(t *testing.T) {
-	set, _ := schema.Load()
-	sc := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{200}, Each: &scenario.Each{Pointer: "/data", Schema: schema.ModelEntry}}}
+	set, _ := validate.Load()
+	sc := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{200}, Each: &scenario.Each{Pointer: "/data", Schema: validate.ModelEntry}}}
 	e := evidence{sc: sc, schemas: set, exs: []*exchange.Exchange{answer(200, "application/json", `{"data":[{"id":"a","supported_parameters":[]},{"id":"b"}]}`)}}
 	err := checkEachSchema(e)
 	if err == nil || !strings.Contains(err.Error(), "/data/1/supported_parameters") {
@@ -90,7 +90,7 @@ func TestEachSchemaNamesTheElementThatBroke(t *testing.T) {
 // No answer at all fails the checks that judge silence and skips those that judge an answer's content, so
 // a hanging gateway is blamed for the status it never sent, not for an envelope it never sent either.
 func TestNoAnswerFailsTheStatusAndSkipsTheRest(t *testing.T) {
-	set, _ := schema.Load()
+	set, _ := validate.Load()
 	e := evidence{sc: authScenario(), schemas: set, exs: []*exchange.Exchange{{Err: errors.New("connection reset by peer")}}, repeats: []*exchange.Exchange{{Err: errors.New("connection reset by peer")}}}
 	failed := 0
 	for _, c := range checksFor(e.sc) {
@@ -157,7 +157,7 @@ func TestContentChecksSkipWhenThereIsNoErrorToJudge(t *testing.T) {
 
 // The type check decides the discriminator only: an envelope missing param still has the right type.
 func TestTypeCheckIgnoresTheRestOfTheEnvelope(t *testing.T) {
-	set, _ := schema.Load()
+	set, _ := validate.Load()
 	e := evidence{sc: authScenario(), schemas: set, exs: []*exchange.Exchange{answer(401, "application/json", `{"error":{"message":"m","type":"authentication_error","code":7}}`)}}
 	if err := checkType(e); err != nil {
 		t.Fatalf("type check failed on a right type: %v", err)

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // The checks of the envelope and of what an error answer must not do: each ENV requirement is judged by the
@@ -32,11 +32,11 @@ func (a envelopeArea) judge(e evidence) error {
 	if err != nil {
 		return err
 	}
-	all, err := validate(e.schemas, schema.ErrorEnvelope, r)
+	all, err := validateBody(e.schemas, validate.ErrorEnvelope, r)
 	if err != nil {
 		return err
 	}
-	var vs []schema.Violation
+	var vs []validate.Violation
 	for _, v := range all {
 		for _, p := range a.pointers {
 			if v.Pointer == p {

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // errorObject returns the top-level "error" member when it is an object.
@@ -53,11 +53,11 @@ func describeMember(r *exchange.Response, name string) string {
 	return string(b)
 }
 
-// validate checks the answer's body against a schema, decoding it once for every check that asks.
-func validate(set *schema.Set, name string, r *exchange.Response) ([]schema.Violation, error) {
+// validateBody checks the answer's body against a schema, decoding it once for every check that asks.
+func validateBody(set *validate.Set, name string, r *exchange.Response) ([]validate.Violation, error) {
 	doc, err := r.JSON()
 	if err != nil {
-		return []schema.Violation{{Reason: "body is not JSON: " + err.Error()}}, nil
+		return []validate.Violation{{Reason: "body is not JSON: " + err.Error()}}, nil
 	}
 	return set.ValidateValue(name, doc)
 }
@@ -82,7 +82,7 @@ func at(doc any, pointer string) any {
 	return doc
 }
 
-func list(vs []schema.Violation) string {
+func list(vs []validate.Violation) string {
 	var b strings.Builder
 	for _, v := range vs {
 		b.WriteString("\n  ")

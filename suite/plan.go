@@ -7,24 +7,27 @@ import (
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/internal/scenario"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // Plan is what the suite is built from: the requirement list, the schemas and the scenarios, loaded and
 // checked against each other. It knows no target.
 type Plan struct {
-	Scenarios    *scenario.Catalogue
-	Requirements requirements.Catalogue
-	Schemas      *schema.Set
+	Scenarios    *scenario.Set
+	Requirements requirements.List
+	// ContractVersion is the version the contract states, read with its requirements.
+	ContractVersion string
+	Schemas         *validate.Set
 }
 
 // LoadPlan loads the embedded plan; a fixture that names an unknown requirement or schema is an error here.
 func LoadPlan() (*Plan, error) {
-	reqs, err := requirements.Embedded()
+	contract, err := requirements.EmbeddedContract()
 	if err != nil {
 		return nil, fmt.Errorf("requirements: %w", err)
 	}
-	schemas, err := schema.Load()
+	reqs := contract.Requirements
+	schemas, err := validate.Load()
 	if err != nil {
 		return nil, fmt.Errorf("schemas: %w", err)
 	}
@@ -32,14 +35,14 @@ func LoadPlan() (*Plan, error) {
 	for _, n := range schemas.Names() {
 		known[n] = true
 	}
-	cat, err := scenario.Load(fixtures.FS, scenario.Checks{
+	scenarios, err := scenario.Load(fixtures.FS, scenario.Checks{
 		Requirement: func(id string) bool { _, ok := reqs[id]; return ok },
 		Schema:      func(n string) bool { return known[n] },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
-	return &Plan{Scenarios: cat, Requirements: reqs, Schemas: schemas}, nil
+	return &Plan{Scenarios: scenarios, Requirements: reqs, ContractVersion: contract.Version, Schemas: schemas}, nil
 }
 
 // Spec is one spec as the plan lays it out, before any target is known. Its charges and level are typed
@@ -65,7 +68,7 @@ func (s Spec) Info() report.SpecInfo {
 	return report.SpecInfo{Scenario: s.Scenario, Level: s.Level, Requirements: s.Charges}
 }
 
-// Specs lists every spec of the plan, in catalogue order.
+// Specs lists every spec of the plan, in the scenarios' order.
 func (p *Plan) Specs() []Spec {
 	var out []Spec
 	for _, sc := range p.Scenarios.Scenarios {

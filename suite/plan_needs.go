@@ -8,36 +8,110 @@ import (
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
+// offered is what a run offers a scenario: the profile's offers and whether --billable was given.
+type offered struct {
+	profile.Offers
+	billable bool
+}
+
+// need is one thing a scenario needs from a target beyond a base URL and a key: its name as `gwconform
+// list` prints it, and why the offers do not meet it ("" when they do, or when only the target's catalogue
+// can tell, at run time).
+type need struct {
+	name  string
+	unmet func(o offered) string
+}
+
+// needRow finds the needs of one kind that a scenario has (none, most often), each with its name and the
+// reason it would go unmet, so that the two are stated together.
+type needRow func(sc scenario.Scenario, set *scenario.Set) []need
+
+// needTable is the one table of what a scenario may need from a target. Unmet and TargetNeeds are both read
+// off it, in its order.
+var needTable = []needRow{
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
+		return needIf(sc.Billable, "--billable", func(o offered) string {
+			return unless(o.billable, "billable: buys a real completion from the target; opt in with --billable")
+		})
+	},
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
+		role := sc.Request.Credential.Role()
+		return needIf(role != "" && role != profile.RoleValid, "keys."+role, func(o offered) string {
+			return unless(o.Keys[role] != "", fmt.Sprintf("needs keys.%s in the profile", role))
+		})
+	},
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
+		return needIf(sc.Burst, "rate_limit", func(o offered) string {
+			return unless(o.Burst != 0, "needs rate_limit (burst and within) in the profile: the burst is opt-in")
+		})
+	},
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
+		return needIf(sc.Expect.WithinUpstreamTimeout, "upstream.timeout", func(o offered) string {
+			return unless(o.UpstreamTimeout != 0, "needs upstream.timeout in the profile")
+		})
+	},
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
+		return needIf(sc.When != "", "models_need_key", func(o offered) string {
+			switch {
+			case o.ModelsNeedKey == nil:
+				return "needs models_need_key (true or false) in the profile"
+			case sc.When == "models_public" && *o.ModelsNeedKey, sc.When == "models_need_key" && !*o.ModelsNeedKey:
+				return fmt.Sprintf("does not apply: the profile says models_need_key: %t", *o.ModelsNeedKey)
+			}
+			return ""
+		})
+	},
+	func(sc scenario.Scenario, _ *scenario.Set) []need {
+		return needIf(sc.Trigger != "", "triggers."+sc.Trigger, func(o offered) string {
+			_, ok := o.Triggers[sc.Trigger]
+			return unless(ok, fmt.Sprintf("needs triggers.%s in the profile", sc.Trigger))
+		})
+	},
+	// The body's placeholders: a fault model, or a model only the target's catalogue can name.
+	func(sc scenario.Scenario, set *scenario.Set) []need {
+		var out []need
+		for _, n := range set.Needs(sc) {
+			if key, ok := strings.CutPrefix(n, "fault_"); ok {
+				out = append(out, need{"upstream.models." + key, func(o offered) string {
+					return unless(o.FaultModels[key] != "", fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key))
+				}})
+			} else if n == "model_without_max_tokens" {
+				out = append(out, need{"a listed model whose supported_parameters lack max_tokens", func(offered) string { return "" }})
+			}
+		}
+		return out
+	},
+}
+
+func needIf(has bool, name string, unmet func(o offered) string) []need {
+	if !has {
+		return nil
+	}
+	return []need{{name, unmet}}
+}
+
+func unless(met bool, why string) string {
+	if met {
+		return ""
+	}
+	return why
+}
+
+func needsOf(sc scenario.Scenario, set *scenario.Set) []need {
+	var out []need
+	for _, row := range needTable {
+		out = append(out, row(sc, set)...)
+	}
+	return out
+}
+
 // Unmet says why a scenario cannot be sent to a target with these offers, from the profile alone, before
 // any request: "" when nothing stands in its way. Needs that only the target's catalogue can answer
 // ({{model_without_max_tokens}}) are found out at run time.
-func Unmet(sc scenario.Scenario, cat *scenario.Catalogue, offers profile.Resolved, billable bool) string {
-	if sc.Billable && !billable {
-		return "billable: buys a real completion from the target; opt in with --billable"
-	}
-	if role := sc.Request.Credential.Role(); role != "" && role != scenario.RoleValid && offers.Keys[role] == "" {
-		return fmt.Sprintf("needs keys.%s in the profile", role)
-	}
-	if sc.Burst && offers.Burst == 0 {
-		return "needs rate_limit (burst and within) in the profile: the burst is opt-in"
-	}
-	if sc.Expect.WithinUpstreamTimeout && offers.UpstreamTimeout == 0 {
-		return "needs upstream.timeout in the profile"
-	}
-	if sc.When != "" {
-		switch {
-		case offers.ModelsNeedKey == nil:
-			return "needs models_need_key (true or false) in the profile"
-		case sc.When == "models_public" && *offers.ModelsNeedKey, sc.When == "models_need_key" && !*offers.ModelsNeedKey:
-			return fmt.Sprintf("does not apply: the profile says models_need_key: %t", *offers.ModelsNeedKey)
-		}
-	}
-	if _, ok := offers.Triggers[sc.Trigger]; sc.Trigger != "" && !ok {
-		return fmt.Sprintf("needs triggers.%s in the profile", sc.Trigger)
-	}
-	for _, n := range cat.Needs(sc) {
-		if key, ok := strings.CutPrefix(n, "fault_"); ok && offers.FaultModels[key] == "" {
-			return fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key)
+func Unmet(sc scenario.Scenario, set *scenario.Set, offers profile.Offers, billable bool) string {
+	for _, n := range needsOf(sc, set) {
+		if why := n.unmet(offered{offers, billable}); why != "" {
+			return why
 		}
 	}
 	return ""
@@ -45,32 +119,9 @@ func Unmet(sc scenario.Scenario, cat *scenario.Catalogue, offers profile.Resolve
 
 // TargetNeeds lists, for a person, what a scenario needs beyond a base URL and a key.
 func (p *Plan) TargetNeeds(sc scenario.Scenario) []string {
-	var needs []string
-	if sc.Billable {
-		needs = append(needs, "--billable")
+	var names []string
+	for _, n := range needsOf(sc, p.Scenarios) {
+		names = append(names, n.name)
 	}
-	if role := sc.Request.Credential.Role(); role != "" && role != scenario.RoleValid {
-		needs = append(needs, "keys."+role)
-	}
-	if sc.Burst {
-		needs = append(needs, "rate_limit")
-	}
-	if sc.Expect.WithinUpstreamTimeout {
-		needs = append(needs, "upstream.timeout")
-	}
-	if sc.Trigger != "" {
-		needs = append(needs, "triggers."+sc.Trigger)
-	}
-	if sc.When != "" {
-		needs = append(needs, "models_need_key")
-	}
-	for _, n := range p.Scenarios.Needs(sc) {
-		switch {
-		case strings.HasPrefix(n, "fault_"):
-			needs = append(needs, "upstream.models."+strings.TrimPrefix(n, "fault_"))
-		case n == "model_without_max_tokens":
-			needs = append(needs, "a listed model whose supported_parameters lack max_tokens")
-		}
-	}
-	return needs
+	return names
 }

@@ -23,9 +23,9 @@ const LongWait = 2 * time.Second
 // the specs that judge them. Nothing here is package state, so runs never share evidence.
 type Target struct {
 	client   *exchange.Client
-	keys     map[string]string // by credential role; RoleValid is the main key
+	keys     map[string]string // by credential role; profile.RoleValid is the main key
 	billable bool
-	offers   profile.Resolved
+	offers   profile.Offers
 	workers  int
 	// slots hold one token per request in flight: the bound is on requests, so a burst's wave and the
 	// workers' own requests share it.
@@ -65,8 +65,8 @@ type sent struct {
 
 // New makes a run's target from its configuration and the plan the run loaded once.
 func New(cfg Config, plan *Plan) (*Target, error) {
-	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
-		return nil, fmt.Errorf("base URL %q is not an http(s) URL", cfg.BaseURL)
+	if err := CheckBaseURL(cfg.BaseURL); err != nil {
+		return nil, fmt.Errorf("base URL %q: %w", cfg.BaseURL, err)
 	}
 	if cfg.APIKey == "" {
 		return nil, errors.New("no API key")

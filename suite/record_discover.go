@@ -12,6 +12,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -104,7 +105,7 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 		h = http.Header{}
 	}
 	h.Set("Accept", "application/json")
-	h.Set("Authorization", "Bearer "+t.keys[scenario.RoleValid])
+	h.Set("Authorization", "Bearer "+t.keys[profile.RoleValid])
 	// A model named with --model or the profile is used as given: the run goes on even when the catalogue
 	// cannot be read, and MOD-1 judges the catalogue as an ordinary spec.
 	named := t.offers.Model

@@ -23,7 +23,7 @@ func modelList(ids ...string) string {
 	return `{"object":"list","data":[` + strings.Join(es, ",") + `]}`
 }
 
-func discovered(t *testing.T, baseURL string, offers profile.Resolved) (model, why string, each []string) {
+func discovered(t *testing.T, baseURL string, offers profile.Offers) (model, why string, each []string) {
 	t.Helper()
 	tg := newTarget(t, Config{BaseURL: baseURL, APIKey: "gwc-discover-test-key", Offers: offers})
 	tg.Discover(context.Background())
@@ -50,7 +50,7 @@ func TestEachModelNeedsTheList(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			tg := newTarget(t, Config{BaseURL: catalogue(t, c.status, c.body), APIKey: "gwc-discover-test-key", Offers: profile.Resolved{Model: "gw/named"}})
+			tg := newTarget(t, Config{BaseURL: catalogue(t, c.status, c.body), APIKey: "gwc-discover-test-key", Offers: profile.Offers{Model: "gw/named"}})
 			tg.Discover(context.Background())
 			if got := tg.eachModelUnmet(); !strings.Contains(got, c.want) || (got == "") != (c.want == "") {
 				t.Fatalf("got %q, want %q", got, c.want)
@@ -64,22 +64,22 @@ func TestEachModelNeedsTheList(t *testing.T) {
 // or a trigger.
 func TestDiscoveryNeverChoosesAFaultModel(t *testing.T) {
 	t.Parallel()
-	offers := profile.Resolved{
+	offers := profile.Offers{
 		FaultModels: map[string]string{"status_500": "gw/f500"},
 		Triggers:    map[string]profile.Trigger{"unavailable": {Model: "gw/maintenance"}, "server_error": {Header: "X-Fault: 1"}},
 	}
 	cases := []struct {
 		name   string
-		offers profile.Resolved
+		offers profile.Offers
 		listed []string
 		want   string
 		each   []string
 	}{
-		{"no profile, fault vocabulary", profile.Resolved{}, []string{"fault/reset", "openai/fault/close", "fault/new-fault", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
-		{"no profile, an ordinary id is chosen first", profile.Resolved{}, []string{"gw/chat", "gw/other"}, "gw/chat", []string{"gw/chat", "gw/other"}},
-		{"no profile, a near miss is ordinary", profile.Resolved{}, []string{"openai/faulty-close", "gw/chat"}, "openai/faulty-close", []string{"openai/faulty-close", "gw/chat"}},
+		{"no profile, fault vocabulary", profile.Offers{}, []string{"fault/reset", "openai/fault/close", "fault/new-fault", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
+		{"no profile, an ordinary id is chosen first", profile.Offers{}, []string{"gw/chat", "gw/other"}, "gw/chat", []string{"gw/chat", "gw/other"}},
+		{"no profile, a near miss is ordinary", profile.Offers{}, []string{"openai/faulty-close", "gw/chat"}, "openai/faulty-close", []string{"openai/faulty-close", "gw/chat"}},
 		{"profile fault and trigger models", offers, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
-		{"the same ids without the profile", profile.Resolved{}, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/f500", []string{"gw/f500", "gw/maintenance", "gw/chat"}},
+		{"the same ids without the profile", profile.Offers{}, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/f500", []string{"gw/f500", "gw/maintenance", "gw/chat"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,7 +92,7 @@ func TestDiscoveryNeverChoosesAFaultModel(t *testing.T) {
 	}
 	t.Run("only fault models listed", func(t *testing.T) {
 		t.Parallel()
-		model, why, each := discovered(t, catalogue(t, 200, modelList("fault/reset")), profile.Resolved{})
+		model, why, each := discovered(t, catalogue(t, 200, modelList("fault/reset")), profile.Offers{})
 		if model != "" || !strings.Contains(why, "lists only fault and trigger models: name another with --model") || len(each) != 0 {
 			t.Fatalf("model %q (%s), each %v", model, why, each)
 		}
@@ -117,7 +117,7 @@ func TestDiscoveryUsesTheNamedModel(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			model, why, each := discovered(t, catalogue(t, c.status, c.body), profile.Resolved{Model: c.named})
+			model, why, each := discovered(t, catalogue(t, c.status, c.body), profile.Offers{Model: c.named})
 			if model != c.want || !strings.Contains(why, c.why) || (c.why == "") != (why == "") || !slices.Equal(each, c.each) {
 				t.Fatalf("model %q, why %q, each %v; want %q, %q, %v", model, why, each, c.want, c.why, c.each)
 			}

@@ -1,6 +1,6 @@
 // Package suite holds the gwconform conformance specs. It knows a target only through HTTP: a base URL and
 // a key. A run goes through four phases, and the files are named for them:
-//   - plan: the specs the scenario catalogue expands into, knowing no target (plan*.go);
+//   - plan: the specs the scenarios expand into, knowing no target (plan*.go);
 //   - record: every exchange made up front, by a bounded pool of workers (record*.go);
 //   - judge: Ginkgo specs that check the recorded evidence, each charged to its requirements (judge*.go);
 //   - report: what a failure carries to the reports (report*.go; the reports themselves are internal/report).
@@ -9,13 +9,15 @@
 package suite
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/redact"
-	"github.com/gwconform/gwconform/internal/scenario"
 )
 
 // Config is all the suite knows of a target.
@@ -30,7 +32,7 @@ type Config struct {
 	// Billable runs the scenarios that buy real completions (MOD-4); off, they are skipped with the reason.
 	Billable bool
 	// Offers is what the target's profile says can be provoked; the zero value offers nothing.
-	Offers profile.Resolved
+	Offers profile.Offers
 	// Concurrency is how many requests may be in flight at once while the run records; 0 is one.
 	Concurrency int
 	// Progress, when set, hears of each scenario as its requests go out and when they are done, so a person
@@ -47,8 +49,27 @@ type Config struct {
 	APIKeyVar string
 }
 
+// CheckBaseURL says why raw cannot be a target's base URL, or nil when it can: the one test of it. New
+// applies it; cmd/gwconform words its refusals for a person, with the URL they probably meant.
+func CheckBaseURL(raw string) error {
+	if strings.TrimSpace(raw) != raw {
+		return errors.New("has a leading or trailing space")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("want an http:// or https:// URL, such as http://127.0.0.1:8080/v1")
+	}
+	if u.Host == "" {
+		return errors.New("the URL names no host")
+	}
+	return nil
+}
+
 func keysByRole(cfg Config) map[string]string {
-	keys := map[string]string{scenario.RoleValid: cfg.APIKey}
+	keys := map[string]string{profile.RoleValid: cfg.APIKey}
 	for role, k := range cfg.Offers.Keys {
 		keys[role] = k
 	}

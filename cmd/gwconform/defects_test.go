@@ -18,7 +18,7 @@ import (
 type mutant struct {
 	defect   *gateway.Defect
 	code     int
-	failed   []string            // the requirements the run failed, in catalogue order
+	failed   []string            // the requirements the run failed, in contract order
 	evidence map[string][]string // requirement id -> the reasons of its failed specs
 	specs    int                 // failed specs
 }

@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gwconform/gwconform/internal/report"
 )
 
-// Exit codes, as the README documents them.
+// Exit codes, as the README documents them. The values are report's, which decides a run's code from its
+// verdict; these are short names for them, not a second definition.
 const (
-	exitConformant = 0 // every check that decides the verdict passed
-	exitFailed     = 1 // the target broke a requirement
-	exitUsage      = 2 // bad flag, bad configuration, unreachable target or a harness error
+	exitConformant = report.ExitConformant // every check that decides the verdict passed
+	exitFailed     = report.ExitFailed     // the target broke a requirement
+	// exitUsage is a bad flag, bad configuration or unreachable target. It shares 2 with a harness error
+	// on purpose: in both cases the suite could not judge the target, so no verdict stands.
+	exitUsage = report.ExitHarness
 )
 
 // version is stamped into reports; a release build may set it with -ldflags "-X main.version=...".

@@ -23,7 +23,7 @@ type progress struct {
 
 // newProgress counts the scenarios that will be sent: those the label filter keeps and the profile can
 // trigger. A scenario skipped for a missing trigger is never listed, so the count ends where the run does.
-func newProgress(w io.Writer, sel selection, offers profile.Resolved, billable bool) *progress {
+func newProgress(w io.Writer, sel selection, offers profile.Offers, billable bool) *progress {
 	p := &progress{w: w, sent: map[string]bool{}, start: time.Now()}
 	for _, sc := range sel.plan.Scenarios.Scenarios {
 		if sel.scenarios[sc.ID] && suite.Unmet(sc, sel.plan.Scenarios, offers, billable) == "" {

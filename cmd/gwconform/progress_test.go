@@ -24,12 +24,12 @@ func TestProgressListsOnlyScenariosThatAreSent(t *testing.T) {
 	needs := true
 	for _, c := range []struct {
 		name    string
-		offers  profile.Resolved
+		offers  profile.Offers
 		total   int
 		printed bool
 	}{
-		{"the profile cannot trigger it", profile.Resolved{}, 2, false},
-		{"the profile triggers it", profile.Resolved{ModelsNeedKey: &needs}, 3, true},
+		{"the profile cannot trigger it", profile.Offers{}, 2, false},
+		{"the profile triggers it", profile.Offers{ModelsNeedKey: &needs}, 3, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var w bytes.Buffer

@@ -4,58 +4,66 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
+	"time"
 
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
 
-// Environment variables a reference profile names for the stack's keys.
-var referenceKeyEnv = map[string]string{
-	"API_KEY":              "valid",
-	"GWC_ZERO_CREDIT_KEY":  "zero_credit",
-	"GWC_REVOKED_KEY":      "revoked",
-	"GWC_RATE_LIMITED_KEY": "rate_limited",
-}
-
-// referenceProfile is the profile a vendor would write for a reference stack started on its own (`serve
-// --profile-out`): keys by variable name, the fault models it exposes, its upstream timeout, its triggers.
-func referenceProfile(s *inprocess.Stack) string {
-	var models []string
-	for key, model := range s.FaultModels {
-		if key != "internal" && key != "maintenance" {
-			models = append(models, fmt.Sprintf("    %s: %s\n", key, model))
+// referenceProfile is the one description of what a reference stack offers: the profile a vendor would
+// write for it. `serve --profile-out` writes it; the embedded run resolves it against referenceEnv. Its
+// bounds are small enough that `make run` stays quick, and it offers every trigger.
+func referenceProfile(s *inprocess.Stack) *profile.Profile {
+	models := map[string]string{}
+	for _, f := range faults.All() {
+		if m, ok := s.FaultModels[f.Key]; ok {
+			models[f.Key] = m
 		}
 	}
-	sort.Strings(models)
-	return fmt.Sprintf(`# The reference gateway at %s, as gwconform serve started it.
-target: %s
-api_key_env: API_KEY
-keys:
-  zero_credit: GWC_ZERO_CREDIT_KEY
-  revoked: GWC_REVOKED_KEY
-  rate_limited: GWC_RATE_LIMITED_KEY
-rate_limit: {burst: 20, within: 5s}
-models_need_key: false
-upstream:
-  timeout: %s
-  models:
-%striggers:
-  server_error: {model: %s}
-  unavailable: {model: %s}
-`, s.BaseURL, s.BaseURL, s.UpstreamTimeout, strings.Join(models, ""), s.FaultModels["internal"], s.FaultModels["maintenance"])
+	return &profile.Profile{
+		Target:    s.BaseURL,
+		APIKeyEnv: "API_KEY",
+		Keys: map[string]string{
+			profile.RoleZeroCredit:  "GWC_ZERO_CREDIT_KEY",
+			profile.RoleRevoked:     "GWC_REVOKED_KEY",
+			profile.RoleRateLimited: "GWC_RATE_LIMITED_KEY",
+		},
+		RateLimit:     &profile.RateLimit{Burst: 20, Within: profile.Duration(5 * time.Second)},
+		ModelsNeedKey: new(false), // the reference's catalogue is public
+		Upstream:      &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models},
+		Triggers: map[string]profile.Trigger{
+			profile.TriggerServerError: {Model: s.FaultModels["internal"]},
+			profile.TriggerUnavailable: {Model: s.FaultModels["maintenance"]},
+		},
+	}
 }
 
-// referenceKeys is the environment that holds the stack's keys under the names the profile uses.
+// referenceEnv holds the stack's keys under the variable names its profile gives them.
+func referenceEnv(s *inprocess.Stack, p *profile.Profile) map[string]string {
+	byRole := map[string]string{profile.RoleZeroCredit: s.ZeroCreditKey, profile.RoleRevoked: s.RevokedKey, profile.RoleRateLimited: s.RateLimitedKey}
+	env := map[string]string{p.APIKeyEnv: s.APIKey}
+	for role, name := range p.Keys {
+		env[name] = byRole[role]
+	}
+	return env
+}
+
+// referenceKeys is the environment that holds the stack's keys, as serve's export line prints it.
 func referenceKeys(s *inprocess.Stack) []string {
-	value := map[string]string{"valid": s.APIKey, "zero_credit": s.ZeroCreditKey, "revoked": s.RevokedKey, "rate_limited": s.RateLimitedKey}
 	var env []string
-	for name, role := range referenceKeyEnv {
-		env = append(env, name+"="+value[role])
+	for name, value := range referenceEnv(s, referenceProfile(s)) {
+		env = append(env, name+"="+value)
 	}
 	sort.Strings(env)
 	return env
 }
 
+// writeReferenceProfile writes the stack's profile as `serve --profile-out` does.
 func writeReferenceProfile(path string, s *inprocess.Stack) error {
-	return os.WriteFile(path, []byte(referenceProfile(s)), 0o644)
+	b, err := referenceProfile(s).Marshal(fmt.Sprintf("The reference gateway at %s, as gwconform serve started it.", s.BaseURL))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }

@@ -153,9 +153,15 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 			return fail(stderr, "run: start the embedded reference gateway: %v", err)
 		}
 		defer stack.Close()
-		// Our own in-process gateway costs nothing and offers every trigger, so nothing is held back.
-		cfg.BaseURL, cfg.APIKey, cfg.Billable, cfg.Offers = stack.BaseURL, stack.APIKey, true, referenceOffers(stack)
-		cfg.APIKeyVar = "API_KEY" // the name serve's export line gives the reference's key
+		// Our own in-process gateway costs nothing and offers every trigger, so nothing is held back. Its
+		// keys go by the names its profile and serve's export line give them, so a curl line pastes there.
+		ref := referenceProfile(stack)
+		env := referenceEnv(stack, ref)
+		offers, err := ref.Resolve(func(name string) string { return env[name] }, nil)
+		if err != nil {
+			return fail(stderr, "run: the embedded reference gateway's profile: %v", err)
+		}
+		cfg.BaseURL, cfg.APIKeyVar, cfg.APIKey, cfg.Billable, cfg.Offers = stack.BaseURL, ref.APIKeyEnv, env[ref.APIKeyEnv], true, offers
 		fmt.Fprintf(stdout, "gwconform: no --target given: testing the embedded reference gateway at %s\n", stack.BaseURL)
 	} else {
 		if err := checkTarget(o.target); err != nil {

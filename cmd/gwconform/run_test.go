@@ -92,14 +92,14 @@ func TestDefaultRunAgainstTheEmbeddedReference(t *testing.T) {
 // the copy the binary embeds (a test in internal/requirements keeps the two identical).
 func contractIDs(t *testing.T) []string {
 	t.Helper()
-	cat, err := requirements.Embedded()
+	reqs, err := requirements.Embedded()
 	if md, rerr := os.ReadFile(filepath.Join("..", "..", "..", "shared", "contract", "REQUIREMENTS.md")); rerr == nil {
-		cat, err = requirements.Parse(md)
+		reqs, err = requirements.Parse(md)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cat.IDs()
+	return reqs.IDs()
 }
 
 // A gateway started on its own, given only its URL and a key in the environment.

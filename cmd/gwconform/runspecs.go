@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/report"
-	"github.com/gwconform/gwconform/internal/requirements"
 	"github.com/gwconform/gwconform/suite"
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/formatter"
@@ -46,7 +45,7 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 
 	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees()}
 	run.KnownFailing, in.KnownFailing = known.list()
-	run.Contract, _ = requirements.EmbeddedVersion()
+	run.Contract = plan.ContractVersion
 	res := report.Build(ginkgoReport, in, run)
 	code := res.ExitCode
 	printVerdict(stdout, res, githubActions)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/gwconform/gwconform/suite"
 )
 
 // lookupEnv says whether a variable is set at all, which Main's getenv cannot: an empty $GWCONFORM_TARGET
@@ -36,26 +38,20 @@ func targetOf(flagGiven bool, flagValue string, getenv func(string) string, prof
 	return profileTarget, nil
 }
 
-// checkTarget refuses what cannot be a gateway base URL before a single request is made, with the URL the
-// person probably meant.
+// checkTarget refuses what cannot be a gateway base URL before a single request is made. Whether it can is
+// suite.CheckBaseURL's to say, so the run and the suite never disagree; this only adds the URL the person
+// probably meant.
 func checkTarget(raw string) error {
-	if trimmed := strings.TrimSpace(raw); trimmed != raw {
-		return fmt.Errorf("has a leading or trailing space: did you mean %s?", trimmed)
-	}
-	if !strings.Contains(raw, "://") {
+	err := suite.CheckBaseURL(raw)
+	switch {
+	case err == nil:
+		return nil
+	case strings.TrimSpace(raw) != raw:
+		return fmt.Errorf("has a leading or trailing space: did you mean %s?", strings.TrimSpace(raw))
+	case !strings.Contains(raw, "://"):
 		return fmt.Errorf("no scheme: want an http:// or https:// URL; did you mean %s?", withScheme(raw))
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL: %v", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("want an http:// or https:// URL, such as http://127.0.0.1:8080/v1")
-	}
-	if u.Host == "" {
-		return fmt.Errorf("the URL names no host")
-	}
-	return nil
+	return err
 }
 
 // withScheme guesses the scheme of a URL given without one: a gateway on this machine usually speaks plain

@@ -22,26 +22,42 @@ import (
 
 // Profile is the file as written.
 type Profile struct {
-	Target    string             `yaml:"target"`
-	APIKeyEnv string             `yaml:"api_key_env"`
-	Keys      map[string]string  `yaml:"keys"` // role -> environment variable name
-	RateLimit *RateLimit         `yaml:"rate_limit"`
-	Upstream  *Upstream          `yaml:"upstream"`
-	Triggers  map[string]Trigger `yaml:"triggers"`
-	Retry     *Retry             `yaml:"retry"`
+	Target    string             `yaml:"target,omitempty"`
+	APIKeyEnv string             `yaml:"api_key_env,omitempty"`
+	Keys      map[string]string  `yaml:"keys,omitempty"` // role -> environment variable name
+	RateLimit *RateLimit         `yaml:"rate_limit,omitempty,flow"`
+	Upstream  *Upstream          `yaml:"upstream,omitempty"`
+	Triggers  map[string]Trigger `yaml:"triggers,omitempty"`
+	Retry     *Retry             `yaml:"retry,omitempty,flow"`
 	// ModelsNeedKey says whether GET /v1/models requires a key, the target's choice (MOD-1). Unset, the
 	// keyless request is not sent.
-	ModelsNeedKey *bool `yaml:"models_need_key"`
+	ModelsNeedKey *bool `yaml:"models_need_key,omitempty"`
 	// Model is the id to put in requests, for a target whose GET /v1/models cannot be read with the suite's
 	// key: named, the run goes on and MOD-1 judges the catalogue like any other spec. --model overrides it.
-	Model string `yaml:"model"`
+	Model string `yaml:"model,omitempty"`
 }
 
-// Roles a key may play.
-var Roles = []string{"zero_credit", "revoked", "rate_limited"}
+// Roles a key may play: the one vocabulary the profile's keys, the scenarios' credentials and the run's
+// keys share. RoleValid is the run's main key (--api-key-env, or api_key_env); the others are named under
+// keys in a profile.
+const (
+	RoleValid       = "valid"
+	RoleZeroCredit  = "zero_credit"
+	RoleRevoked     = "revoked"
+	RoleRateLimited = "rate_limited"
+)
 
-// TriggerNames are the conditions a profile may say how to provoke.
-var TriggerNames = []string{"server_error", "unavailable"}
+// Roles are the roles a profile's keys may name: every role but the main key's.
+var Roles = []string{RoleZeroCredit, RoleRevoked, RoleRateLimited}
+
+// Trigger names: the conditions a profile may say how to provoke, and a scenario may need provoked.
+const (
+	TriggerServerError = "server_error" // a 500 from the gateway itself (SRV-1)
+	TriggerUnavailable = "unavailable"  // a 503 (SRV-2)
+)
+
+// Triggers are every trigger name.
+var Triggers = []string{TriggerServerError, TriggerUnavailable}
 
 // RateLimit bounds the opt-in burst that looks for a 429 (LIMIT-1): at most Burst requests within Within,
 // stopping at the first 429.
@@ -50,30 +66,30 @@ type RateLimit struct {
 	Within Duration `yaml:"within"`
 	// Completions bursts with real completions rather than requests for an unknown model, for a gateway
 	// that checks the model before its rate limit. Billable: up to Burst completions.
-	Completions bool `yaml:"completions"`
+	Completions bool `yaml:"completions,omitempty"`
 }
 
 // Upstream says the gateway fronts `gwconform upstream` (Faults: every fault model defaults to the
 // upstream's own id) and how long the gateway waits for its upstream.
 type Upstream struct {
-	Faults  bool              `yaml:"faults"`
-	Timeout Duration          `yaml:"timeout"`
-	Models  map[string]string `yaml:"models"` // fault key -> model id as the gateway exposes it
+	Faults  bool              `yaml:"faults,omitempty"`
+	Timeout Duration          `yaml:"timeout,omitempty"`
+	Models  map[string]string `yaml:"models,omitempty"` // fault key -> model id as the gateway exposes it
 	// Prefix is put before every upstream id at once ("openai/" gives openai/fault/close), for a gateway
 	// that lists its provider's models under a provider prefix. Models entries still win.
-	Prefix string `yaml:"prefix"`
+	Prefix string `yaml:"prefix,omitempty"`
 }
 
 // Trigger provokes a condition with a model id or a request header ("Name: value").
 type Trigger struct {
-	Model  string `yaml:"model"`
-	Header string `yaml:"header"`
+	Model  string `yaml:"model,omitempty"`
+	Header string `yaml:"header,omitempty"`
 }
 
 // Retry is the client policy the page documents: 429/500/502/503 only, exponential back-off.
 type Retry struct {
 	Attempts int      `yaml:"attempts"`
-	Base     Duration `yaml:"base"`
+	Base     Duration `yaml:"base,omitempty"`
 }
 
 // Duration reads "2s" or "500ms".
@@ -87,6 +103,31 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// MarshalYAML writes the duration as UnmarshalYAML reads it.
+func (d Duration) MarshalYAML() (any, error) {
+	return time.Duration(d).String(), nil
+}
+
+// Marshal writes the profile as YAML that Parse reads back to the same profile, with comment (one or more
+// lines, without "#") at its head. Sections left empty are not written.
+func (p *Profile) Marshal(comment string) ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(p); err != nil {
+		return nil, err
+	}
+	doc.HeadComment = comment
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // Load reads and checks a profile file.
@@ -135,8 +176,8 @@ func (p *Profile) validate() error {
 	}
 	errs = append(errs, p.sharedModels()...)
 	for name, t := range p.Triggers {
-		if !slices.Contains(TriggerNames, name) {
-			errs = append(errs, fmt.Sprintf("triggers.%s is not a trigger (want one of %s)", name, strings.Join(TriggerNames, ", ")))
+		if !slices.Contains(Triggers, name) {
+			errs = append(errs, fmt.Sprintf("triggers.%s is not a trigger (want one of %s)", name, strings.Join(Triggers, ", ")))
 		}
 		if (t.Model == "") == (t.Header == "") {
 			errs = append(errs, fmt.Sprintf("triggers.%s needs exactly one of model and header", name))

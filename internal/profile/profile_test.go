@@ -3,6 +3,7 @@ package profile
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,33 @@ func TestShippedProfilesParse(t *testing.T) {
 	for _, f := range files {
 		if _, err := Load(f); err != nil {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// A profile written by Marshal reads back as the same profile, with its comment at the head; what was left
+// empty is not written.
+func TestMarshalReadsBack(t *testing.T) {
+	for _, f := range []string{"before-release.yaml", "staging.yaml"} {
+		p, err := Load(filepath.Join("..", "..", "fixtures", "profiles", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.ModelsNeedKey = new(false)
+		p.Retry = &Retry{Attempts: 2, Base: Duration(1500 * time.Millisecond)}
+		b, err := p.Marshal("written by a test\nsecond line")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(b), "# written by a test\n# second line\n") || p.Upstream == nil && strings.Contains(string(b), "upstream:") {
+			t.Errorf("%s marshalled as:\n%s", f, b)
+		}
+		back, err := Parse(b)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", f, err, b)
+		}
+		if !reflect.DeepEqual(back, p) {
+			t.Errorf("%s reads back as %+v, want %+v\n%s", f, back, p, b)
 		}
 	}
 }

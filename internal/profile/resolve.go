@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// Resolved is a profile with its environment read: what the suite can provoke on this target. The zero
+// Offers is a profile with its environment read: what the suite can provoke on this target. The zero
 // value offers nothing, and every spec that needs more is skipped with the reason.
-type Resolved struct {
+type Offers struct {
 	Keys            map[string]string // role -> key (a secret: never print)
 	KeySources      map[string]string // role -> where the key came from, for the printed profile
 	FaultModels     map[string]string // fault key -> model id
@@ -35,8 +35,8 @@ const (
 // Resolve reads the keys the profile names from the environment. needs says which roles the run will use
 // (nil: every role). A needed role whose variable is unset or empty is an error: the profile promised a key
 // the run does not have. A role no selected spec uses need not be set (a --label-filter run).
-func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bool) (Resolved, error) {
-	r := Resolved{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: p.faultModels(), Triggers: map[string]Trigger{}}
+func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bool) (Offers, error) {
+	r := Offers{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: p.faultModels(), Triggers: map[string]Trigger{}}
 	var missing []string
 	for role, env := range p.Keys {
 		v := strings.TrimSpace(getenv(env))
@@ -50,7 +50,7 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return Resolved{}, fmt.Errorf("%s: export it, or drop the role from the profile", strings.Join(missing, "; "))
+		return Offers{}, fmt.Errorf("%s: export it, or drop the role from the profile", strings.Join(missing, "; "))
 	}
 	if u := p.Upstream; u != nil {
 		r.UpstreamTimeout = time.Duration(u.Timeout)
@@ -74,7 +74,7 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 }
 
 // WithDefaults fills what an empty profile leaves open with the page's own policy.
-func (r Resolved) WithDefaults() Resolved {
+func (r Offers) WithDefaults() Offers {
 	if r.RetryAttempts == 0 {
 		r.RetryAttempts = DefaultRetryAttempts
 	}
@@ -86,7 +86,7 @@ func (r Resolved) WithDefaults() Resolved {
 
 // Summary describes what the run can provoke, with no secret in it: keys appear by the variable they came
 // from.
-func (r Resolved) Summary() []string {
+func (r Offers) Summary() []string {
 	r = r.WithDefaults()
 	var lines []string
 	if len(r.Keys) == 0 {

@@ -12,7 +12,7 @@ type Finding struct {
 	Scenario string `json:"scenario,omitempty"`
 	Title    string `json:"title"` // the scenario's container: the request it sends
 	Level    string `json:"level"` // "must" when any of its specs is a must spec
-	// Requirements are every requirement its specs are charged to, in catalogue order.
+	// Requirements are every requirement its specs are charged to, in contract order.
 	Requirements []string        `json:"requirements"`
 	Reasons      []FindingReason `json:"reasons"` // one per failed spec, in run order
 	Transcript   string          `json:"transcript,omitempty"`
@@ -35,7 +35,7 @@ type FindingReason struct {
 // findings groups the failed specs by scenario: must findings first, then the run's order. Known failures
 // are left out: they are accepted deviations, counted apart, and must not make the headline. A failed spec
 // without a scenario cannot be tied to an exchange, so it is a finding of its own.
-func findings(specs []*Spec, catalogueOrder []string) []*Finding {
+func findings(specs []*Spec, contractOrder []string) []*Finding {
 	firstSeen := map[string]int{}
 	for i, s := range specs {
 		if _, ok := firstSeen[s.Scenario]; !ok && s.Scenario != "" {
@@ -63,7 +63,7 @@ func findings(specs []*Spec, catalogueOrder []string) []*Finding {
 		f.add(s)
 	}
 	for _, f := range out {
-		f.Requirements = inOrder(f.Requirements, catalogueOrder)
+		f.Requirements = inOrder(f.Requirements, contractOrder)
 		f.Variables = curlVariables(f.Curl)
 	}
 	slices.SortStableFunc(out, func(a, b *Finding) int {
@@ -101,13 +101,13 @@ func (f *Finding) add(s *Spec) {
 	}
 }
 
-// inOrder sorts ids as the catalogue lists them; an id the catalogue lacks keeps its place after them.
-func inOrder(ids, catalogueOrder []string) []string {
+// inOrder sorts ids as the contract orders them; an id it lacks keeps its place after them.
+func inOrder(ids, contractOrder []string) []string {
 	rank := func(id string) int {
-		if i := slices.Index(catalogueOrder, id); i >= 0 {
+		if i := slices.Index(contractOrder, id); i >= 0 {
 			return i
 		}
-		return len(catalogueOrder)
+		return len(contractOrder)
 	}
 	out := append([]string{}, ids...)
 	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })

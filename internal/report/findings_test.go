@@ -75,7 +75,7 @@ func TestFindings(t *testing.T) {
 			requirements: []string{"AUTH-1"}, reasons: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := buildKnown(report(tc.specs...), catalogue(t), Run{FailOn: "must"}, tc.known)
+			res := buildKnown(report(tc.specs...), contract(t), Run{FailOn: "must"}, tc.known)
 			var scenarios, levels []string
 			for _, f := range res.Findings {
 				scenarios, levels = append(scenarios, f.Scenario), append(levels, f.Level)
@@ -108,7 +108,7 @@ func TestFindingFields(t *testing.T) {
 		spec("POST x", "answers status 401", failed, must("AUTH-1"), message("answered 200")),
 		spec("POST x", "answers the envelope", failed, should("REQ-7", "ENV-4"), message("no error object"),
 			entry("transcript", "GET /"), entry("curl", `curl -H "Authorization: Bearer $API_KEY"`)),
-	), catalogue(t), Run{FailOn: "must"})
+	), contract(t), Run{FailOn: "must"})
 	if len(res.Findings) != 1 {
 		t.Fatalf("%d findings, want 1", len(res.Findings))
 	}
@@ -141,7 +141,7 @@ func TestFindingTranscriptOnce(t *testing.T) {
 		spec("POST x", "answers the envelope", failed, must("ENV-4"), reproduce...),
 		spec("POST x", "answers error.type authentication_error", failed, must("AUTH-1"), reproduce...),
 		spec("POST x", "answers 401 before the body", failed, should("AUTH-4"), reproduce...),
-	), catalogue(t), Run{FailOn: "must"}, "POST x answers 401 before the body")
+	), contract(t), Run{FailOn: "must"}, "POST x answers 401 before the body")
 	if len(res.Findings) != 1 || len(res.Findings[0].Reasons) != 3 {
 		t.Fatalf("findings %+v, want one of 3 specs", res.Findings)
 	}

@@ -38,7 +38,7 @@ func TestRealGinkgoRun(t *testing.T) {
 	for _, s := range rep.SpecReports {
 		t.Logf("%s: state %s attempts %d failure zero %v message %q", s.LeafNodeText, s.State, s.NumAttempts, s.Failure.IsZero(), s.Failure.Message)
 	}
-	res := build(rep, catalogue(t), Run{FailOn: "must"}) // the filter is read from the report's SuiteConfig
+	res := build(rep, contract(t), Run{FailOn: "must"}) // the filter is read from the report's SuiteConfig
 	want := map[string]Outcome{"AUTH-1": OutcomePass, "AUTH-4": OutcomeSkipped, "REQ-7": OutcomeDisabled, "CLIENT-1": OutcomeNotCovered}
 	for id, o := range want {
 		if q := requirement(t, res, id); q.Outcome != o {

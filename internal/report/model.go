@@ -92,7 +92,7 @@ type Guarantee struct {
 
 // Inputs are what a report is built from besides Ginkgo's report.
 type Inputs struct {
-	Requirements requirements.Catalogue
+	Requirements requirements.List
 	Specs        map[string]SpecInfo // by full spec name
 	KnownFailing map[string]bool     // full spec names that may fail (--known-failing)
 	Guarantees   []Guarantee
@@ -152,7 +152,7 @@ func (s *Spec) Ran() bool {
 	return s.State == StatePassed || s.State == StateFailed || s.State == StateKnownFailure
 }
 
-// Requirement is one requirement of the catalogue with what the run found about it.
+// Requirement is one requirement of the contract with what the run found about it.
 type Requirement struct {
 	ID      string  `json:"id"`
 	Level   string  `json:"level"` // MUST, SHOULD or INFO
@@ -235,10 +235,10 @@ type Result struct {
 	// apart), musts first.
 	Findings       []*Finding     `json:"findings"`
 	UncoveredMusts []Uncovered    `json:"uncovered_musts"`
-	Requirements   []*Requirement `json:"requirements"` // every id that binds the target, in catalogue order
+	Requirements   []*Requirement `json:"requirements"` // every id that binds the target, in contract order
 	// SuiteGuarantees bind the suite, not the target (ENV-6): proven by the run of itself, never charged.
 	SuiteGuarantees []Guarantee `json:"suite_guarantees,omitempty"`
-	// Unattributed are specs that name no requirement of the catalogue.
+	// Unattributed are specs that name no requirement of the contract.
 	Unattributed []*Spec `json:"unattributed_specs,omitempty"`
 	// Specs are every It spec, in run order (report.json carries them as the requirements' evidence).
 	Specs []*Spec `json:"-"`

@@ -17,8 +17,8 @@ import (
 	"github.com/gwconform/gwconform/internal/requirements"
 )
 
-// catalogue is a small contract: two MUSTs and two SHOULDs that specs name, and a MUST that none does.
-const catalogueMD = `
+// contract is a small contract: two MUSTs and two SHOULDs that specs name, and a MUST that none does.
+const contractMD = `
 | id | level | requirement |
 |---|---|---|
 | ENV-4 | MUST | ` + "`error.code` and `error.param` are present." + ` |
@@ -28,9 +28,9 @@ const catalogueMD = `
 | CLIENT-1 | MUST | The official SDK surfaces each error. |
 `
 
-func catalogue(t testing.TB) requirements.Catalogue {
+func contract(t testing.TB) requirements.List {
 	t.Helper()
-	c, err := requirements.Parse([]byte(catalogueMD))
+	c, err := requirements.Parse([]byte(contractMD))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestOutcomePerRequirement(t *testing.T) {
 			if want == "" {
 				want = OutcomePass
 			}
-			res := buildKnown(report(tc.specs...), catalogue(t), Run{FailOn: "must", LabelFilter: tc.filter}, tc.known)
+			res := buildKnown(report(tc.specs...), contract(t), Run{FailOn: "must", LabelFilter: tc.filter}, tc.known)
 			q := requirement(t, res, tc.id)
 			if q.Outcome != want {
 				t.Errorf("%s: outcome %s, want %s", tc.id, q.Outcome, want)
@@ -204,20 +204,20 @@ func TestOutcomePerRequirement(t *testing.T) {
 			if tc.wantReasons != nil && !slices.Equal(q.Reasons, tc.wantReasons) {
 				t.Errorf("%s: reasons %q, want %q", tc.id, q.Reasons, tc.wantReasons)
 			}
-			if q.Level != string(catalogue(t)[tc.id].Level) {
-				t.Errorf("%s: level %s, want the catalogue's", tc.id, q.Level)
+			if q.Level != string(contract(t)[tc.id].Level) {
+				t.Errorf("%s: level %s, want the contract's", tc.id, q.Level)
 			}
 		})
 	}
 }
 
-func TestRequirementsInCatalogueOrder(t *testing.T) {
-	res := build(report(), catalogue(t), Run{})
+func TestRequirementsInContractOrder(t *testing.T) {
+	res := build(report(), contract(t), Run{})
 	var ids []string
 	for _, q := range res.Requirements {
 		ids = append(ids, q.ID)
 	}
-	if want := catalogue(t).IDs(); !slices.Equal(ids, want) {
+	if want := contract(t).IDs(); !slices.Equal(ids, want) {
 		t.Errorf("requirements %v, want %v", ids, want)
 	}
 }
@@ -276,7 +276,7 @@ func TestVerdict(t *testing.T) {
 			if failOn == "" {
 				failOn = "must"
 			}
-			res := buildKnown(tc.rep, catalogue(t), Run{FailOn: failOn, LabelFilter: "req:AUTH-1", KnownFailing: "known.txt"}, tc.known)
+			res := buildKnown(tc.rep, contract(t), Run{FailOn: failOn, LabelFilter: "req:AUTH-1", KnownFailing: "known.txt"}, tc.known)
 			if res.Verdict != tc.want || res.ExitCode != tc.code {
 				t.Errorf("verdict %s (exit %d), want %s (exit %d): %s", res.Verdict, res.ExitCode, tc.want, tc.code, res.Summary)
 			}
@@ -353,7 +353,7 @@ func failedRun(t testing.TB) *Result {
 		spec("POST /v1/chat/completions with a bad key", "answers 401 before the body", skipped, should("AUTH-4"), skipWhy("needs keys.revoked in the profile")),
 		spec("GET /v1/models", "answers the envelope", passed, must("ENV-4")),
 	)
-	c, err := requirements.Parse([]byte(catalogueMD))
+	c, err := requirements.Parse([]byte(contractMD))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestSpecFields(t *testing.T) {
 func TestHarnessSpecReason(t *testing.T) {
 	res := build(report(spec("a", "b", types.SpecStatePanicked, must("AUTH-1"), func(s *types.SpecReport) {
 		s.Failure.Message, s.Failure.ForwardedPanic = "Test Panicked", "runtime error: index out of range"
-	})), catalogue(t), Run{})
+	})), contract(t), Run{})
 	if s := res.Specs[0]; s.State != "panicked" || !strings.Contains(s.Reason, "index out of range") {
 		t.Errorf("state %q reason %q", s.State, s.Reason)
 	}
@@ -413,7 +413,7 @@ func TestBuildFromARehydratedReport(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	s := build(back, catalogue(t), Run{}).Specs[0]
+	s := build(back, contract(t), Run{}).Specs[0]
 	if v, _ := s.Entry("curl"); v != "curl -sS http://gw/v1/models" || s.Reason != "why" || s.Transcript != "GET /" {
 		t.Errorf("curl %q reason %q transcript %q", v, s.Reason, s.Transcript)
 	}
@@ -564,7 +564,7 @@ func TestWriteHTML(t *testing.T) {
 }
 
 func TestWriteHTMLWithNoFailure(t *testing.T) {
-	res := build(report(spec("a", "b", passed, must("AUTH-1"))), catalogue(t), Run{FailOn: "must"})
+	res := build(report(spec("a", "b", passed, must("AUTH-1"))), contract(t), Run{FailOn: "must"})
 	var b bytes.Buffer
 	if err := res.WriteHTML(&b); err != nil {
 		t.Fatal(err)
@@ -672,7 +672,7 @@ func TestWriteAllUnwritable(t *testing.T) {
 }
 
 // bigReport is a run of about 400 specs over the whole contract, a tenth of them failed with a transcript.
-func bigReport(c requirements.Catalogue) types.Report {
+func bigReport(c requirements.List) types.Report {
 	ids := c.IDs()
 	var specs []types.SpecReport
 	for i := 0; i < 400; i++ {
@@ -716,7 +716,7 @@ func BenchmarkBuildAndWriteHTML(b *testing.B) {
 }
 
 // buildKnown is build with one spec name listed in --known-failing ("" for none).
-func buildKnown(rep types.Report, c requirements.Catalogue, run Run, known string) *Result {
+func buildKnown(rep types.Report, c requirements.List, run Run, known string) *Result {
 	in := inputsFor(rep, c)
 	if known != "" {
 		in.KnownFailing = map[string]bool{known: true}
@@ -726,11 +726,11 @@ func buildKnown(rep types.Report, c requirements.Catalogue, run Run, known strin
 
 // build is Build with the specs' information taken from the labels the fixtures give them, as the suite
 // generates those labels from the same information.
-func build(rep types.Report, c requirements.Catalogue, run Run) *Result {
+func build(rep types.Report, c requirements.List, run Run) *Result {
 	return Build(rep, inputsFor(rep, c), run)
 }
 
-func inputsFor(rep types.Report, c requirements.Catalogue) Inputs {
+func inputsFor(rep types.Report, c requirements.List) Inputs {
 	in := Inputs{Requirements: c, Specs: map[string]SpecInfo{}}
 	for _, sr := range rep.SpecReports {
 		var info SpecInfo
@@ -754,7 +754,7 @@ func inputsFor(rep types.Report, c requirements.Catalogue) Inputs {
 func TestSuiteGuarantees(t *testing.T) {
 	rep := report(spec("a", "b", passed, must("AUTH-1")))
 	for _, holds := range []bool{true, false} {
-		in := inputsFor(rep, catalogue(t))
+		in := inputsFor(rep, contract(t))
 		in.Guarantees = []Guarantee{{ID: "ENV-4", Level: "MUST", Holds: holds, Proof: "checked"}}
 		res := Build(rep, in, Run{FailOn: "must"})
 		for _, q := range res.Requirements {

@@ -47,14 +47,14 @@ var categories = map[string]string{
 	"NEG": "negative",
 }
 
-// Catalogue is every requirement, by id.
-type Catalogue map[string]Requirement
+// List is every requirement of the contract, by id.
+type List map[string]Requirement
 
 var row = regexp.MustCompile(`^\|\s*([A-Z]+-\d+)\s*\|\s*(MUST|SHOULD|INFO)\s*\|\s*(.+?)\s*\|\s*$`)
 
 // Parse reads the requirement tables of a REQUIREMENTS.md.
-func Parse(md []byte) (Catalogue, error) {
-	c := Catalogue{}
+func Parse(md []byte) (List, error) {
+	c := List{}
 	sc := bufio.NewScanner(bytes.NewReader(md))
 	for sc.Scan() {
 		m := row.FindStringSubmatch(sc.Text())
@@ -79,13 +79,35 @@ func Parse(md []byte) (Catalogue, error) {
 	return c, nil
 }
 
-// Embedded is the copy of the contract shipped inside the binary (fixtures/contract/REQUIREMENTS.md).
-func Embedded() (Catalogue, error) {
+// Contract is the shipped copy of the contract (fixtures/contract/REQUIREMENTS.md), read once: its
+// requirements and the version its first line states.
+type Contract struct {
+	Requirements List
+	Version      string
+}
+
+// EmbeddedContract reads the copy of the contract shipped inside the binary. A copy that states no version
+// is refused like one with no requirement: reports must say which contract a verdict was judged against.
+func EmbeddedContract() (Contract, error) {
 	md, err := fs.ReadFile(fixtures.FS, "contract/REQUIREMENTS.md")
 	if err != nil {
-		return nil, err
+		return Contract{}, err
 	}
-	return Parse(md)
+	reqs, err := Parse(md)
+	if err != nil {
+		return Contract{}, err
+	}
+	v, err := Version(md)
+	if err != nil {
+		return Contract{}, err
+	}
+	return Contract{Requirements: reqs, Version: v}, nil
+}
+
+// Embedded is the shipped contract's requirements.
+func Embedded() (List, error) {
+	c, err := EmbeddedContract()
+	return c.Requirements, err
 }
 
 var versionLine = regexp.MustCompile(`\(contract version ([0-9][0-9.]*)[,)]`)
@@ -101,17 +123,8 @@ func Version(md []byte) (string, error) {
 	return string(m[1]), nil
 }
 
-// EmbeddedVersion is the version of the shipped copy of the contract.
-func EmbeddedVersion() (string, error) {
-	md, err := fs.ReadFile(fixtures.FS, "contract/REQUIREMENTS.md")
-	if err != nil {
-		return "", err
-	}
-	return Version(md)
-}
-
 // IDs lists the ids in contract order (group, then number).
-func (c Catalogue) IDs() []string {
+func (c List) IDs() []string {
 	ids := make([]string, 0, len(c))
 	for id := range c {
 		ids = append(ids, id)

@@ -51,7 +51,7 @@ func TestParseRefusesDuplicatesAndEmptyInput(t *testing.T) {
 		t.Error("duplicate id accepted")
 	}
 	if _, err := Parse([]byte("# nothing\n")); err == nil {
-		t.Error("empty catalogue accepted")
+		t.Error("empty list accepted")
 	}
 	if _, err := Parse([]byte("| XYZ-1 | MUST | a |\n")); err == nil {
 		t.Error("unknown group accepted")
@@ -59,11 +59,11 @@ func TestParseRefusesDuplicatesAndEmptyInput(t *testing.T) {
 }
 
 func TestEmbeddedVersion(t *testing.T) {
-	v, err := EmbeddedVersion()
+	c, err := EmbeddedContract()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != "1.1" {
+	if v := c.Version; v != "1.1" {
 		t.Errorf("contract version %q, want 1.1", v)
 	}
 	if _, err := Version([]byte("# The error contract, as requirements\n")); err == nil {

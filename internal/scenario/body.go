@@ -30,7 +30,7 @@ var Placeholders = func() map[string]string {
 	return p
 }()
 
-// Derived are the placeholders a body may use that the catalogue derives itself, so Needs never reports
+// Derived are the placeholders a body may use that the set derives itself, so Needs never reports
 // one: {{prompt}} needs nothing, {{fault_model}} needs {{fault_<fault>}} and is reported as that.
 var Derived = map[string]string{
 	"prompt":      "the canary prompt, CanaryPrompt",
@@ -68,9 +68,9 @@ func placeholdersIn(tmpl []byte) []string {
 }
 
 // Needs lists the placeholders the scenario's body and paths use, its controls' included: the values a run
-// must discover before sending it. Those the catalogue derives (Derived) are reported as what they stand
+// must discover before sending it. Those the set derives (Derived) are reported as what they stand
 // for: {{prompt}} not at all, {{fault_model}} as {{fault_<fault>}}.
-func (c *Catalogue) Needs(s Scenario) []string {
+func (c *Set) Needs(s Scenario) []string {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
 		return nil // Load has already refused such a scenario
@@ -115,7 +115,7 @@ func Path(tmpl string, vars map[string]string) (string, error) {
 // in it cannot break the JSON the scenario meant to send. A request without a body renders as nil. The
 // oversized body is generated: only its head is rendered, and its padding streams as it is sent. {{prompt}}
 // is CanaryPrompt, whatever vars say, and {{fault_model}} is vars["fault_<fault>"].
-func (c *Catalogue) Body(s Scenario, vars map[string]string) (*Payload, error) {
+func (c *Set) Body(s Scenario, vars map[string]string) (*Payload, error) {
 	if !s.Request.HasBody() {
 		return nil, nil
 	}
@@ -163,7 +163,7 @@ func render(s Scenario, tmpl []byte, vars map[string]string) ([]byte, error) {
 	return out, nil
 }
 
-func (c *Catalogue) template(r Request) ([]byte, error) {
+func (c *Set) template(r Request) ([]byte, error) {
 	switch {
 	case r.Body != nil:
 		return []byte(*r.Body), nil

@@ -3,6 +3,8 @@ package scenario
 import (
 	"encoding/base64"
 	"sort"
+
+	"github.com/gwconform/gwconform/internal/profile"
 )
 
 // Credential names the Authorization header a scenario presents. Scenarios never hold a key: keys come from
@@ -16,16 +18,8 @@ const WrongKey = "gwc-wrong-0f9e8d7c6b5a49382716f5e4d3c2b1a0"
 // basicCredentials is "gwconform:not-a-key": a well-formed Basic value that carries no real secret.
 var basicCredentials = base64.StdEncoding.EncodeToString([]byte("gwconform:not-a-key"))
 
-// Roles of the keys a credential may need. RoleValid is the run's main key; the others come from a profile.
-const (
-	RoleValid       = "valid"
-	RoleZeroCredit  = "zero_credit"
-	RoleRevoked     = "revoked"
-	RoleRateLimited = "rate_limited"
-)
-
 type credential struct {
-	role   string                  // the key it needs, or "" for none
+	role   string                  // the key it needs (a profile.Role...), or "" for none
 	header func(key string) string // the Authorization value
 	send   bool
 }
@@ -37,18 +31,18 @@ func fixed(v string) func(string) string {
 
 var credentials = map[Credential]credential{
 	"none":                 {send: false},
-	"valid":                {role: RoleValid, header: bearer, send: true},
+	"valid":                {role: profile.RoleValid, header: bearer, send: true},
 	"invalid":              {header: fixed("Bearer " + WrongKey), send: true},
 	"basic":                {header: fixed("Basic " + basicCredentials), send: true},
 	"bearer-without-token": {header: fixed("Bearer"), send: true},
 	"empty":                {header: fixed(""), send: true},
-	"key-without-scheme":   {role: RoleValid, header: func(k string) string { return k }, send: true},
-	"basic-key":            {role: RoleValid, header: func(k string) string { return "Basic " + k }, send: true},
-	"token-key":            {role: RoleValid, header: func(k string) string { return "Token " + k }, send: true},
-	"lowercase-bearer":     {role: RoleValid, header: func(k string) string { return "bearer " + k }, send: true},
-	"zero-credit":          {role: RoleZeroCredit, header: bearer, send: true},
-	"revoked":              {role: RoleRevoked, header: bearer, send: true},
-	"rate-limited":         {role: RoleRateLimited, header: bearer, send: true},
+	"key-without-scheme":   {role: profile.RoleValid, header: func(k string) string { return k }, send: true},
+	"basic-key":            {role: profile.RoleValid, header: func(k string) string { return "Basic " + k }, send: true},
+	"token-key":            {role: profile.RoleValid, header: func(k string) string { return "Token " + k }, send: true},
+	"lowercase-bearer":     {role: profile.RoleValid, header: func(k string) string { return "bearer " + k }, send: true},
+	"zero-credit":          {role: profile.RoleZeroCredit, header: bearer, send: true},
+	"revoked":              {role: profile.RoleRevoked, header: bearer, send: true},
+	"rate-limited":         {role: profile.RoleRateLimited, header: bearer, send: true},
 }
 
 // Role is the key the credential needs ("" when it needs none).

@@ -14,8 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Catalogue is the loaded scenarios plus the body files they refer to.
-type Catalogue struct {
+// Set is the loaded scenarios plus the body files they refer to.
+type Set struct {
 	Scenarios []Scenario
 	bodies    fs.FS
 }
@@ -26,10 +26,10 @@ type Checks struct {
 	Schema      func(name string) bool
 }
 
-// Load reads every scenarios/*.yaml of fsys (bodies come from bodies/) and refuses a catalogue with an
+// Load reads every scenarios/*.yaml of fsys (bodies come from bodies/) and refuses a set with an
 // unknown field, a duplicate id, a dangling reference or the canary prompt written out, so a typo in a
 // fixture fails loudly, not silently.
-func Load(fsys fs.FS, checks Checks) (*Catalogue, error) {
+func Load(fsys fs.FS, checks Checks) (*Set, error) {
 	files, err := fs.Glob(fsys, "scenarios/*.yaml")
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func Load(fsys fs.FS, checks Checks) (*Catalogue, error) {
 	}); err != nil {
 		return nil, err
 	}
-	c := &Catalogue{bodies: bodies}
+	c := &Set{bodies: bodies}
 	seen := map[string]string{}
 	for _, f := range files {
 		raw, err := fs.ReadFile(fsys, f)
@@ -100,7 +100,7 @@ func refuseCanary(where string, data []byte) error {
 	return nil
 }
 
-func (c *Catalogue) checkPlaceholders(s Scenario) error {
+func (c *Set) checkPlaceholders(s Scenario) error {
 	tmpl, err := c.template(s.Request)
 	if err != nil {
 		return fmt.Errorf("scenario %q: %w", s.ID, err)

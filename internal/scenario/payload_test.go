@@ -12,7 +12,7 @@ import (
 func TestOversizedBodyStreamsTheSameWellFormedBytes(t *testing.T) {
 	const size = 3<<20 + 7
 	s := Scenario{Request: Request{Method: "POST", Path: "/chat/completions", OversizedBytes: size}}
-	p, err := (&Catalogue{}).Body(s, map[string]string{"model": "gw/chat"})
+	p, err := (&Set{}).Body(s, map[string]string{"model": "gw/chat"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func BenchmarkOversizedBody(b *testing.B) {
 	s := Scenario{Request: Request{Method: "POST", Path: "/chat/completions", OversizedBytes: 16 << 20}}
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := (&Catalogue{}).Body(s, map[string]string{"model": "gw/chat"})
+		p, err := (&Set{}).Body(s, map[string]string{"model": "gw/chat"})
 		if err != nil {
 			b.Fatal(err)
 		}

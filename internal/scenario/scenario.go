@@ -1,4 +1,4 @@
-// Package scenario reads the scenario catalogue (fixtures/scenarios/*.yaml): each scenario is one request the
+// Package scenario reads the scenarios (fixtures/scenarios/*.yaml): each scenario is one request the
 // suite sends to a target and what the contract says the answer must be.
 package scenario
 
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
 )
 
 // Scenario is one documented error situation.
@@ -58,9 +59,6 @@ var ControlNames = []string{ControlProper, ControlRefused, ControlListed}
 
 // Facts a scenario's When may name.
 var Facts = []string{"models_public", "models_need_key"}
-
-// Triggers a scenario may name.
-var Triggers = []string{"server_error", "unavailable"}
 
 // FaultKeys are the faults a scenario may name: the keys of faults.All().
 func FaultKeys() []string {
@@ -282,8 +280,8 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if len(s.Expect.Status) > 0 && s.Expect.NotTransient {
 		bad("expect.status and expect.not_transient do not combine")
 	}
-	if s.Trigger != "" && !slices.Contains(Triggers, s.Trigger) {
-		bad("trigger %q is not one of %s", s.Trigger, strings.Join(Triggers, ", "))
+	if s.Trigger != "" && !slices.Contains(profile.Triggers, s.Trigger) {
+		bad("trigger %q is not one of %s", s.Trigger, strings.Join(profile.Triggers, ", "))
 	}
 	if s.Fault != "" && !slices.Contains(FaultKeys(), s.Fault) {
 		bad("fault %q is not one of %s", s.Fault, strings.Join(FaultKeys(), ", "))

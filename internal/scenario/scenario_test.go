@@ -10,8 +10,9 @@ import (
 
 	"github.com/gwconform/gwconform/fixtures"
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/requirements"
-	"github.com/gwconform/gwconform/internal/schema"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 func realChecks(t *testing.T) Checks {
@@ -20,7 +21,7 @@ func realChecks(t *testing.T) Checks {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := schema.Load()
+	set, err := validate.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func realChecks(t *testing.T) Checks {
 	}
 }
 
-func TestTheShippedCatalogueLoads(t *testing.T) {
+func TestTheShippedScenariosLoad(t *testing.T) {
 	c, err := Load(fixtures.FS, realChecks(t))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestTheShippedCatalogueLoads(t *testing.T) {
 	}
 }
 
-func TestLoadRefusesABrokenCatalogue(t *testing.T) {
+func TestLoadRefusesABrokenScenarioSet(t *testing.T) {
 	good := "- id: a\n  requirements: [AUTH-1]\n  request: {method: POST, path: /chat/completions, credential: none, body_file: b.json}\n  expect: {status: 401, type: authentication_error}\n"
 	canary := `body: '{"messages": [{"role": "user", "content": "` + CanaryPrompt + `"}]}'`
 	cases := map[string]struct{ yaml, body, want string }{
@@ -141,7 +142,7 @@ func TestBodyEscapesValuesAndReportsMissingOnes(t *testing.T) {
 	if !s.Expect.Status.Allows(413) || s.Expect.Status.Allows(401) || s.Expect.Status.String() != "400 or 413" {
 		t.Errorf("statuses %v", s.Expect.Status)
 	}
-	// {{prompt}} is the catalogue's own: not a need, and CanaryPrompt whatever vars say.
+	// {{prompt}} is the set's own: not a need, and CanaryPrompt whatever vars say.
 	body, err := c.Body(s, map[string]string{"model": `we"ird`, "prompt": "not the canary"})
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +213,7 @@ func TestCredentials(t *testing.T) {
 	if v, _ := Credential("basic").Authorization("K"); !strings.HasPrefix(v, "Basic ") || strings.Contains(v, "K") {
 		t.Errorf("basic: %q", v)
 	}
-	for c, role := range map[Credential]string{"valid": RoleValid, "rate-limited": RoleRateLimited, "revoked": RoleRevoked, "invalid": "", "none": ""} {
+	for c, role := range map[Credential]string{"valid": profile.RoleValid, "rate-limited": profile.RoleRateLimited, "revoked": profile.RoleRevoked, "invalid": "", "none": ""} {
 		if c.Role() != role {
 			t.Errorf("%s needs role %q, want %q", c, c.Role(), role)
 		}

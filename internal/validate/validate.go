@@ -1,6 +1,6 @@
-// Package schema compiles the JSON Schemas of schemas/ once per process and validates response bodies
+// Package validate compiles the JSON Schemas of schemas/ once per process and validates answers' bodies
 // against them, naming each violation by the JSON pointer that broke.
-package schema
+package validate
 
 import (
 	"bytes"
