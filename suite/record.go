@@ -83,6 +83,7 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 		billable: cfg.Billable,
 		offers:   cfg.Offers.WithDefaults(),
 		workers:  max(cfg.Concurrency, 1),
+		slots:    make(chan struct{}, max(cfg.Concurrency, 1)),
 		progress: cfg.Progress,
 		announce: cfg.Announce,
 		headers:  cfg.Headers,

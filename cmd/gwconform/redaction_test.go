@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -73,9 +74,25 @@ func (r result) leaks() []string {
 		return nil
 	})
 	var found []string
-	for _, c := range []string{canaryValidKey, canaryRevokedKey, canaryHeader, scenario.CanaryPrompt} {
+	for _, c := range []string{canaryValidKey, canaryRevokedKey, canaryHeader} {
 		if bytes.Contains(all.Bytes(), []byte(c)) {
 			found = append(found, c)
+		}
+	}
+	// The suite's own prompt is shown as [prompt] wherever the run shows an exchange; only the commands
+	// that send the request again (curl lines, and the body files they read) carry it, as they must.
+	if strings.Contains(r.stdout+r.stderr, scenario.CanaryPrompt) {
+		found = append(found, scenario.CanaryPrompt+" (in the console)")
+	}
+	if b, err := os.ReadFile(filepath.Join(r.reportDir, "report.json")); err == nil {
+		var res report.Result
+		if json.Unmarshal(b, &res) == nil {
+			for _, f := range res.Findings {
+				if strings.Contains(f.Transcript, scenario.CanaryPrompt) {
+					found = append(found, scenario.CanaryPrompt+" (in a transcript)")
+					break
+				}
+			}
 		}
 	}
 	return found

@@ -27,7 +27,7 @@ func TestReportHTMLShowsTheFailureAndRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"MOD-2", "answered status 404, want 400", "&gt; POST " + stack.BaseURL + "/chat/completions", "curl -sS -i -X POST", "Bearer $API_KEY"} {
+	for _, want := range []string{"MOD-2", "answered status 404, want 400", "&gt; POST " + stack.BaseURL + "/chat/completions", "curl -sS -i --path-as-is -X POST", "Bearer $API_KEY"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("report.html lacks %q", want)
 		}
