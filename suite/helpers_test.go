@@ -24,21 +24,27 @@ func newTarget(t *testing.T, cfg Config) *Target {
 	return tg
 }
 
-// catalogue serves body as GET /v1/models with status, on 127.0.0.1, for the rest of the test.
-func catalogue(t *testing.T, status int, body string) string {
+// serve runs h on 127.0.0.1 for the rest of the test and returns its base URL, ending in /v1.
+func serve(t *testing.T, h http.Handler) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	})}
+	srv := &http.Server{Handler: h}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	return "http://" + l.Addr().String() + "/v1"
+}
+
+// catalogue serves body as GET /v1/models with status, on 127.0.0.1, for the rest of the test.
+func catalogue(t *testing.T, status int, body string) string {
+	t.Helper()
+	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
 }
 
 // goodAuth is a conformant 401 body.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -33,11 +32,7 @@ func recorder(t *testing.T) (baseURL string, got func() []seen) {
 	t.Helper()
 	var mu sync.Mutex
 	var all []seen
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		length := int64(-1)
 		if _, sent := r.Header["Content-Length"]; sent || r.ContentLength > 0 {
@@ -49,10 +44,8 @@ func recorder(t *testing.T) (baseURL string, got func() []seen) {
 		all = append(all, seen{r.Method, r.RequestURI, h, length, body})
 		mu.Unlock()
 		w.WriteHeader(http.StatusBadRequest)
-	})}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + l.Addr().String() + "/v1", func() []seen {
+	}))
+	return base, func() []seen {
 		mu.Lock()
 		defer mu.Unlock()
 		return slices.Clone(all)

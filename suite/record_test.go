@@ -1,0 +1,142 @@
+package suite
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// gateway answers GET /v1/models with one model and everything else with answer, holding each request
+// for hold so that requests overlap when they can; it counts the most it ever held at once.
+type gateway struct {
+	hold     time.Duration
+	answer   func(w http.ResponseWriter, r *http.Request)
+	inFlight atomic.Int32
+	most     atomic.Int32
+}
+
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := g.inFlight.Add(1)
+	defer g.inFlight.Add(-1)
+	for m := g.most.Load(); n > m && !g.most.CompareAndSwap(m, n); m = g.most.Load() {
+	}
+	io.Copy(io.Discard, r.Body)
+	select {
+	case <-time.After(g.hold): // the gateway's own latency, so that concurrent requests overlap
+	case <-r.Context().Done():
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/v1/models" {
+		io.WriteString(w, modelList("gw/chat"))
+		return
+	}
+	g.answer(w, r)
+}
+
+func refuse(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusBadRequest)
+	io.WriteString(w, `{"error":{"message":"no","type":"invalid_request_error","code":null,"param":null}}`)
+}
+
+func recordAll(t *testing.T, g *gateway, cfg Config) *Target {
+	t.Helper()
+	cfg.BaseURL, cfg.APIKey = serve(t, g), "gwc-record-test-key"
+	tg := newTarget(t, cfg)
+	if err := tg.Record(context.Background(), func(scenario.Scenario) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+// The pool never has more requests in flight than --concurrency, the burst's waves included, and does run
+// that many at once: one is one at a time.
+func TestRecordKeepsToItsConcurrency(t *testing.T) {
+	t.Parallel()
+	burst := profile.Offers{Keys: map[string]string{profile.RoleRateLimited: "gwc-limited-key"}, Burst: 8, BurstWithin: 10 * time.Second}
+	for _, c := range []int{1, 3} {
+		g := &gateway{hold: 20 * time.Millisecond, answer: refuse}
+		tg := recordAll(t, g, Config{Concurrency: c, Offers: burst})
+		if most := int(g.most.Load()); most > c || c > 1 && most < 2 {
+			t.Errorf("--concurrency %d: at most %d requests in flight", c, most)
+		}
+		if s := tg.recorded["limit-burst"]; s == nil || s.skip != "" || !strings.Contains(s.note, "the burst sent 8 request(s)") {
+			t.Fatalf("--concurrency %d: the burst was not recorded whole: %+v", c, s)
+		}
+	}
+}
+
+// A 429 to a scenario that does not expect one is the target pacing the suite: the request is sent again
+// after Retry-After, and the answer judged is the one that came after it. A target that never stops
+// answering 429 leaves the scenario untested, with the reason, never failed.
+func TestA429ToAnOrdinaryScenarioIsRetriedNeverJudged(t *testing.T) {
+	t.Parallel()
+	paced := func(times int) func(w http.ResponseWriter, r *http.Request) {
+		var mu sync.Mutex
+		seen := map[string]int{}
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen[r.Method+r.URL.Path+r.Header.Get("Authorization")]++
+			n := seen[r.Method+r.URL.Path+r.Header.Get("Authorization")]
+			mu.Unlock()
+			if n <= times {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusTooManyRequests)
+				io.WriteString(w, `{"error":{"message":"slow down","type":"rate_limit_error","code":null,"param":null}}`)
+				return
+			}
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, goodAuth)
+		}
+	}
+	tg := recordAll(t, &gateway{answer: paced(1)}, Config{Concurrency: 4})
+	s := tg.recorded["auth-missing-header"]
+	if s.skip != "" || len(s.exs) != 1 || s.exs[0].Response.Status != 401 || len(s.throttled) != 1 || s.throttled[0].Response.Status != 429 {
+		t.Fatalf("skip %q, %d answers, %d throttled", s.skip, len(s.exs), len(s.throttled))
+	}
+	e := evidence{sc: scenarioByID(t, tg, "auth-missing-header"), exs: s.exs, repeats: s.repeats, throttled: s.throttled}
+	if !strings.Contains(e.transcripts(), "answered 429 and sent again") {
+		t.Error("the 429 is not shown in the transcript")
+	}
+
+	tg = recordAll(t, &gateway{answer: paced(1 << 30)}, Config{Concurrency: 4})
+	if s := tg.recorded["auth-missing-header"]; !strings.Contains(s.skip, "could not be tested: the target answered 429") || len(s.throttled) != throttleAttempts {
+		t.Fatalf("skip %q after %d 429s", s.skip, len(s.throttled))
+	}
+}
+
+// A wait longer than LongWait is announced as it starts, with where it came from.
+func TestALongWaitIsAnnouncedAsItStarts(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	var heard []string
+	tg := &Target{announce: func(line string) { heard = append(heard, line); cancel() }}
+	if tg.wait(ctx, 13*time.Second, "Retry-After", "before retrying it") {
+		t.Fatal("the wait outlived its run")
+	}
+	if len(heard) != 1 || heard[0] != "waiting Retry-After 13s before retrying it" {
+		t.Fatalf("heard %q", heard)
+	}
+	if tg.wait(context.Background(), LongWait/100, "", "briefly"); len(heard) != 1 {
+		t.Errorf("a short wait was announced: %q", heard)
+	}
+}
+
+func scenarioByID(t *testing.T, tg *Target, id string) scenario.Scenario {
+	t.Helper()
+	for _, sc := range tg.Scenarios.Scenarios {
+		if sc.ID == id {
+			return sc
+		}
+	}
+	t.Fatalf("no scenario %s", id)
+	return scenario.Scenario{}
+}
