@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/exchange"
@@ -62,4 +63,18 @@ func authScenario() scenario.Scenario {
 	return scenario.Scenario{ID: "s", Requirements: []string{"AUTH-2"},
 		Request: scenario.Request{Method: "POST", Path: "/chat/completions", Credential: "invalid"},
 		Expect:  scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error", Param: "model"}}
+}
+
+func modelList(ids ...string) string {
+	var es []string
+	for _, id := range ids {
+		es = append(es, entry(id))
+	}
+	return `{"object":"list","data":[` + strings.Join(es, ",") + `]}`
+}
+
+// entry is a catalogue entry that takes every parameter the request scenarios vary, so discovery would
+// prefer it over any other.
+func entry(id string) string {
+	return `{"id":"` + id + `","supported_parameters":["temperature","max_tokens","n","stream"]}`
 }

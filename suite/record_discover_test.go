@@ -9,20 +9,6 @@ import (
 	"github.com/gwconform/gwconform/internal/profile"
 )
 
-// entry is a catalogue entry that takes every parameter the request scenarios vary, so discovery would
-// prefer it over any other.
-func entry(id string) string {
-	return `{"id":"` + id + `","supported_parameters":["temperature","max_tokens","n","stream"]}`
-}
-
-func modelList(ids ...string) string {
-	var es []string
-	for _, id := range ids {
-		es = append(es, entry(id))
-	}
-	return `{"object":"list","data":[` + strings.Join(es, ",") + `]}`
-}
-
 func discovered(t *testing.T, baseURL string, offers profile.Offers) (model, why string, each []string) {
 	t.Helper()
 	tg := newTarget(t, Config{BaseURL: baseURL, APIKey: "gwc-discover-test-key", Offers: offers})

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,4 +172,54 @@ func (r result) endedBy(t *testing.T, deadline time.Duration) {
 	if took := res.Finished.Sub(res.Run.Started); took > deadline+endGrace {
 		t.Errorf("the run took %s by its own clock, past its %s deadline", took.Round(time.Millisecond), deadline)
 	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return "…" + s[len(s)-2000:]
+	}
+	return s
+}
+
+// profileFor writes the stack's profile, as serve --profile-out does, and returns it with the keys' environment.
+func profileFor(t *testing.T, s *inprocess.Stack) (string, []string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "reference.yaml")
+	if err := writeReferenceProfile(path, s); err != nil {
+		t.Fatal(err)
+	}
+	return path, referenceKeys(s)
+}
+
+func startServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := &http.Server{Handler: h}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String()
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "profile.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// closedPort is a base URL on which nothing listens: bound, then released.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/v1"
 }

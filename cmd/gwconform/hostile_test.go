@@ -72,13 +72,6 @@ func TestHostileTargetsEndInBoundedTime(t *testing.T) {
 	}
 }
 
-func tail(s string) string {
-	if len(s) > 2000 {
-		return "…" + s[len(s)-2000:]
-	}
-	return s
-}
-
 // The whole run has a deadline too: a target that answers every request, slowly, is stopped by
 // --run-timeout with a harness error (exit 2), not waited on for an hour.
 func TestRunTimeoutStopsASlowTarget(t *testing.T) {

@@ -2,22 +2,9 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
-
-// profileFor writes the stack's profile, as serve --profile-out does, and returns it with the keys' environment.
-func profileFor(t *testing.T, s *inprocess.Stack) (string, []string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "reference.yaml")
-	if err := writeReferenceProfile(path, s); err != nil {
-		t.Fatal(err)
-	}
-	return path, referenceKeys(s)
-}
 
 // The vendor's path: a gateway started on its own, described by a profile, passes every spec, and the run
 // prints its effective profile without a single key in it.

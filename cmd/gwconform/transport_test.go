@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/pem"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -63,16 +62,4 @@ func TestProxyAndExtraHeader(t *testing.T) {
 		t.Fatalf("the proxy saw %d requests, header %v", len(seen), seen)
 	}
 	r.noSecret(t, token)
-}
-
-func startServer(t *testing.T, h http.Handler) string {
-	t.Helper()
-	srv := &http.Server{Handler: h}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + l.Addr().String()
 }

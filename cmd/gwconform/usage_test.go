@@ -125,27 +125,6 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "profile.yaml")
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// closedPort is a base URL on which nothing listens: bound, then released.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr + "/v1"
-}
-
 // catalogueAnswering is a gateway that answers every request, GET /v1/models included, with status and the
 // envelope: the setup mistakes (a wrong URL, a refused key, a missing routing header) as a target shows them.
 func catalogueAnswering(t *testing.T, status int) string {

@@ -12,15 +12,6 @@ import (
 // provider, whose holds (upstreamHold) last far longer.
 const faultTimeout = 300 * time.Millisecond
 
-func faultGateway(t *testing.T, defects ...*Defect) *testGateway {
-	t.Helper()
-	models := testModels()
-	for _, f := range faults.All() {
-		models = append(models, faultModel(f))
-	}
-	return startGateway(t, Config{Models: models, UpstreamTimeout: faultTimeout, Defects: defects})
-}
-
 // Every upstream failure is a 502 upstream_error within the gateway's
 // timeout, whether or not the client asked to stream (UP-1..5, STREAM-1).
 func TestFaultsBecome502(t *testing.T) {

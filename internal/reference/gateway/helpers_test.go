@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -231,4 +234,57 @@ func mustUnmarshal(t *testing.T, data []byte, v any) {
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("decode %q: %v", data, err)
 	}
+}
+
+func faultGateway(t *testing.T, defects ...*Defect) *testGateway {
+	t.Helper()
+	models := testModels()
+	for _, f := range faults.All() {
+		models = append(models, faultModel(f))
+	}
+	return startGateway(t, Config{Models: models, UpstreamTimeout: faultTimeout, Defects: defects})
+}
+
+func balance(t *testing.T, g *testGateway, secret string) int64 {
+	t.Helper()
+	acct, ok := g.keys[sha256.Sum256([]byte(secret))]
+	if !ok {
+		t.Fatal("no such key")
+	}
+	return acct.credits.Load()
+}
+
+// closedURL is a base URL on which nothing listens.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + addr + "/v1"
+}
+
+func readEvents(t *testing.T, body []byte) []string {
+	t.Helper()
+	var events []string
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			events = append(events, data)
+		}
+	}
+	return events
+}
+
+func triggerModels() []Model {
+	maint := Model{ID: "ref/maintenance", UpstreamID: "up-chat-small", SupportedParameters: chatParams, Maintenance: true}
+	misrouted := Model{ID: "ref/misrouted", UpstreamID: "up-chat-small", SupportedParameters: chatParams, UpstreamURL: "http://[::1"}
+	confidential := Model{ID: "ref/confidential", UpstreamID: "up-chat-small", SupportedParameters: chatParams, Confidential: true}
+	unverified := faultModel(faults.Unverified)
+	unverified.Confidential = true
+	return append(testModels(), maint, misrouted, confidential, unverified)
 }

@@ -1,9 +1,7 @@
 package gateway
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net"
@@ -13,15 +11,6 @@ import (
 	"testing"
 	"time"
 )
-
-func balance(t *testing.T, g *testGateway, secret string) int64 {
-	t.Helper()
-	acct, ok := g.keys[sha256.Sum256([]byte(secret))]
-	if !ok {
-		t.Fatal("no such key")
-	}
-	return acct.credits.Load()
-}
 
 func TestProxySuccess(t *testing.T) {
 	g := startGateway(t, Config{})
@@ -108,20 +97,6 @@ func TestProxyForwarding(t *testing.T) {
 	if spent := before - balance(t, g, testKey); spent != 1 {
 		t.Fatalf("charged %d", spent)
 	}
-}
-
-// closedURL is a base URL on which nothing listens.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr + "/v1"
 }
 
 const upstreamCanary = "UPSTREAM-CANARY stack trace at db.internal.example:5432 sk-live-123"
@@ -220,18 +195,6 @@ func reset(w http.ResponseWriter, _ *http.Request) {
 		_ = tcp.SetLinger(0)
 	}
 	_ = conn.Close()
-}
-
-func readEvents(t *testing.T, body []byte) []string {
-	t.Helper()
-	var events []string
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	for sc.Scan() {
-		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-			events = append(events, data)
-		}
-	}
-	return events
 }
 
 func TestStreamSuccess(t *testing.T) {

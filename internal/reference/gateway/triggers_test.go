@@ -9,15 +9,6 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 )
 
-func triggerModels() []Model {
-	maint := Model{ID: "ref/maintenance", UpstreamID: "up-chat-small", SupportedParameters: chatParams, Maintenance: true}
-	misrouted := Model{ID: "ref/misrouted", UpstreamID: "up-chat-small", SupportedParameters: chatParams, UpstreamURL: "http://[::1"}
-	confidential := Model{ID: "ref/confidential", UpstreamID: "up-chat-small", SupportedParameters: chatParams, Confidential: true}
-	unverified := faultModel(faults.Unverified)
-	unverified.Confidential = true
-	return append(testModels(), maint, misrouted, confidential, unverified)
-}
-
 func TestMaintenance(t *testing.T) {
 	g := startGateway(t, Config{Models: triggerModels()})
 	for _, tc := range []struct {
