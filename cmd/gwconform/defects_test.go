@@ -44,7 +44,7 @@ func sorted(ids []string) []string {
 	return out
 }
 
-// The mutation score: the suite is run against the reference gateway with each deviation of the catalogue
+// The mutation score: the suite is run against the reference gateway with each deviation of the defect list
 // switched on, through a profile that describes the gateway, and must catch every one for the right reason.
 // `make mutation` runs this test alone and prints the table.
 func TestMutationScore(t *testing.T) {

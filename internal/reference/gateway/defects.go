@@ -66,9 +66,9 @@ type Defect struct {
 // outlasts it.
 const forever = time.Duration(math.MaxInt64)
 
-// catalogue builds fresh values on every call so that callers cannot alter
+// defectList builds fresh values on every call so that callers cannot alter
 // the definitions through the pointers they are given.
-func defectCatalogue() []*Defect {
+func defectList() []*Defect {
 	return []*Defect{
 		{
 			Name:    "unknown-model-404",
@@ -738,16 +738,16 @@ func flakySecondAnswer() *Defect {
 	}
 }
 
-// Defects returns the whole catalogue, sorted by name.
+// Defects returns every defect, sorted by name.
 func Defects() []*Defect {
-	all := defectCatalogue()
+	all := defectList()
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }
 
 // LookupDefect finds a defect by name.
 func LookupDefect(name string) (*Defect, bool) {
-	for _, d := range defectCatalogue() {
+	for _, d := range defectList() {
 		if d.Name == name {
 			return d, true
 		}

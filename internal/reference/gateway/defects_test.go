@@ -18,7 +18,7 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 )
 
-func TestDefectCatalogue(t *testing.T) {
+func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
 		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402", "error-as-string",
@@ -83,7 +83,7 @@ func TestDefectCatalogue(t *testing.T) {
 	}
 	all[0].Name = "mutated"
 	if Defects()[0].Name == "mutated" {
-		t.Error("callers can alter the catalogue")
+		t.Error("callers can alter the defect list")
 	}
 }
 
