@@ -25,7 +25,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./suite/...
 	$(GO) test -run '^$$' -bench RunBehindLatency -benchtime 3x ./cmd/gwconform/
 
-# The mutation score: the suite against every defect of the catalogue, with the table of what caught what.
+# The mutation score: the suite against every defect of the list, with the table of what caught what.
 # The recipe exits with go test's status, not sed's: a score below 100% fails it.
 mutation:
 	@out=$$($(GO) test -count=1 -run 'TestMutationScore' -v ./cmd/gwconform/ 2>&1); status=$$?; \
