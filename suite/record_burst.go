@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
@@ -21,24 +20,8 @@ func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h
 	deadline := start.Add(t.offers.BurstWithin)
 	n, refused := 0, 0
 	for n < t.offers.Burst && time.Now().Before(deadline) {
-		wave := make([]*exchange.Exchange, min(t.workers, t.offers.Burst-n))
-		var wg sync.WaitGroup
-		for i := range wave {
-			wg.Go(func() { wave[i] = t.exchange(ctx, sc.Request.Method, path, h, requestBody(body)) })
-		}
-		wg.Wait()
-		n += len(wave)
-		ended := false
-		for _, ex := range wave {
-			s.exs = []*exchange.Exchange{ex}
-			if ex.Err != nil || ex.Response.Status == http.StatusTooManyRequests {
-				ended = true
-				break
-			}
-			if ex.Response.Status == http.StatusBadRequest {
-				refused++
-			}
-		}
+		answered, wasRefused, ended := t.wave(ctx, sc, path, h, body, min(t.workers, t.offers.Burst-n), s)
+		n, refused = n+answered, refused+wasRefused
 		if ended {
 			break
 		}
@@ -47,6 +30,34 @@ func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h
 	if refused == n && !t.offers.BurstBillable {
 		s.note += ", and every one was answered 400: the gateway seems to check the model before its rate limit; set rate_limit.completions: true in the profile to burst with real completions (billable)"
 	}
+}
+
+// wave sends size requests at once and reads the answers as they arrive. The first 429, or a request that
+// gets no answer, ends the burst at once: the wave's requests still waiting for a slot are called off, so
+// the lane is not held up by requests whose answers would be thrown away.
+func (t *Target) wave(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body *scenario.Payload, size int, s *sent) (answered, refused int, ended bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	answers := make(chan *exchange.Exchange, size)
+	for range size {
+		go func() { answers <- t.exchange(ctx, sc.Request.Method, path, h, requestBody(body)) }()
+	}
+	for range size {
+		ex := <-answers
+		if ended {
+			continue // called off, or answered after the burst ended: not part of it
+		}
+		answered++
+		s.exs = []*exchange.Exchange{ex}
+		switch {
+		case ex.Err != nil || ex.Response.Status == http.StatusTooManyRequests:
+			ended = true
+			cancel()
+		case ex.Response.Status == http.StatusBadRequest:
+			refused++
+		}
+	}
+	return answered, refused, ended
 }
 
 // maxRetryAfter is the longest Retry-After the policy honours; beyond it the back-off applies, as the
