@@ -75,6 +75,8 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{name: "timeout without a unit", args: []string{"run", "--timeout", "1"}, want: "--timeout 1 has no unit: add one, e.g. 1s or 10s"},
 		{name: "run timeout not a duration", args: []string{"run", "--run-timeout", "soon"}, want: `--run-timeout "soon" is not a duration: want a number with a unit`},
 		{name: "bad run timeout", args: []string{"run", "--run-timeout", "0s"}, want: "--run-timeout must be positive"},
+		{name: "no concurrency", args: []string{"run", "--concurrency", "0"}, want: "--concurrency must be between 1 and 64, got 0"},
+		{name: "a load test", args: []string{"run", "--concurrency", "500"}, want: "--concurrency must be between 1 and 64, got 500"},
 		{name: "report dir is a file", env: []string{key}, args: []string{"run", "--target", closed, "--report-dir", filepath.Join(readonly, "sub")}, want: "cannot be written"},
 		{name: "unknown defect", args: []string{"serve", "--defect", "no-such-defect"}, want: "no-such-defect"},
 		{name: "profile missing", env: []string{key}, args: []string{"run", "--target", closed, "--profile", filepath.Join(t.TempDir(), "nope.yaml")}, want: "no such file"},
