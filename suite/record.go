@@ -192,13 +192,28 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // exchange makes one request once a slot is free, so that no more than --concurrency are ever in flight.
+// A scenario's own deadline (withRequestTimeout) starts when its request goes out, not while it waits for
+// a slot: time spent queueing behind other requests is never the target's.
 func (t *Target) exchange(ctx context.Context, method, path string, h http.Header, body exchange.Body) *exchange.Exchange {
 	select {
 	case t.slots <- struct{}{}:
 		defer func() { <-t.slots }()
 	case <-ctx.Done():
 	}
+	if d, ok := ctx.Value(requestTimeoutKey{}).(time.Duration); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	return t.client.Do(ctx, method, path, h, body)
+}
+
+type requestTimeoutKey struct{}
+
+// withRequestTimeout gives every request made with ctx its own deadline of d, counted from when it is
+// sent.
+func withRequestTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, requestTimeoutKey{}, d)
 }
 
 // recordScenario fills the scenario's record, telling the progress callback around it.

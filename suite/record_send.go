@@ -40,9 +40,7 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 	if sc.Expect.WithinUpstreamTimeout {
 		// Wait a little past the gateway's own deadline, not the run's: a gateway that hangs is caught in
 		// seconds, and its answer, if any, still arrives.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.offers.UpstreamTimeout+2*grace(t.offers.UpstreamTimeout))
-		defer cancel()
+		ctx = withRequestTimeout(ctx, t.offers.UpstreamTimeout+2*grace(t.offers.UpstreamTimeout))
 	}
 	bindings := []map[string]string{vars}
 	if sc.EachModel {

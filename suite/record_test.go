@@ -140,3 +140,21 @@ func scenarioByID(t *testing.T, tg *Target, id string) scenario.Scenario {
 	t.Fatalf("no scenario %s", id)
 	return scenario.Scenario{}
 }
+
+// A scenario's own deadline (UP-3's upstream timeout plus grace) counts from when its request goes out:
+// time spent waiting for a slot behind other requests is never charged to the target.
+func TestARequestsDeadlineStartsWhenItIsSent(t *testing.T) {
+	t.Parallel()
+	base := serve(t, http.HandlerFunc(refuse))
+	tg := newTarget(t, Config{BaseURL: base, APIKey: "gwc-record-test-key", Concurrency: 1})
+	tg.slots <- struct{}{} // every slot busy with another request
+	const deadline, queued = 50 * time.Millisecond, 200 * time.Millisecond
+	go func() {
+		time.Sleep(queued) // the other request takes longer than this one's whole deadline
+		<-tg.slots
+	}()
+	ex := tg.exchange(withRequestTimeout(context.Background(), deadline), http.MethodPost, "/chat/completions", nil, nil)
+	if ex.Err != nil || ex.Response.Status != http.StatusBadRequest {
+		t.Fatalf("the wait for a slot was charged to the request: %v", ex.Err)
+	}
+}
