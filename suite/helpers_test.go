@@ -78,3 +78,15 @@ func modelList(ids ...string) string {
 func entry(id string) string {
 	return `{"id":"` + id + `","supported_parameters":["temperature","max_tokens","n","stream"]}`
 }
+
+// scenarioOf is the plan's scenario with that id.
+func scenarioOf(t *testing.T, plan *Plan, id string) scenario.Scenario {
+	t.Helper()
+	for _, sc := range plan.Scenarios.Scenarios {
+		if sc.ID == id {
+			return sc
+		}
+	}
+	t.Fatalf("no scenario %s", id)
+	return scenario.Scenario{}
+}

@@ -2,9 +2,12 @@ package suite
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -29,6 +32,13 @@ type needRow func(sc scenario.Scenario, set *scenario.Set) []need
 // needTable is the one table of what a scenario may need from a target. Unmet and TargetNeeds are both read
 // off it, in its order.
 var needTable = []needRow{
+	// First: a feature the gateway does not have makes every other need moot.
+	func(sc scenario.Scenario, set *scenario.Set) []need {
+		feature := featureOf(sc, set)
+		return needIf(feature != "", "", func(o offered) string {
+			return unless(!o.Lacks[feature], report.NotApplicable+" (the profile says "+profile.Features[feature]+")")
+		})
+	},
 	func(sc scenario.Scenario, _ *scenario.Set) []need {
 		return needIf(sc.Billable, "--billable", func(o offered) string {
 			return unless(o.billable, "billable: buys a real completion from the target; opt in with --billable")
@@ -83,6 +93,20 @@ var needTable = []needRow{
 	},
 }
 
+// featureOf is the feature a scenario is about, among those a gateway may lack: its rate limit (the burst,
+// the rate-limited key), its credits (the zero-credit key), its confidential models (the unverified fault).
+func featureOf(sc scenario.Scenario, set *scenario.Set) string {
+	switch role := sc.Request.Credential.Role(); {
+	case sc.Burst || role == profile.RoleRateLimited:
+		return profile.FeatureRateLimit
+	case role == profile.RoleZeroCredit:
+		return profile.FeatureCredits
+	case slices.Contains(set.Needs(sc), "fault_"+faults.Unverified.Key):
+		return profile.FeatureConfidential
+	}
+	return ""
+}
+
 func needIf(has bool, name string, unmet func(o offered) string) []need {
 	if !has {
 		return nil
@@ -121,7 +145,9 @@ func Unmet(sc scenario.Scenario, set *scenario.Set, offers profile.Offers, billa
 func (p *Plan) TargetNeeds(sc scenario.Scenario) []string {
 	var names []string
 	for _, n := range needsOf(sc, p.Scenarios) {
-		names = append(names, n.name)
+		if n.name != "" {
+			names = append(names, n.name)
+		}
 	}
 	return names
 }

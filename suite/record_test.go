@@ -102,7 +102,7 @@ func TestA429ToAnOrdinaryScenarioIsRetriedNeverJudged(t *testing.T) {
 	if s.skip != "" || len(s.exs) != 1 || s.exs[0].Response.Status != 401 || len(s.throttled) != 1 || s.throttled[0].Response.Status != 429 {
 		t.Fatalf("skip %q, %d answers, %d throttled", s.skip, len(s.exs), len(s.throttled))
 	}
-	e := evidence{sc: scenarioByID(t, tg, "auth-missing-header"), exs: s.exs, repeats: s.repeats, throttled: s.throttled}
+	e := evidence{sc: scenarioOf(t, tg.Plan, "auth-missing-header"), exs: s.exs, repeats: s.repeats, throttled: s.throttled}
 	if !strings.Contains(e.transcripts(), "answered 429 and sent again") {
 		t.Error("the 429 is not shown in the transcript")
 	}
@@ -127,34 +127,5 @@ func TestALongWaitIsAnnouncedAsItStarts(t *testing.T) {
 	}
 	if tg.wait(context.Background(), LongWait/100, "", "briefly"); len(heard) != 1 {
 		t.Errorf("a short wait was announced: %q", heard)
-	}
-}
-
-func scenarioByID(t *testing.T, tg *Target, id string) scenario.Scenario {
-	t.Helper()
-	for _, sc := range tg.Scenarios.Scenarios {
-		if sc.ID == id {
-			return sc
-		}
-	}
-	t.Fatalf("no scenario %s", id)
-	return scenario.Scenario{}
-}
-
-// A scenario's own deadline (UP-3's upstream timeout plus grace) counts from when its request goes out:
-// time spent waiting for a slot behind other requests is never charged to the target.
-func TestARequestsDeadlineStartsWhenItIsSent(t *testing.T) {
-	t.Parallel()
-	base := serve(t, http.HandlerFunc(refuse))
-	tg := newTarget(t, Config{BaseURL: base, APIKey: "gwc-record-test-key", Concurrency: 1})
-	tg.slots <- struct{}{} // every slot busy with another request
-	const deadline, queued = 50 * time.Millisecond, 200 * time.Millisecond
-	go func() {
-		time.Sleep(queued) // the other request takes longer than this one's whole deadline
-		<-tg.slots
-	}()
-	ex := tg.exchange(withRequestTimeout(context.Background(), deadline), http.MethodPost, "/chat/completions", nil, nil)
-	if ex.Err != nil || ex.Response.Status != http.StatusBadRequest {
-		t.Fatalf("the wait for a slot was charged to the request: %v", ex.Err)
 	}
 }

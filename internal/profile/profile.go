@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -35,6 +36,23 @@ type Profile struct {
 	// Model is the id to put in requests, for a target whose GET /v1/models cannot be read with the suite's
 	// key: named, the run goes on and MOD-1 judges the catalogue like any other spec. --model overrides it.
 	Model string `yaml:"model,omitempty"`
+	// Lacks names features the gateway does not have at all (rate_limit, credits, confidential): their
+	// requirements are then not applicable, rather than waiting on a profile entry that cannot exist.
+	Lacks []string `yaml:"lacks,omitempty,flow"`
+}
+
+// Features a gateway may lack, and what each means.
+const (
+	FeatureRateLimit    = "rate_limit"
+	FeatureCredits      = "credits"
+	FeatureConfidential = "confidential"
+)
+
+// Features are every feature a profile's lacks may name, with how a report says it is absent.
+var Features = map[string]string{
+	FeatureRateLimit:    "the gateway has no rate limit",
+	FeatureCredits:      "the gateway has no credits",
+	FeatureConfidential: "the gateway has no confidential models",
 }
 
 // Roles a key may play: the one vocabulary the profile's keys, the scenarios' credentials and the run's
@@ -78,6 +96,12 @@ type Upstream struct {
 	// Prefix is put before every upstream id at once ("openai/" gives openai/fault/close), for a gateway
 	// that lists its provider's models under a provider prefix. Models entries still win.
 	Prefix string `yaml:"prefix,omitempty"`
+	// Except leaves faults out of Faults: those a gateway has no concept of (unverified: confidential
+	// compute is gwconform's own convention, not the page's).
+	Except []string `yaml:"except,omitempty,flow"`
+	// Witness is the URL of `gwconform upstream`'s witness (http://host:port/gwconform/witness/): with it,
+	// the run asks the upstream whether each request reached it.
+	Witness string `yaml:"witness,omitempty"`
 }
 
 // Trigger provokes a condition with a model id or a request header ("Name: value").
@@ -173,7 +197,21 @@ func (p *Profile) validate() error {
 		if p.Upstream.Prefix != "" && !p.Upstream.Faults {
 			errs = append(errs, "upstream.prefix maps the upstream's own fault ids, so it needs upstream.faults: true")
 		}
+		for _, key := range p.Upstream.Except {
+			if _, ok := faultByKey(key); !ok {
+				errs = append(errs, fmt.Sprintf("upstream.except names %s, which is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
+			}
+		}
+		if len(p.Upstream.Except) > 0 && !p.Upstream.Faults {
+			errs = append(errs, "upstream.except leaves faults out of upstream.faults: true, so it needs it")
+		}
+		if p.Upstream.Witness != "" {
+			if _, err := WitnessURL(p.Upstream.Witness); err != nil {
+				errs = append(errs, "upstream.witness: "+err.Error())
+			}
+		}
 	}
+	errs = append(errs, p.lackedButOffered()...)
 	errs = append(errs, p.sharedModels()...)
 	for name, t := range p.Triggers {
 		if !slices.Contains(Triggers, name) {
@@ -226,7 +264,9 @@ func (p *Profile) faultModels() map[string]string {
 	}
 	if u.Faults {
 		for _, f := range faults.All() {
-			out[f.Key] = u.Prefix + f.Model
+			if !slices.Contains(u.Except, f.Key) && !(f == faults.Unverified && p.lacks(FeatureConfidential)) {
+				out[f.Key] = u.Prefix + f.Model
+			}
 		}
 	}
 	for k, m := range u.Models {
@@ -272,4 +312,50 @@ func faultKeys() []string {
 		keys = append(keys, f.Key)
 	}
 	return keys
+}
+
+func (p *Profile) lacks(feature string) bool { return slices.Contains(p.Lacks, feature) }
+
+// lackedButOffered refuses a profile that says a feature is absent and, in the same breath, says how to
+// provoke it: one of the two is a mistake, and which one decides whether a MUST is checked.
+func (p *Profile) lackedButOffered() []string {
+	var errs []string
+	for _, f := range p.Lacks {
+		if _, ok := Features[f]; !ok {
+			names := make([]string, 0, len(Features))
+			for n := range Features {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			errs = append(errs, fmt.Sprintf("lacks names %s, which is not a feature (want one of %s)", f, strings.Join(names, ", ")))
+		}
+	}
+	if p.lacks(FeatureRateLimit) && (p.RateLimit != nil || p.Keys[RoleRateLimited] != "") {
+		errs = append(errs, "lacks rate_limit, yet rate_limit or keys.rate_limited is set: drop one")
+	}
+	if p.lacks(FeatureCredits) && p.Keys[RoleZeroCredit] != "" {
+		errs = append(errs, "lacks credits, yet keys.zero_credit is set: drop one")
+	}
+	if p.lacks(FeatureConfidential) && p.Upstream != nil && p.Upstream.Models[faults.Unverified.Key] != "" {
+		errs = append(errs, "lacks confidential, yet upstream.models.unverified is set: drop one")
+	}
+	return errs
+}
+
+// WitnessURL reads upstream.witness: the witness endpoint, or the upstream's bare base (http://host:port),
+// to which the witness path is added.
+func WitnessURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s) URL such as http://127.0.0.1:8081%s", raw, faults.WitnessPath)
+	}
+	switch strings.TrimSuffix(u.Path, "/") {
+	case "", "/v1":
+		u.Path = faults.WitnessPath
+	case strings.TrimSuffix(faults.WitnessPath, "/"):
+		u.Path = faults.WitnessPath
+	default:
+		return "", fmt.Errorf("%q is not the upstream's witness: want http://host:port%s", raw, faults.WitnessPath)
+	}
+	return u.String(), nil
 }

@@ -67,6 +67,13 @@ func TestParseRefusesMistakes(t *testing.T) {
 		"bad duration":             {"upstream: {timeout: soon}", "not a duration"},
 		"burst without bound":      {"rate_limit: {burst: 5}", "positive within"},
 		"retry attempts":           {"retry: {attempts: 0}", "retry.attempts"},
+		"except an unknown fault":  {"upstream: {faults: true, except: [teapot]}", "upstream.except names teapot, which is not a fault"},
+		"except without faults":    {"upstream: {except: [unverified]}", "upstream.except leaves faults out of upstream.faults: true, so it needs it"},
+		"witness not a URL":        {"upstream: {witness: 127.0.0.1:8081}", "upstream.witness: \"127.0.0.1:8081\" is not an http(s) URL"},
+		"witness elsewhere":        {"upstream: {witness: 'http://127.0.0.1:8081/v1/models'}", "is not the upstream's witness"},
+		"lacks an unknown feature": {"lacks: [streaming]", "lacks names streaming, which is not a feature (want one of confidential, credits, rate_limit)"},
+		"lacks yet bursts":         {"lacks: [rate_limit]\nrate_limit: {burst: 5, within: 5s}", "lacks rate_limit, yet rate_limit or keys.rate_limited is set"},
+		"lacks yet has a key":      {"lacks: [credits]\nkeys: {zero_credit: ZC}", "lacks credits, yet keys.zero_credit is set"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -162,5 +169,49 @@ func TestResolveOnlyNeedsTheRolesInUse(t *testing.T) {
 func TestLoadOfAMissingFile(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "nope.yaml")); !os.IsNotExist(err) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// upstream.except and lacks: confidential leave faults out of upstream.faults: true; the witness is read
+// from the endpoint or from the upstream's bare address; lacks reaches the offers.
+func TestExceptLacksAndWitness(t *testing.T) {
+	for _, c := range []struct {
+		yaml, witness string
+		without       []string
+		lacks         []string
+	}{
+		{"upstream: {faults: true, except: [unverified, stream_break]}", "", []string{"unverified", "stream_break"}, nil},
+		{"lacks: [confidential]\nupstream: {faults: true}", "", []string{"unverified"}, []string{"confidential"}},
+		{"upstream: {faults: true, witness: 'http://127.0.0.1:8081'}", "http://127.0.0.1:8081/gwconform/witness/", nil, nil},
+		{"upstream: {witness: 'http://127.0.0.1:8081/gwconform/witness'}", "http://127.0.0.1:8081/gwconform/witness/", nil, nil},
+		{"lacks: [rate_limit, credits]", "", nil, []string{"rate_limit", "credits"}},
+	} {
+		p, err := Parse([]byte(c.yaml))
+		if err != nil {
+			t.Fatalf("%s: %v", c.yaml, err)
+		}
+		o, err := p.Resolve(func(string) string { return "" }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range c.without {
+			if _, ok := o.FaultModels[key]; ok {
+				t.Errorf("%s: fault %s is still offered", c.yaml, key)
+			}
+		}
+		if strings.Contains(c.yaml, "faults: true") && o.FaultModels["status_500"] == "" {
+			t.Errorf("%s: the other faults went too", c.yaml)
+		}
+		if o.Witness != c.witness {
+			t.Errorf("%s: witness %q, want %q", c.yaml, o.Witness, c.witness)
+		}
+		for _, f := range c.lacks {
+			if !o.Lacks[f] {
+				t.Errorf("%s: lacks %s not in the offers", c.yaml, f)
+			}
+		}
+		if len(o.Lacks) != len(c.lacks) {
+			t.Errorf("%s: lacks %v", c.yaml, o.Lacks)
+		}
 	}
 }

@@ -24,6 +24,11 @@ type Offers struct {
 	// Model is the id requests carry when the profile or --model names one; "" lets the suite choose from
 	// GET /v1/models.
 	Model string
+	// Witness is the upstream's witness endpoint (ending in /gwconform/witness/); "" when the profile names
+	// none, and then no spec can tell whether a request reached the upstream.
+	Witness string
+	// Lacks are the features the profile says the gateway does not have.
+	Lacks map[string]bool
 }
 
 // Defaults of the page's retry policy: three tries, waiting 1s then 2s.
@@ -54,6 +59,15 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 	}
 	if u := p.Upstream; u != nil {
 		r.UpstreamTimeout = time.Duration(u.Timeout)
+		if u.Witness != "" {
+			r.Witness, _ = WitnessURL(u.Witness) // validate has refused a bad one
+		}
+	}
+	for _, f := range p.Lacks {
+		if r.Lacks == nil {
+			r.Lacks = map[string]bool{}
+		}
+		r.Lacks[f] = true
 	}
 	r.Model = p.Model
 	for name, t := range p.Triggers {
@@ -146,6 +160,19 @@ func (r Offers) Summary() []string {
 	}
 	if r.Model != "" {
 		lines = append(lines, "model: "+r.Model+" (named, not chosen from GET /v1/models)")
+	}
+	if r.Witness != "" {
+		lines = append(lines, "upstream witness: "+r.Witness+" (each transcript says whether its request reached the upstream)")
+	} else {
+		lines = append(lines, "upstream witness: none (whether a refused request reached the upstream is not checked)")
+	}
+	if len(r.Lacks) > 0 {
+		var ls []string
+		for f := range r.Lacks {
+			ls = append(ls, f)
+		}
+		sort.Strings(ls)
+		lines = append(lines, "lacks: "+strings.Join(ls, ", ")+" (their specs are not applicable)")
 	}
 	lines = append(lines, fmt.Sprintf("retry policy: %d attempts, back-off from %s (429/500/502/503 only)", r.RetryAttempts, r.RetryBase))
 	return lines

@@ -180,8 +180,19 @@ func outcome(q *Requirement, sel selection) (Outcome, []string) {
 		return OutcomeKnownFailure, nil
 	case ran:
 		return OutcomePass, nil
+	case len(skips) > 0 && allNotApplicable(skips):
+		return OutcomeNotApplicable, skips
 	case len(skips) > 0:
 		return OutcomeSkipped, skips
 	}
 	return OutcomeDisabled, []string{sel.disabledReason()}
+}
+
+func allNotApplicable(reasons []string) bool {
+	for _, r := range reasons {
+		if !strings.HasPrefix(r, NotApplicable) {
+			return false
+		}
+	}
+	return true
 }

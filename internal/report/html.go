@@ -128,7 +128,7 @@ func (r *Result) WriteHTML(w io.Writer) error {
 		}
 		v.Rows = append(v.Rows, row)
 		switch q.Outcome {
-		case OutcomeSkipped:
+		case OutcomeSkipped, OutcomeNotApplicable:
 			v.Skipped = append(v.Skipped, q)
 		case OutcomeDisabled:
 			v.Disabled = append(v.Disabled, q)

@@ -101,12 +101,12 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 
 	var skipped []*Requirement
 	for _, q := range r.Requirements {
-		if q.Outcome == OutcomeSkipped || q.Outcome == OutcomeDisabled {
+		if q.Outcome == OutcomeSkipped || q.Outcome == OutcomeDisabled || q.Outcome == OutcomeNotApplicable {
 			skipped = append(skipped, q)
 		}
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>Skipped or not selected requirements (%d)</summary>\n\n", len(skipped))
+		fmt.Fprintf(&b, "\n<details><summary>Skipped, not applicable or not selected requirements (%d)</summary>\n\n", len(skipped))
 		for _, q := range skipped {
 			fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n", q.ID, q.Level, outcomeTitle[q.Outcome], mdCell(strings.Join(q.Reasons, "; "), 400))
 		}
@@ -223,13 +223,14 @@ var verdictIcon = map[Verdict]string{
 }
 
 var outcomeTitle = map[Outcome]string{
-	OutcomePass:         "pass",
-	OutcomeFail:         "fail",
-	OutcomeKnownFailure: "known failure",
-	OutcomeSkipped:      "skipped",
-	OutcomeDisabled:     "not selected",
-	OutcomeHarnessError: "harness error",
-	OutcomeNotCovered:   "not covered",
+	OutcomePass:          "pass",
+	OutcomeFail:          "fail",
+	OutcomeKnownFailure:  "known failure",
+	OutcomeSkipped:       "skipped",
+	OutcomeNotApplicable: "not applicable",
+	OutcomeDisabled:      "not selected",
+	OutcomeHarnessError:  "harness error",
+	OutcomeNotCovered:    "not covered",
 }
 
 // failingOf are the specs behind a fail or harness_error outcome.

@@ -51,13 +51,19 @@ const (
 	OutcomeFail         Outcome = "fail"          // a spec naming it failed
 	OutcomeKnownFailure Outcome = "known_failure" // its only failures are listed in --known-failing
 	OutcomeSkipped      Outcome = "skipped"       // the specs naming it were skipped at run time (Reasons says why)
-	OutcomeDisabled     Outcome = "disabled"      // every spec naming it was left out by the label filter
-	OutcomeHarnessError Outcome = "harness_error" // a spec naming it panicked, timed out, was interrupted or aborted
-	OutcomeNotCovered   Outcome = "not_covered"   // no spec names it
+	// OutcomeNotApplicable: every spec naming it was skipped because the profile says the gateway lacks
+	// what it is about (no rate limit, no credits): not a gap in the run, so never an uncovered MUST.
+	OutcomeNotApplicable Outcome = "not_applicable"
+	OutcomeDisabled      Outcome = "disabled"      // every spec naming it was left out by the label filter
+	OutcomeHarnessError  Outcome = "harness_error" // a spec naming it panicked, timed out, was interrupted or aborted
+	OutcomeNotCovered    Outcome = "not_covered"   // no spec names it
 )
 
 // Outcomes lists every outcome, in the order reports show their counts.
-var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomePass, OutcomeSkipped, OutcomeDisabled, OutcomeNotCovered}
+var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomePass, OutcomeSkipped, OutcomeNotApplicable, OutcomeDisabled, OutcomeNotCovered}
+
+// NotApplicable starts the skip reason of a spec about a feature the profile says the gateway lacks.
+const NotApplicable = "not applicable"
 
 // Spec states as reports show them: Ginkgo's names, except that a spec the label filter left out is
 // StateDisabled rather than Ginkgo's "skipped".

@@ -93,6 +93,17 @@ func TestOutcomePerRequirement(t *testing.T) {
 				spec("POST y", "answers 401", skipped, should("AUTH-4"), skipWhy("no answer to judge")),
 				spec("POST z", "answers 401", skipped, should("AUTH-4"), skipWhy("needs keys.revoked in the profile")),
 			}},
+		{name: "a feature the profile says is absent is not applicable", id: "AUTH-1", want: OutcomeNotApplicable,
+			wantReasons: []string{"not applicable (the profile says the gateway has no rate limit)"},
+			specs: []types.SpecReport{
+				spec("POST x", "answers status 401", skipped, must("AUTH-1"), skipWhy("not applicable (the profile says the gateway has no rate limit)")),
+				spec("POST x", "answers the envelope", skipped, must("AUTH-1"), skipWhy("not applicable (the profile says the gateway has no rate limit)")),
+			}},
+		{name: "not applicable beside another skip is skipped", id: "AUTH-1", want: OutcomeSkipped,
+			specs: []types.SpecReport{
+				spec("POST x", "answers status 401", skipped, must("AUTH-1"), skipWhy("not applicable (the profile says the gateway has no rate limit)")),
+				spec("POST y", "answers status 401", skipped, must("AUTH-1"), skipWhy("needs keys.rate_limited in the profile")),
+			}},
 		{name: "filtered out by the label filter is disabled", id: "AUTH-1", want: OutcomeDisabled, filter: "req:AUTH-4",
 			wantReasons: []string{`not selected by the label filter "req:AUTH-4"`},
 			specs: []types.SpecReport{
@@ -232,7 +243,8 @@ func TestUncoveredMusts(t *testing.T) {
 		spec("POST y", "answers 502 within the timeout", skipped, must("UP-3"), skipWhy("needs upstream.timeout in the profile")),
 		spec("POST z", "answers 401", skipped, should("AUTH-4"), skipWhy("needs keys.revoked in the profile")),
 		spec("POST w", "answers 403", skipped, must("LIMIT-3"), filteredOut()),
-	), c, Run{FailOn: "must", LabelFilter: "req:AUTH-1 || req:UP-3 || req:AUTH-4"})
+		spec("POST v", "answers 429", skipped, must("LIMIT-1"), skipWhy("not applicable (the profile says the gateway has no rate limit)")),
+	), c, Run{FailOn: "must", LabelFilter: "req:AUTH-1 || req:UP-3 || req:AUTH-4 || req:LIMIT-1"})
 
 	got := map[string]Uncovered{}
 	for _, u := range res.UncoveredMusts {
@@ -249,7 +261,7 @@ func TestUncoveredMusts(t *testing.T) {
 	if !slices.Contains(got["UP-3"].Reasons, "needs upstream.timeout in the profile") {
 		t.Errorf("UP-3 reasons %q lack the skip reason", got["UP-3"].Reasons)
 	}
-	for _, id := range []string{"AUTH-1", "AUTH-4", "STREAM-1", "RCPT-1"} {
+	for _, id := range []string{"AUTH-1", "AUTH-4", "STREAM-1", "RCPT-1", "LIMIT-1"} {
 		if _, ok := got[id]; ok {
 			t.Errorf("%s listed among the uncovered MUSTs", id)
 		}
@@ -259,8 +271,11 @@ func TestUncoveredMusts(t *testing.T) {
 			t.Errorf("%s: %s, want not_covered", id, q.Outcome)
 		}
 	}
-	if n := res.Counts.Requirements[OutcomeNotCovered]; n != len(c)-4 {
-		t.Errorf("%d requirements not covered, want %d", n, len(c)-4)
+	if n := res.Counts.Requirements[OutcomeNotCovered]; n != len(c)-5 {
+		t.Errorf("%d requirements not covered, want %d", n, len(c)-5)
+	}
+	if q := requirement(t, res, "LIMIT-1"); q.Outcome != OutcomeNotApplicable {
+		t.Errorf("LIMIT-1: %s, want not_applicable", q.Outcome)
 	}
 }
 
@@ -500,7 +515,7 @@ func TestWriteMarkdown(t *testing.T) {
 		"| REQ-7 | SHOULD | fail | deviation 2 (`s2`) | POST /v1/chat/completions with a bad parameter names temperature in error.param | error.param is \"x\\|y\", want \"temperature\"<br>second line |",
 		"**Requirements:** 5: 2 fail, 1 pass, 1 skipped, 1 not covered",
 		"- **CLIENT-1** not covered",
-		"<details><summary>Skipped or not selected requirements (1)</summary>",
+		"<details><summary>Skipped, not applicable or not selected requirements (1)</summary>",
 		"- **AUTH-4** (SHOULD, skipped): needs keys.revoked in the profile",
 	} {
 		if !strings.Contains(md, want) {
