@@ -41,7 +41,7 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					Skip(got.skip)
 				}
 				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
-					throttled: got.throttled, note: got.note, sent: got.body.Head(), schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
+					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
 				if s.check.applies != nil {
 					if why := s.check.applies(e); why != "" {
 						Skip(why)
@@ -108,6 +108,12 @@ func (e evidence) transcripts() string {
 			b.WriteString("# " + head + "\n")
 		}
 		b.WriteString(ex.Transcript(noRedaction{}))
+		if sg, ok := e.seen[ex]; ok {
+			b.WriteString("= " + sg.String() + "\n")
+		}
+		if relayed(ex) {
+			b.WriteString("= this error carries the upstream's marker: the gateway passed the upstream's own answer on\n")
+		}
 	}
 	for _, ex := range e.exs {
 		add("", ex)
@@ -167,4 +173,12 @@ func writeBody(path string, body exchange.Body) error {
 		return err
 	}
 	return f.Close()
+}
+
+// requestSent is the body of the request whose answer the specs judge first: what an echo is compared with.
+func requestSent(s *sent) []byte {
+	if len(s.exs) == 0 {
+		return nil
+	}
+	return s.exs[0].Request.Body
 }

@@ -41,6 +41,9 @@ type evidence struct {
 	schemas   *validate.Set
 	// upstreamTimeout is the gateway's, from the profile (UP-3).
 	upstreamTimeout time.Duration
+	// seen is what the upstream's witness said of each exchange, and witness its URL ("" without one).
+	seen    map[*exchange.Exchange]sighting
+	witness string
 	// secrets must never come back: the valid key and whatever token the scenario presented.
 	secrets []string
 }
@@ -59,6 +62,9 @@ func checksFor(sc scenario.Scenario) []check {
 	cs := []check{statusCheck(sc)}
 	if x.Type != "" {
 		cs = append(cs, check{name: "answers error.type " + x.Type, charges: sc.TypeOwners(), run: checkType, applies: all(keyCheckedFirst, typeToJudge)})
+	}
+	if owners := refusedByTheGateway(sc); len(owners) > 0 {
+		cs = append(cs, check{name: "is refused by the gateway itself, never forwarded to the upstream", charges: owners, run: checkNotForwarded, applies: witnessed})
 	}
 	if x.WithinUpstreamTimeout {
 		cs = append(cs, check{name: "answers within the gateway's upstream timeout", charges: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})

@@ -117,6 +117,7 @@ func TestChecksForChargesEachCheckToItsOwnRequirements(t *testing.T) {
 	want := []string{
 		"answers status 401 AUTH-2",
 		"answers error.type authentication_error AUTH-2",
+		"is refused by the gateway itself, never forwarded to the upstream AUTH-2",
 		"names model in error.param REQ-7",
 		"answers a JSON object whose error member is an object ENV-1",
 		"answers error.message as a string ENV-2",

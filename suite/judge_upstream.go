@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ func checkNoUpstreamLeak(e evidence) error {
 		return err
 	}
 	var leaked []string
-	for _, canary := range []string{faults.CanarySecret, faults.CanaryHost} {
+	for _, canary := range []string{faults.CanarySecret, faults.CanaryHost, faults.CanaryMessage, faults.Marker} {
 		if bytes.Contains(r.Body, []byte(canary)) {
 			leaked = append(leaked, canary)
 		}
@@ -41,7 +42,24 @@ func checkNoUpstreamLeak(e evidence) error {
 	if len(leaked) > 0 {
 		return fmt.Errorf("the answer carries the upstream's own error body: %s", strings.Join(leaked, ", "))
 	}
+	if r.Header.Get(faults.MarkerHeader) != "" {
+		return fmt.Errorf("the answer carries the upstream's own headers: %s", faults.MarkerHeader)
+	}
+	// The upstream's address, as a gateway's own error text puts it ("Post http://10.0.0.7:8081/v1/...: read
+	// tcp ..."), tells a client where the provider is: the witness URL gives it.
+	if host := upstreamHost(e.witness); host != "" && bytes.Contains(r.Body, []byte(host)) {
+		return fmt.Errorf("the answer names the upstream's address, %s", host)
+	}
 	return nil
+}
+
+// upstreamHost is the host:port of the upstream whose witness is at witnessURL; "" without one.
+func upstreamHost(witnessURL string) string {
+	u, err := url.Parse(witnessURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 func checkRetryAfter(e evidence) error {

@@ -38,6 +38,8 @@ type Target struct {
 	*Plan
 
 	reproDir string // where bodies too long to paste into a curl line are written
+	// witnessClient asks the upstream's witness, never the target: it is not bounded by the target's slots.
+	witnessClient *http.Client
 	// written are the body files this run wrote, so each is written once however many specs fail.
 	written   map[string]bool
 	writtenMu sync.Mutex
@@ -48,7 +50,7 @@ type Target struct {
 
 // sent is a scenario's exchanges, made once however many specs check them.
 type sent struct {
-	body     *scenario.Payload             // the first binding's: what the twins send, and what echo checks compare with
+	first    *request                      // the first binding's request: the twins vary it
 	exs      []*exchange.Exchange          // the answers judged
 	repeats  []*exchange.Exchange          // the same requests sent again (REQ-10)
 	controls map[string]*exchange.Exchange // the twins, by control name
@@ -56,8 +58,10 @@ type sent struct {
 	// throttled are 429s the target answered an ordinary scenario: the target pacing the suite, retried and
 	// shown in the transcript, never judged as the scenario's answer.
 	throttled []*exchange.Exchange
-	note      string // how the exchanges came about, when that is not obvious (a burst)
-	skip      string // why the scenario could not be sent on this target
+	// seen is what the upstream's witness said of each exchange; nil without a witness.
+	seen map[*exchange.Exchange]sighting
+	note string // how the exchanges came about, when that is not obvious (a burst)
+	skip string // why the scenario could not be sent on this target
 	// done says every exchange was made: a run stopped part-way leaves failed requests that are not the
 	// target's answers, and nothing may judge them.
 	done bool
@@ -92,6 +96,7 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 		transcriptRedactor: redactorFor(cfg).Add(scenario.CanaryPrompt, "[prompt]"),
 		Plan:               plan,
 		reproDir:           cfg.ReproDir,
+		witnessClient:      &http.Client{},
 		written:            map[string]bool{},
 		recorded:           map[string]*sent{},
 	}, nil
@@ -224,6 +229,7 @@ func (t *Target) recordScenario(ctx context.Context, sc scenario.Scenario) {
 		t.progress(sc.Name(), false, 0)
 	}
 	s.skip = t.send(ctx, sc, s)
+	t.askWitness(ctx, s)
 	s.done = ctx.Err() == nil
 	if t.progress != nil {
 		t.progress(sc.Name(), true, time.Since(start))

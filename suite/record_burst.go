@@ -15,12 +15,12 @@ import (
 // only the exchange that ended it: the 429 when there was one (LIMIT-1). The requests go in waves of the
 // run's concurrency, as a burst does: a rate limit trips as soon, and a distant target costs one round
 // trip per wave, not per request.
-func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body *scenario.Payload, s *sent) {
+func (t *Target) burst(ctx context.Context, r request, s *sent) {
 	start := time.Now()
 	deadline := start.Add(t.offers.BurstWithin)
 	n, refused := 0, 0
 	for n < t.offers.Burst && time.Now().Before(deadline) {
-		answered, wasRefused, ended := t.wave(ctx, sc, path, h, body, min(t.workers, t.offers.Burst-n), s)
+		answered, wasRefused, ended := t.wave(ctx, r, min(t.workers, t.offers.Burst-n), s)
 		n, refused = n+answered, refused+wasRefused
 		if ended {
 			break
@@ -35,12 +35,12 @@ func (t *Target) burst(ctx context.Context, sc scenario.Scenario, path string, h
 // wave sends size requests at once and reads the answers as they arrive. The first 429, or a request that
 // gets no answer, ends the burst at once: the wave's requests still waiting for a slot are called off, so
 // the lane is not held up by requests whose answers would be thrown away.
-func (t *Target) wave(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body *scenario.Payload, size int, s *sent) (answered, refused int, ended bool) {
+func (t *Target) wave(ctx context.Context, r request, size int, s *sent) (answered, refused int, ended bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	answers := make(chan *exchange.Exchange, size)
 	for range size {
-		go func() { answers <- t.exchange(ctx, sc.Request.Method, path, h, requestBody(body)) }()
+		go func() { answers <- t.send1(ctx, r) }()
 	}
 	for range size {
 		ex := <-answers
@@ -67,7 +67,8 @@ const maxRetryAfter = 60 * time.Second
 // retry applies the page's policy to a transient answer: retry 429/500/502/503 only, waiting Retry-After
 // when the target gives one and base·2^attempt otherwise, for the profile's number of attempts (the first
 // one included, as in the page's with_retry).
-func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h http.Header, body *scenario.Payload, s *sent) {
+func (t *Target) retry(ctx context.Context, r request, s *sent) {
+	sc := r.sc
 	last := s.exs[len(s.exs)-1]
 	for attempt := 0; attempt < t.offers.RetryAttempts-1; attempt++ {
 		if last.Err != nil || !scenario.Transient(last.Response.Status) {
@@ -80,7 +81,7 @@ func (t *Target) retry(ctx context.Context, sc scenario.Scenario, path string, h
 		if !t.wait(ctx, wait, source, fmt.Sprintf("before retrying %s, as the page's retry policy says (SRV-3)", sc.Name())) {
 			return
 		}
-		last = t.exchange(ctx, sc.Request.Method, path, h, requestBody(body))
+		last = t.send1(ctx, r)
 		s.retries = append(s.retries, last)
 	}
 }

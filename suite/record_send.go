@@ -2,12 +2,15 @@ package suite
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/http"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -50,28 +53,30 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 		}
 	}
 	for _, b := range bindings {
-		body, err := t.Scenarios.Body(sc, b)
-		if err != nil {
+		// Rendered once here so that a body that cannot be built is a skip, not a failed exchange; each
+		// sending renders it again, with its own nonce.
+		if _, err := t.Scenarios.Body(sc, b); err != nil {
 			return "cannot build the request: " + err.Error()
 		}
 		path, err := scenario.Path(sc.Request.Path, b)
 		if err != nil {
 			return "cannot build the request: " + err.Error()
 		}
-		if s.body == nil {
-			s.body = body
+		r := request{sc: sc, path: path, header: h, vars: b}
+		if s.first == nil {
+			s.first = &r
 		}
 		switch {
 		case sc.Burst:
-			t.burst(ctx, sc, path, h, body, s)
+			t.burst(ctx, r, s)
 		default:
-			ex, ok := t.do(ctx, sc, s, path, h, body)
+			ex, ok := t.do(ctx, s, r)
 			if !ok {
 				return throttledSkip(s)
 			}
 			s.exs = append(s.exs, ex)
 			for range sc.Sends() - 1 {
-				ex, ok := t.do(ctx, sc, s, path, h, body)
+				ex, ok := t.do(ctx, s, r)
 				if !ok {
 					return throttledSkip(s)
 				}
@@ -79,7 +84,7 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 			}
 		}
 		if sc.Recovers {
-			t.retry(ctx, sc, path, h, body, s)
+			t.retry(ctx, r, s)
 		}
 	}
 	return t.sendControls(ctx, sc, vars, s)
@@ -102,7 +107,7 @@ func (t *Target) sendControls(ctx context.Context, sc scenario.Scenario, vars ma
 		if s.controls == nil {
 			s.controls = map[string]*exchange.Exchange{}
 		}
-		ex, ok := t.do(ctx, sc, s, path, t.header(sc, cred), s.body)
+		ex, ok := t.do(ctx, s, request{sc: sc, path: path, header: t.header(sc, cred), vars: s.first.vars})
 		if !ok {
 			return throttledSkip(s)
 		}
@@ -159,9 +164,10 @@ const throttleAttempts = 4
 // the suite (a rate-limited staging gateway, a high --concurrency), not its answer: it is kept in the
 // transcript and the request is sent again, after Retry-After when the target gives one (within
 // maxRetryAfter), else after 1s, 2s, 4s. ok is false when every attempt was answered 429.
-func (t *Target) do(ctx context.Context, sc scenario.Scenario, s *sent, path string, h http.Header, body *scenario.Payload) (ex *exchange.Exchange, ok bool) {
+func (t *Target) do(ctx context.Context, s *sent, r request) (ex *exchange.Exchange, ok bool) {
+	sc := r.sc
 	for attempt := range throttleAttempts {
-		ex = t.exchange(ctx, sc.Request.Method, path, h, requestBody(body))
+		ex = t.send1(ctx, r)
 		if ex.Err != nil || ex.Response.Status != http.StatusTooManyRequests || sc.Expect.Status.Allows(http.StatusTooManyRequests) {
 			return ex, true
 		}
@@ -186,10 +192,32 @@ func throttledSkip(s *sent) string {
 	return fmt.Sprintf("could not be tested: the target answered 429 (rate limited) to all %d attempts, with Retry-After honoured; run again with a lower --concurrency", len(s.throttled))
 }
 
-// requestBody is the payload as the client sends it: no body at all when the scenario has none.
-func requestBody(p *scenario.Payload) exchange.Body {
-	if p == nil {
-		return nil
+// request is one of a scenario's requests before it goes out. Every sending is an exchange of its own, with
+// a nonce of its own in a header and in the prompt, so that the upstream's witness can say which of them
+// reached it.
+type request struct {
+	sc     scenario.Scenario
+	path   string
+	header http.Header
+	vars   map[string]string
+}
+
+// send1 sends the request once, with a fresh nonce.
+func (t *Target) send1(ctx context.Context, r request) *exchange.Exchange {
+	nonce := newNonce()
+	h := r.header.Clone()
+	h.Set(faults.NonceHeader, nonce)
+	body, _ := t.Scenarios.Body(r.sc, withVar(r.vars, scenario.NonceVar, nonce)) // send has built it once
+	var b exchange.Body
+	if body != nil {
+		b = body
 	}
-	return p
+	return t.exchange(ctx, r.sc.Request.Method, r.path, h, b)
+}
+
+// newNonce is an exchange's own id, as the witness reads it: faults.NoncePrefix and 16 hex digits.
+func newNonce() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return faults.NoncePrefix + hex.EncodeToString(b[:])
 }

@@ -69,6 +69,9 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 			fmt.Fprintf(w, "::error title=gwconform %s::%s\n", q.ID, strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(line))
 		}
 	}
+	if line := res.BilledLine(); line != "" {
+		fmt.Fprintf(w, "gwconform: %s\n", line)
+	}
 	if vars := reproductionVariables(res); len(vars) > 0 {
 		fmt.Fprintf(w, "gwconform: to reproduce a deviation, export %s, then run its curl line from summary.md or report.html\n", strings.Join(vars, ", "))
 	}

@@ -235,7 +235,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	tg.Define()
 	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: version}
-	code := runSpecs(runCtx, o, plan, run, known, getenv, stdout, stderr)
+	code := runSpecs(runCtx, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
 	switch {
 	case ctx.Err() != nil:
 		return fail(stderr, interruptedLine)

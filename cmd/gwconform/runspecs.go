@@ -17,7 +17,7 @@ import (
 )
 
 // runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
-func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, getenv func(string) string, stdout, stderr io.Writer) int {
+func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, billed int, getenv func(string) string, stdout, stderr io.Writer) int {
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.labelFilter
 	if deadline, ok := runCtx.Deadline(); ok {
@@ -43,7 +43,7 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 		m.end()
 	}
 
-	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees()}
+	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees(), Billed: billed}
 	run.KnownFailing, in.KnownFailing = known.list()
 	run.Contract = plan.ContractVersion
 	res := report.Build(ginkgoReport, in, run)

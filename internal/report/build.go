@@ -18,7 +18,7 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 	if run.LabelFilter == "" {
 		run.LabelFilter = r.SuiteConfig.LabelFilter
 	}
-	res := &Result{SchemaVersion: SchemaVersion, Run: run, Finished: r.EndTime,
+	res := &Result{SchemaVersion: SchemaVersion, Run: run, Finished: r.EndTime, Billed: in.Billed,
 		Counts: Counts{Requirements: map[Outcome]int{}}, UncoveredMusts: []Uncovered{}}
 	sel := newSelection(r, run.LabelFilter)
 

@@ -56,6 +56,10 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	if line := r.BilledLine(); line != "" {
+		fmt.Fprintf(&b, "\n**💸 %s.**\n", line)
+	}
+
 	if len(r.HarnessErrors) > 0 {
 		b.WriteString("\n### Harness errors: no verdict can be trusted\n\n")
 		for _, h := range r.HarnessErrors {

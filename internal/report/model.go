@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/requirements"
@@ -102,6 +103,9 @@ type Inputs struct {
 	Specs        map[string]SpecInfo // by full spec name
 	KnownFailing map[string]bool     // full spec names that may fail (--known-failing)
 	Guarantees   []Guarantee
+	// Billed counts the completions the upstream's witness says it served to requests the gateway should
+	// have refused itself.
+	Billed int
 }
 
 // Spec is one It spec of the run.
@@ -239,13 +243,28 @@ type Result struct {
 	HarnessErrors []string `json:"harness_errors,omitempty"`
 	// Findings are the deviations: the failed specs grouped by the exchange they judged (known failures
 	// apart), musts first.
-	Findings       []*Finding     `json:"findings"`
-	UncoveredMusts []Uncovered    `json:"uncovered_musts"`
-	Requirements   []*Requirement `json:"requirements"` // every id that binds the target, in contract order
+	Findings       []*Finding  `json:"findings"`
+	UncoveredMusts []Uncovered `json:"uncovered_musts"`
+	// Billed counts the completions the upstream served to requests the gateway should have refused
+	// itself (the witness saw them): each is billed on a paid upstream.
+	Billed       int            `json:"completions_served_to_refusable_requests"`
+	Requirements []*Requirement `json:"requirements"` // every id that binds the target, in contract order
 	// SuiteGuarantees bind the suite, not the target (ENV-6): proven by the run of itself, never charged.
 	SuiteGuarantees []Guarantee `json:"suite_guarantees,omitempty"`
 	// Unattributed are specs that name no requirement of the contract.
 	Unattributed []*Spec `json:"unattributed_specs,omitempty"`
 	// Specs are every It spec, in run order (report.json carries them as the requirements' evidence).
 	Specs []*Spec `json:"-"`
+}
+
+// BilledLine says how many completions were served to requests the gateway should have refused; "" when
+// none was.
+func (r *Result) BilledLine() string {
+	switch r.Billed {
+	case 0:
+		return ""
+	case 1:
+		return "1 completion was served to a request the gateway should have refused (billable on a paid upstream)"
+	}
+	return fmt.Sprintf("%d completions were served to requests the gateway should have refused (billable on a paid upstream)", r.Billed)
 }

@@ -679,3 +679,32 @@ func TestSuiteGuarantees(t *testing.T) {
 		}
 	}
 }
+
+// The completions the upstream served to requests the gateway should have refused are said in every
+// report, and only when there were some.
+func TestBilledCompletionsAreSaid(t *testing.T) {
+	for billed, want := range map[int]string{0: "", 1: "1 completion was served to a request the gateway should have refused", 7: "7 completions were served to requests the gateway should have refused (billable on a paid upstream)"} {
+		rep := report(spec("a", "b", failed, must("AUTH-1")))
+		in := inputsFor(rep, contract(t))
+		in.Billed = billed
+		res := Build(rep, in, Run{FailOn: "must"})
+		var md, page, js bytes.Buffer
+		if err := res.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if err := res.WriteHTML(&page); err != nil {
+			t.Fatal(err)
+		}
+		if err := res.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		for name, out := range map[string]string{"summary.md": md.String(), "report.html": page.String()} {
+			if got := strings.Contains(out, "should have refused"); got != (want != "") || want != "" && !strings.Contains(out, want) {
+				t.Errorf("%d billed: %s says %v", billed, name, got)
+			}
+		}
+		if !strings.Contains(js.String(), fmt.Sprintf(`"completions_served_to_refusable_requests": %d`, billed)) {
+			t.Errorf("%d billed: report.json lacks the count", billed)
+		}
+	}
+}

@@ -33,7 +33,7 @@ var Placeholders = func() map[string]string {
 // Derived are the placeholders a body may use that the set derives itself, so Needs never reports
 // one: {{prompt}} needs nothing, {{fault_model}} needs {{fault_<fault>}} and is reported as that.
 var Derived = map[string]string{
-	"prompt":      "the canary prompt, CanaryPrompt",
+	"prompt":      "the canary prompt, CanaryPrompt, then the exchange's nonce",
 	"fault_model": "the model id that provokes the scenario's fault: {{fault_<fault>}}",
 }
 
@@ -51,6 +51,18 @@ func (s Scenario) need(name string) string {
 // CanaryPrompt is in every prompt the suite sends, so that an echoed body is recognisable (ENV-8). Fixtures
 // write it as {{prompt}}, never literally, so that changing it here cannot blind the echo check.
 const CanaryPrompt = "gwconform canary prompt 5a1f"
+
+// NonceVar is the variable a run binds to each exchange's own nonce: {{prompt}} carries it, so that the
+// upstream can tell which request reached it even when a gateway drops unknown headers.
+const NonceVar = "nonce"
+
+// Prompt is what {{prompt}} renders as: the canary, then the nonce when there is one.
+func Prompt(nonce string) string {
+	if nonce == "" {
+		return CanaryPrompt
+	}
+	return CanaryPrompt + " " + nonce
+}
 
 var placeholder = regexp.MustCompile(`\{\{([a-z_0-9]+)\}\}`)
 
@@ -114,7 +126,7 @@ func Path(tmpl string, vars map[string]string) (string, error) {
 // Body renders the request body with vars substituted as JSON string contents, so a model id with a quote
 // in it cannot break the JSON the scenario meant to send. A request without a body renders as nil. The
 // oversized body is generated: only its head is rendered, and its padding streams as it is sent. {{prompt}}
-// is CanaryPrompt, whatever vars say, and {{fault_model}} is vars["fault_<fault>"].
+// is Prompt(vars[NonceVar]), and {{fault_model}} is vars["fault_<fault>"].
 func (c *Set) Body(s Scenario, vars map[string]string) (*Payload, error) {
 	if !s.Request.HasBody() {
 		return nil, nil
@@ -145,7 +157,7 @@ func render(s Scenario, tmpl []byte, vars map[string]string) ([]byte, error) {
 		need := s.need(string(placeholder.FindSubmatch(m)[1]))
 		v, ok := vars[need]
 		if need == "" {
-			v, ok = CanaryPrompt, true
+			v, ok = Prompt(vars[NonceVar]), true
 		}
 		if !ok {
 			missing = append(missing, need)
@@ -177,6 +189,6 @@ func (c *Set) template(r Request) ([]byte, error) {
 
 // The oversized body is a well-formed chat request whose prompt is padding: only its size is wrong.
 const (
-	oversizedHead = `{"model": "{{model}}", "messages": [{"role": "user", "content": "` + CanaryPrompt + ` `
+	oversizedHead = `{"model": "{{model}}", "messages": [{"role": "user", "content": "{{prompt}} `
 	oversizedTail = `"}]}`
 )

@@ -1,0 +1,64 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// gatewayRefuses are the requirements whose requests the gateway must refuse itself: a key it does not
+// accept, a body it must not take, a model it does not list. Such a request reaching the upstream is a
+// failure of the requirement whatever the client was answered: the upstream may have refused it for the
+// gateway, or served (and billed) a completion for it.
+var gatewayRefuses = []string{"AUTH-1", "AUTH-2", "AUTH-3", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2"}
+
+// refusedByTheGateway are the scenario's own requirements among gatewayRefuses.
+func refusedByTheGateway(sc scenario.Scenario) []string {
+	var out []string
+	for _, id := range sc.Requirements {
+		if slices.Contains(gatewayRefuses, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// witnessed applies a check only when the upstream's witness said something of every answer judged.
+func witnessed(e evidence) string {
+	if e.witness == "" {
+		return "needs upstream.witness in the profile: only the upstream can tell whether a request reached it"
+	}
+	for _, ex := range e.exs {
+		sg, ok := e.seen[ex]
+		if !ok {
+			return "cannot tell: the request carried no nonce"
+		}
+		if sg.err != nil {
+			return "cannot tell: " + sg.String()
+		}
+	}
+	return ""
+}
+
+func checkNotForwarded(e evidence) error {
+	for _, ex := range e.exs {
+		if sg := e.seen[ex]; sg.Reached {
+			return fmt.Errorf("forwarded to the upstream: %s", sg)
+		}
+	}
+	return nil
+}
+
+// relayed says whether an error answer carries the upstream's marker: the gateway passed on the upstream's
+// own answer, body or headers.
+func relayed(ex *exchange.Exchange) bool {
+	r := ex.Response
+	if r == nil || r.Status < 400 {
+		return false
+	}
+	return r.Header.Get(faults.MarkerHeader) != "" || bytes.Contains(r.Body, []byte(faults.Marker))
+}

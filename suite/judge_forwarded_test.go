@@ -1,0 +1,108 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// passThrough is a gateway that forwards every request to its upstream, whose witness then remembers the
+// nonce; forward false makes it refuse everything itself, as a conformant gateway refuses these requests.
+type passThrough struct {
+	forward bool
+	mu      sync.Mutex
+	seen    map[string]bool
+}
+
+func (p *passThrough) gateway(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/v1/models" {
+		w.Write([]byte(modelList("gw/chat")))
+		return
+	}
+	if p.forward {
+		p.mu.Lock()
+		p.seen[r.Header.Get(faults.NonceHeader)] = true
+		p.mu.Unlock()
+	}
+	w.WriteHeader(http.StatusUnauthorized)
+	w.Write([]byte(goodAuth))
+}
+
+func (p *passThrough) witness(w http.ResponseWriter, r *http.Request) {
+	nonce := strings.TrimPrefix(r.URL.Path, faults.WitnessPath)
+	p.mu.Lock()
+	reached := p.seen[nonce]
+	p.mu.Unlock()
+	sg := faults.Sighting{Nonce: nonce, Reached: reached}
+	if reached {
+		sg.Status, sg.Times, sg.Completion = 200, 1, true
+	}
+	json.NewEncoder(w).Encode(sg)
+}
+
+// A request the gateway must refuse itself fails its own requirement when the upstream's witness saw it,
+// even though the client got the right answer; without a witness the spec says what it needs.
+func TestARefusedRequestThatReachedTheUpstreamFails(t *testing.T) {
+	t.Parallel()
+	for _, forward := range []bool{false, true} {
+		p := &passThrough{forward: forward, seen: map[string]bool{}}
+		witness := serve(t, http.HandlerFunc(p.witness))
+		witness = strings.TrimSuffix(witness, "/v1") + faults.WitnessPath
+		tg := newTarget(t, Config{BaseURL: serve(t, http.HandlerFunc(p.gateway)), APIKey: "gwc-forward-test-key", Offers: profile.Offers{Witness: witness}})
+		if err := tg.Record(context.Background(), func(sc scenario.Scenario) bool { return sc.ID == "auth-wrong-key" }); err != nil {
+			t.Fatal(err)
+		}
+		s := tg.recorded["auth-wrong-key"]
+		e := evidence{sc: scenarioOf(t, tg.Plan, "auth-wrong-key"), exs: s.exs, repeats: s.repeats, seen: s.seen, witness: witness}
+		if why := witnessed(e); why != "" {
+			t.Fatalf("forward %t: not judged: %s", forward, why)
+		}
+		err := checkNotForwarded(e)
+		if forward != (err != nil) || forward && !strings.Contains(err.Error(), "forwarded to the upstream: this request reached the upstream, which served a completion") {
+			t.Errorf("forward %t: %v", forward, err)
+		}
+		if forward && !strings.Contains(e.transcripts(), "= this request reached the upstream") {
+			t.Errorf("the transcript does not say the request reached the upstream:\n%s", e.transcripts())
+		}
+	}
+	e := evidence{exs: []*exchange.Exchange{answer(401, "application/json", goodAuth)}}
+	if why := witnessed(e); !strings.Contains(why, "needs upstream.witness in the profile") {
+		t.Errorf("without a witness: %q", why)
+	}
+}
+
+// UP-5 sees every way the upstream's own answer can reach the client: its canaries, its marker in the body
+// or its headers, its address in the gateway's own words.
+func TestUpstreamLeaksOfEveryKind(t *testing.T) {
+	t.Parallel()
+	up := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{502}, NoUpstreamLeak: true}}
+	envelope := func(msg string) string {
+		return `{"error":{"message":"` + msg + `","type":"upstream_error","code":null,"param":null}}`
+	}
+	const witness = "http://10.1.2.3:18081/gwconform/witness/"
+	for msg, wantLeak := range map[string]bool{
+		"the upstream failed":                                                     false,
+		"upstream said: bad request " + faults.CanaryMessage:                      true,
+		"upstream said: x [" + faults.Marker + "]":                                true,
+		"Post \\\"http://10.1.2.3:18081/v1/chat/completions\\\": read tcp: reset": true,
+	} {
+		e := evidence{sc: up, exs: []*exchange.Exchange{answer(502, "application/json", envelope(msg))}, witness: witness}
+		if err := checkNoUpstreamLeak(e); (err != nil) != wantLeak {
+			t.Errorf("%q: %v", msg, err)
+		}
+	}
+	relayedHeaders := answer(502, "application/json", envelope("the upstream failed"))
+	relayedHeaders.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+	if err := checkNoUpstreamLeak(evidence{sc: up, exs: []*exchange.Exchange{relayedHeaders}}); err == nil {
+		t.Error("the upstream's headers passed on were not caught")
+	}
+}

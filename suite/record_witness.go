@@ -1,0 +1,100 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// witnessWait bounds one question to the witness: it is gwconform's own upstream, next to the gateway.
+const witnessWait = 5 * time.Second
+
+// sighting is what the upstream's witness said of one exchange, or why it could not say.
+type sighting struct {
+	faults.Sighting
+	err error
+}
+
+// askWitness asks the upstream, for every exchange of the scenario, whether its request reached it. It is
+// asked once the scenario's exchanges are all made, so the gateway has answered each of them.
+func (t *Target) askWitness(ctx context.Context, s *sent) {
+	if t.offers.Witness == "" {
+		return
+	}
+	s.seen = map[*exchange.Exchange]sighting{}
+	for _, ex := range s.all() {
+		if nonce := ex.Request.Header.Get(faults.NonceHeader); nonce != "" {
+			s.seen[ex] = t.ask(ctx, nonce)
+		}
+	}
+}
+
+func (t *Target) ask(ctx context.Context, nonce string) sighting {
+	ctx, cancel := context.WithTimeout(ctx, witnessWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.offers.Witness+nonce, nil)
+	if err != nil {
+		return sighting{err: err}
+	}
+	resp, err := t.witnessClient.Do(req)
+	if err != nil {
+		return sighting{err: err}
+	}
+	defer resp.Body.Close()
+	var sg faults.Sighting
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &sg) != nil || sg.Nonce != nonce {
+		return sighting{err: fmt.Errorf("GET %s%s answered %d, not a sighting of that nonce", t.offers.Witness, nonce, resp.StatusCode)}
+	}
+	return sighting{Sighting: sg}
+}
+
+// all are every exchange of the scenario.
+func (s *sent) all() []*exchange.Exchange {
+	out := append(append([]*exchange.Exchange{}, s.exs...), s.repeats...)
+	for _, ex := range s.controls {
+		out = append(out, ex)
+	}
+	return append(append(out, s.retries...), s.throttled...)
+}
+
+// String is the sighting as a transcript states it.
+func (sg sighting) String() string {
+	switch {
+	case sg.err != nil:
+		return "the upstream's witness could not say whether this request reached it: " + sg.err.Error()
+	case !sg.Reached:
+		return "this request did not reach the upstream"
+	case sg.Completion:
+		return fmt.Sprintf("this request reached the upstream, which served a completion (%d): billable on a paid upstream", sg.Status)
+	case sg.Status == 0:
+		return "this request reached the upstream, which had not answered it when the gateway did"
+	}
+	return fmt.Sprintf("this request reached the upstream, which answered %d", sg.Status)
+}
+
+// Billed counts the completions the upstream's witness says it served to requests the gateway should have
+// refused itself: every exchange of a scenario charged to one of gatewayRefuses, but a proper twin, which
+// the gateway must serve.
+func (t *Target) Billed() int {
+	n := 0
+	for _, sc := range t.Scenarios.Scenarios {
+		s := t.recorded[sc.ID]
+		if s == nil || len(refusedByTheGateway(sc)) == 0 {
+			continue
+		}
+		for ex, sg := range s.seen {
+			if sg.Completion && ex != s.controls[scenario.ControlProper] {
+				n++
+			}
+		}
+	}
+	return n
+}
