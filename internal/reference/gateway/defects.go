@@ -60,6 +60,10 @@ type Defect struct {
 	// successful answers or at the connection level. The first configured
 	// defect's middleware is the outermost.
 	Wrap func(next http.Handler) http.Handler
+	// Serve takes a request over entirely, after Before, for a gateway that
+	// does none of its own work on it (a pass-through); true when it has
+	// answered.
+	Serve func(g *Gateway, w http.ResponseWriter, r *http.Request) bool
 }
 
 // forever is the timeout of a gateway that has none: nothing it waits on
@@ -486,6 +490,12 @@ func defectList() []*Defect {
 					*e = *upstreamError(ReasonUpstreamStatus)
 				}
 			},
+		},
+		{
+			Name:    "pass-through",
+			Summary: "Chat completions are forwarded as they came, with no key checked and no body validated: every refusal the client should get is left to the upstream, and invalid requests are served (and billed).",
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "UP-6"},
+			Serve:   passThrough,
 		},
 		{
 			Name:    "content-type-ignored",

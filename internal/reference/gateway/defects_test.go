@@ -28,7 +28,7 @@ func TestDefectList(t *testing.T) {
 		"malformed-json-500", "message-null", "missing-key-as-400", "missing-model-as-not-found", "model-not-found-as-200",
 		"models-list-renamed", "models-list-without-object", "models-without-supported-parameters", "no-retry-after",
 		"not-object-500", "openai-style-401", "out-of-range-as-upstream-error", "oversized-body-reset", "param-missing",
-		"param-null", "plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
+		"param-null", "pass-through", "plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
 		"retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted", "routing-header-required",
 		"text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
@@ -49,7 +49,7 @@ func TestDefectList(t *testing.T) {
 		if !d.Variation {
 			defects++
 		}
-		if d.Rewrite == nil && d.Encode == nil && d.Tune == nil && d.Before == nil && d.Wrap == nil {
+		if d.Rewrite == nil && d.Encode == nil && d.Tune == nil && d.Before == nil && d.Wrap == nil && d.Serve == nil {
 			t.Errorf("%s has no hook", d.Name)
 		}
 		for _, id := range d.Breaks {

@@ -46,6 +46,11 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	for _, d := range g.defects {
+		if d.Serve != nil && d.Serve(g, tw, r) {
+			return
+		}
+	}
 	rt, ok := g.routes[r.URL.Path]
 	if !ok && strings.HasPrefix(r.URL.Path, modelsPath+"/") {
 		rt, ok = route{methods: []string{http.MethodGet, http.MethodHead}, handle: g.retrieveModel}, true
