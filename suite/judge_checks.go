@@ -54,6 +54,8 @@ func checksFor(sc scenario.Scenario) []check {
 	switch {
 	case x.PairingOnly:
 		return needAnswers(pairingChecks(sc))
+	case x.LeakOnly:
+		return needAnswers(leakChecks())
 	case !x.IsError():
 		return needAnswers(successChecks(sc))
 	case sc.Undocumented():
@@ -135,6 +137,18 @@ func successChecks(sc scenario.Scenario) []check {
 		cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, charges: x.Each.Requirements, run: checkEachSchema})
 	}
 	return append(cs, check{name: "does not pair its success status with an error envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus})
+}
+
+// leakChecks judge an answer whose status the page leaves open: whatever error the gateway answers, it
+// passes nothing of the upstream's own on (UP-5), and wears the envelope.
+func leakChecks() []check {
+	cs := []check{{name: "passes nothing of the upstream's own error body through", charges: []string{"UP-5"}, run: checkNoUpstreamLeak, applies: errorAnswered}}
+	cs = append(cs, envelopeChecks([]string{"ENV-1"})...)
+	return append(cs,
+		check{name: "pairs its error status with the envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
+		check{name: "answers Content-Type application/json", charges: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
+		check{name: "echoes neither the key nor the prompt", charges: []string{"ENV-8"}, run: checkNoEcho, applies: errorAnswered},
+	)
 }
 
 // undocumentedChecks are ENV-9's alone: routes and methods the page does not document never fail a MUST.

@@ -112,6 +112,10 @@ type Expect struct {
 	// PairingOnly fixes no status: only whether an error envelope comes with an error status is judged
 	// (ENV-7 on routes beyond the page's tables, such as GET /v1/models/{id}).
 	PairingOnly bool `yaml:"pairing_only"`
+	// LeakOnly fixes no status either: the page says nothing of how to answer the condition (an upstream's
+	// own 4xx), so only what the gateway passes on of the upstream's answer is judged (UP-5), and the
+	// envelope of whatever error it answers.
+	LeakOnly bool `yaml:"leak_only"`
 }
 
 // Each applies a schema to every element of the array at Pointer.
@@ -122,7 +126,9 @@ type Each struct {
 }
 
 // IsError says whether the expected answer is an error (so the envelope checks apply).
-func (e Expect) IsError() bool { return e.NotTransient || e.Like != "" || e.Status.Min() >= 400 }
+func (e Expect) IsError() bool {
+	return e.NotTransient || e.Like != "" || e.LeakOnly || e.Status.Min() >= 400
+}
 
 // Transient reports whether the page's retry policy retries this status.
 func Transient(status int) bool {
@@ -274,7 +280,10 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if s.Expect.PairingOnly && (len(s.Expect.Status) > 0 || s.Expect.Type != "") {
 		bad("expect.pairing_only fixes no status or type")
 	}
-	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient && s.Expect.Like == "" && !s.Expect.PairingOnly {
+	if s.Expect.LeakOnly && (len(s.Expect.Status) > 0 || s.Expect.Type != "" || !s.Expect.NoUpstreamLeak) {
+		bad("expect.leak_only fixes no status or type, and judges only no_upstream_leak, which it needs")
+	}
+	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient && s.Expect.Like == "" && !s.Expect.PairingOnly && !s.Expect.LeakOnly {
 		bad("expect.status is missing")
 	}
 	if len(s.Expect.Status) > 0 && s.Expect.NotTransient {
