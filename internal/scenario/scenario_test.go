@@ -84,6 +84,7 @@ func TestLoadRefusesABrokenScenarioSet(t *testing.T) {
 		"relative path":              {strings.Replace(good, "path: /chat", "path: chat", 1), "", "must start with /"},
 		"bad method":                 {strings.Replace(good, "method: POST", "method: FETCH", 1), "", "not an HTTP method"},
 		"no status":                  {strings.Replace(good, "status: 401, ", "", 1), "", "expect.status is missing"},
+		"leak only, yet a status":    {strings.Replace(good, "type: authentication_error", "leak_only: true, no_upstream_leak: true", 1), "", "expect.leak_only fixes no status or type"},
 		"type on success":            {strings.Replace(good, "status: 401", "status: 200", 1), "", "not an error"},
 		"unknown schema":             {strings.Replace(good, "type: authentication_error", "schema: nope.json", 1), "", `schema "nope.json"`},
 		"two body sources":           {strings.Replace(good, "body_file: b.json", "body_file: b.json, body: x", 1), "", "more than one"},
