@@ -157,7 +157,7 @@ func (r result) envelope(t *testing.T) envelopeBody {
 }
 
 // secrets must never appear in any response body.
-var secrets = []string{"KEYCANARY", promptCanary, faults.CanarySecret, faults.CanaryHost}
+var secrets = []string{"KEYCANARY", promptCanary, faults.CanarySecret, faults.CanaryHost, faults.CanaryMessage}
 
 func (g *testGateway) do(t *testing.T, req request) result {
 	t.Helper()

@@ -25,6 +25,7 @@ func faultBehaviours(h holder) map[string]behaviour {
 		faults.Leak.Model:          leak,
 		faults.Unverified.Model:    unverified,
 		faults.StreamBreak.Model:   streamBreak,
+		faults.Status400.Model:     status400,
 	}
 }
 
@@ -60,6 +61,14 @@ func status503(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "server_error", "overloaded",
 		"The engine is currently overloaded. Retry after the number of seconds in Retry-After.")
+}
+
+// status400 is a provider refusing the request as the client's fault: a
+// gateway must still answer with its own words, since the message may hold
+// anything the provider knows (UP-5).
+func status400(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
+	writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_request",
+		"The request was refused by the provider (reference "+faults.CanaryMessage+").")
 }
 
 // reset sends a TCP RST: with a zero linger, close discards the socket

@@ -61,10 +61,12 @@ func TestErrorFaults(t *testing.T) {
 		fault      faults.Fault
 		status     int
 		retryAfter string
+		typ        string
 	}{
-		{faults.Status500, 500, ""},
-		{faults.Status503, 503, "1"},
-		{faults.Leak, 500, ""},
+		{faults.Status500, 500, "", "server_error"},
+		{faults.Status503, 503, "1", "server_error"},
+		{faults.Leak, 500, "", "server_error"},
+		{faults.Status400, 400, "", "invalid_request_error"},
 	} {
 		t.Run(tc.fault.Key, func(t *testing.T) {
 			resp, err := chatTo(t.Context(), s, tc.fault.Model, false)
@@ -78,8 +80,11 @@ func TestErrorFaults(t *testing.T) {
 			var e struct {
 				Error struct{ Message, Type string }
 			}
-			if err := json.Unmarshal(body, &e); err != nil || e.Error.Message == "" || e.Error.Type == "" {
-				t.Fatalf("not an OpenAI error: %s", body)
+			if err := json.Unmarshal(body, &e); err != nil || e.Error.Message == "" || e.Error.Type != tc.typ {
+				t.Fatalf("not an OpenAI error of type %s: %s", tc.typ, body)
+			}
+			if canary := strings.Contains(e.Error.Message, faults.CanaryMessage); canary != (tc.fault == faults.Status400) {
+				t.Fatalf("4xx canary present: %v: %s", canary, body)
 			}
 			leaks := strings.Contains(string(body), faults.CanarySecret) &&
 				strings.Contains(string(body), faults.CanaryHost) && strings.Contains(string(body), "goroutine ")
