@@ -118,19 +118,6 @@ func (h *handler) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare(got[:], h.keyHash[:]) == 1
 }
 
-func (h *handler) listModels(w http.ResponseWriter) {
-	type entry struct {
-		ID      string `json:"id"`
-		Object  string `json:"object"`
-		OwnedBy string `json:"owned_by"`
-	}
-	data := make([]entry, 0, len(h.list))
-	for _, id := range h.list {
-		data = append(data, entry{ID: id, Object: "model", OwnedBy: "gwconform-upstream"})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
-}
-
 func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 	var req chatRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))

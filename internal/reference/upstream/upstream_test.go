@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,14 +36,18 @@ func send(t *testing.T, method, url, key, body string) (*http.Response, []byte) 
 }
 
 func TestModels(t *testing.T) {
-	s := start(t, Config{Models: []string{"a", "b"}})
+	s := start(t, Config{Models: []string{"a", reasoningModel}})
 	resp, body := send(t, http.MethodGet, s.URL+"/models", "", "")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	var list struct {
 		Object string
-		Data   []struct{ ID, Object, OwnedBy string }
+		Data   []struct {
+			ID, Object string
+			OwnedBy    string   `json:"owned_by"`
+			Supported  []string `json:"supported_parameters"`
+		}
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
 		t.Fatal(err)
@@ -54,6 +59,17 @@ func TestModels(t *testing.T) {
 	for i, f := range faults.All() {
 		if got := list.Data[2+i].ID; got != f.Model {
 			t.Fatalf("entry %d is %q, want %q", 2+i, got, f.Model)
+		}
+	}
+	// A gateway copies what each model takes from here: an entry without
+	// the list, or a reasoning model that claims max_tokens, misleads it.
+	for _, m := range list.Data {
+		if m.OwnedBy == "" || len(m.Supported) == 0 {
+			t.Errorf("%s: owned_by %q, supported_parameters %q", m.ID, m.OwnedBy, m.Supported)
+		}
+		reasoning := m.ID == reasoningModel
+		if slices.Contains(m.Supported, "max_tokens") == reasoning || slices.Contains(m.Supported, "max_completion_tokens") != reasoning {
+			t.Errorf("%s: supported_parameters %q", m.ID, m.Supported)
 		}
 	}
 }
