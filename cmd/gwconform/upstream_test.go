@@ -57,8 +57,9 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	const key = "gwc-upstream-test-KEYCANARY"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// --strict: only a strict upstream checks the key it was given.
 	cmd := exec.CommandContext(ctx, os.Args[0], "upstream", "--listen", "127.0.0.1:0", "--hold", "1m",
-		"--models", "m-one,m-two", "--api-key-env", "UPSTREAM_KEY")
+		"--models", "m-one,m-two", "--api-key-env", "UPSTREAM_KEY", "--strict")
 	// The race runtime otherwise sleeps a second at exit, which would hide a slow stop.
 	cmd.Env = []string{"GWCONFORM_TEST_AS_MAIN=1", "UPSTREAM_KEY=" + key, "GORACE=atexit_sleep_ms=0"}
 	out, err := cmd.StdoutPipe()
@@ -86,6 +87,9 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	}
 	if strings.Contains(printed.String(), key) {
 		t.Fatal("the key was printed")
+	}
+	if !strings.Contains(printed.String(), "mode:     strict") {
+		t.Errorf("the mode is not printed:\n%s", printed.String())
 	}
 	for _, f := range faults.All() {
 		if !strings.Contains(printed.String(), f.Model) || !strings.Contains(printed.String(), f.Does) {
@@ -138,5 +142,23 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	}
 	if _, err := io.ReadAll(held.Body); err == nil {
 		t.Fatal("the held answer completed after the interrupt")
+	}
+}
+
+// By default the upstream checks no key, and says so rather than name a key it ignores.
+func TestPrintUpstreamSaysTheMode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		strict    bool
+		mode, key string
+	}{
+		{false, "mode:     permissive", "key:      not checked (--strict requires Bearer $UPSTREAM_KEY)"},
+		{true, "mode:     strict", "key:      Bearer $UPSTREAM_KEY"},
+	} {
+		var b bytes.Buffer
+		printUpstream(&b, upstreamInfo{url: "http://127.0.0.1:8081/v1", keyEnv: "UPSTREAM_KEY", hold: time.Minute, healthy: []string{"m"}, strict: tc.strict})
+		if !strings.Contains(b.String(), tc.mode) || !strings.Contains(b.String(), tc.key+"\n") {
+			t.Errorf("strict %v:\n%s", tc.strict, b.String())
+		}
 	}
 }

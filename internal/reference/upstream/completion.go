@@ -12,17 +12,6 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 )
 
-type chatRequest struct {
-	Model    string    `json:"model"`
-	Messages []message `json:"messages"`
-	Stream   bool      `json:"stream"`
-}
-
-type message struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
-}
-
 // behaviour answers one chat completion for a model id.
 type behaviour func(w http.ResponseWriter, r *http.Request, req *chatRequest)
 

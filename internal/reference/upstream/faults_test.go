@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"syscall"
@@ -26,33 +25,6 @@ func TestEveryFaultHasABehaviour(t *testing.T) {
 			t.Errorf("%s (%s) has no behaviour", f.Key, f.Model)
 		}
 	}
-}
-
-// chatTo asks for one completion from model; the caller reads and closes the body.
-func chatTo(ctx context.Context, s *Server, model string, stream bool) (*http.Response, error) {
-	body := `{"model":"` + model + `","messages":[{"role":"user","content":"hi"}]`
-	if stream {
-		body += `,"stream":true`
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/chat/completions", strings.NewReader(body+"}"))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	// A fresh connection each time: a fault that kills one must not be
-	// mistaken for a stale pooled connection, nor spoil the next request.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	return client.Do(req)
-}
-
-func readAll(t *testing.T, resp *http.Response) []byte {
-	t.Helper()
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read body: %v", err)
-	}
-	return data
 }
 
 func TestErrorFaults(t *testing.T) {

@@ -24,8 +24,9 @@ type Config struct {
 	// Models are the healthy model ids. GET /v1/models lists them and every
 	// fault model of faults.All(), which are always served.
 	Models []string
-	// APIKey, when non-empty, must be presented as "Authorization: Bearer
-	// <APIKey>"; the gateway is expected to hold a key of its own.
+	// APIKey, when non-empty and Strict is set, must be presented as
+	// "Authorization: Bearer <APIKey>"; the gateway is expected to hold a
+	// key of its own.
 	APIKey string
 	// Hold is how long the Timeout and SlowFirstByte faults stall; zero or
 	// less means faults.DefaultHold.
@@ -33,11 +34,17 @@ type Config struct {
 	// Listen is the address Start listens on; empty means an ephemeral
 	// loopback port.
 	Listen string
+	// Strict validates requests as a provider would: the key, the body's
+	// size, its JSON and types, and the reasoning model's max_tokens. By
+	// default every request for a healthy model is served, so that each
+	// refusal a client sees is its gateway's own, never one the gateway
+	// merely passed on.
+	Strict bool
 }
 
-// maxRequestBytes bounds what the provider reads; it only ever sees requests
-// the gateway already accepted, so this is a safety net, not a contract.
-const maxRequestBytes = 8 << 20
+// defaultModel answers, when no model can be read from a request, for an
+// upstream told no healthy model of its own.
+const defaultModel = "upstream-chat-small"
 
 type handler struct {
 	models map[string]bool
@@ -45,6 +52,9 @@ type handler struct {
 	// keyHash lets the key be compared in constant time whatever its length.
 	keyHash [sha256.Size]byte
 	needKey bool
+	strict  bool
+	// fallback is the model of a request whose model cannot be read.
+	fallback string
 	// behaviours is consulted before the catalogue, so that a fault model
 	// takes effect whatever the healthy models are.
 	behaviours map[string]behaviour
@@ -59,7 +69,9 @@ func NewHandler(cfg Config) http.Handler {
 // newHandler's stop, when closed, cuts every hold short; nil never does.
 func newHandler(cfg Config, stop <-chan struct{}) *handler {
 	h := &handler{
-		models: make(map[string]bool, len(cfg.Models)),
+		models:   make(map[string]bool, len(cfg.Models)),
+		strict:   cfg.Strict,
+		fallback: defaultModel,
 		behaviours: faultBehaviours(holder{
 			hold: cmp.Or(max(cfg.Hold, 0), faults.DefaultHold),
 			stop: stop,
@@ -72,7 +84,10 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 			h.list = append(h.list, m)
 		}
 	}
-	if cfg.APIKey != "" {
+	if len(cfg.Models) > 0 {
+		h.fallback = cfg.Models[0]
+	}
+	if cfg.APIKey != "" && cfg.Strict {
 		h.needKey = true
 		h.keyHash = sha256.Sum256([]byte(cfg.APIKey))
 	}
@@ -95,7 +110,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "Method not allowed.")
 		return
 	}
-	if !h.authorized(r) {
+	if h.strict && !h.authorized(r) {
 		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
 		return
 	}
@@ -119,28 +134,39 @@ func (h *handler) authorized(r *http.Request) bool {
 }
 
 func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
-	var req chatRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_json", "The request body is not valid JSON.")
+	body, refused := h.readBody(w, r)
+	if refused != nil {
+		refused.write(w)
 		return
 	}
-	// Reading to the end lets net/http notice a client that hangs up, which
-	// is what ends a holding fault early.
-	_, _ = io.Copy(io.Discard, r.Body)
+	req := parseRequest(body)
+	if h.strict {
+		if refused := strictRefusal(body, req); refused != nil {
+			refused.write(w)
+			return
+		}
+	}
 	if b, ok := h.behaviours[req.Model]; ok {
-		b(w, r, &req)
+		b(w, r, req)
 		return
 	}
-	if req.Model == "" {
+	switch {
+	case req.Model == "" && h.strict:
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "missing_model", "You must provide a model parameter.")
 		return
-	}
-	if !h.models[req.Model] {
+	case req.Model == "":
+		req.Model = h.fallback
+	case !h.models[req.Model]:
+		// Not validation: no provider can serve a model it does not have.
 		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "The model does not exist.")
 		return
 	}
-	complete(w, r, &req)
+	if h.strict && req.Model == reasoningModel && kindOf(req.members["max_tokens"]) != "" && kindOf(req.members["max_tokens"]) != "null" {
+		(&refusal{http.StatusBadRequest, "invalid_request_error", "unsupported_parameter", "max_tokens",
+			"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."}).write(w)
+		return
+	}
+	complete(w, r, req)
 }
 
 func faultModels() []string {
@@ -176,10 +202,18 @@ func writeBody(w io.Writer, v any) error {
 // writeError answers in OpenAI's own style, which is deliberately not the
 // gateway's contract: the gateway must never relay it.
 func writeError(w http.ResponseWriter, status int, typ, code, message string) {
-	writeJSON(w, status, map[string]any{"error": map[string]any{
-		"message": message,
-		"type":    typ,
-		"param":   nil,
-		"code":    code,
+	(&refusal{status, typ, code, "", message}).write(w)
+}
+
+func (e *refusal) write(w http.ResponseWriter) {
+	var param any
+	if e.param != "" {
+		param = e.param
+	}
+	writeJSON(w, e.status, map[string]any{"error": map[string]any{
+		"message": e.message,
+		"type":    e.typ,
+		"param":   param,
+		"code":    e.code,
 	}})
 }

@@ -3,7 +3,7 @@ package upstream
 import (
 	"bufio"
 	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -12,28 +12,6 @@ import (
 
 	"github.com/gwconform/gwconform/internal/faults"
 )
-
-func send(t *testing.T, method, url, key, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, data
-}
 
 func TestModels(t *testing.T) {
 	s := start(t, Config{Models: []string{"a", reasoningModel}})
@@ -74,17 +52,22 @@ func TestModels(t *testing.T) {
 	}
 }
 
+// The key is a strict provider's business: by default any key, or none, is
+// served, so that only the gateway's own key checks are ever judged.
 func TestAuth(t *testing.T) {
-	s := start(t, Config{Models: []string{"m"}, APIKey: "secret"})
 	for _, tc := range []struct {
 		name, key string
+		strict    bool
 		want      int
 	}{
-		{"no key", "", http.StatusUnauthorized},
-		{"wrong key", "nope", http.StatusUnauthorized},
-		{"right key", "secret", http.StatusOK},
+		{"no key", "", true, http.StatusUnauthorized},
+		{"wrong key", "nope", true, http.StatusUnauthorized},
+		{"right key", "secret", true, http.StatusOK},
+		{"no key, permissive", "", false, http.StatusOK},
+		{"wrong key, permissive", "nope", false, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			s := start(t, Config{Models: []string{"m"}, APIKey: "secret", Strict: tc.strict})
 			resp, body := send(t, http.MethodGet, s.URL+"/models", tc.key, "")
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, body)
@@ -138,30 +121,32 @@ func TestChatCompletion(t *testing.T) {
 	}
 }
 
+// Unknown routes and models are no validation: a provider answers them so
+// in either mode.
 func TestChatErrors(t *testing.T) {
-	s := start(t, Config{Models: []string{"m"}})
-	for _, tc := range []struct {
-		name, method, path, body string
-		want                     int
-	}{
-		{"unknown model", http.MethodPost, "/chat/completions", `{"model":"x","messages":[]}`, http.StatusNotFound},
-		{"missing model", http.MethodPost, "/chat/completions", `{"messages":[]}`, http.StatusBadRequest},
-		{"bad json", http.MethodPost, "/chat/completions", `{`, http.StatusBadRequest},
-		{"unknown path", http.MethodGet, "/nope", ``, http.StatusNotFound},
-		{"wrong method", http.MethodGet, "/chat/completions", ``, http.StatusMethodNotAllowed},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, data := send(t, tc.method, s.URL+tc.path, "", tc.body)
-			if resp.StatusCode != tc.want {
-				t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
-			}
-			var e struct {
-				Error struct{ Message, Type string }
-			}
-			if err := json.Unmarshal(data, &e); err != nil || e.Error.Message == "" {
-				t.Fatalf("not an OpenAI error: %s", data)
-			}
-		})
+	for _, strict := range []bool{false, true} {
+		s := start(t, Config{Models: []string{"m"}, Strict: strict})
+		for _, tc := range []struct {
+			name, method, path, body string
+			want                     int
+		}{
+			{"unknown model", http.MethodPost, "/chat/completions", `{"model":"x","messages":[]}`, http.StatusNotFound},
+			{"unknown path", http.MethodGet, "/nope", ``, http.StatusNotFound},
+			{"wrong method", http.MethodGet, "/chat/completions", ``, http.StatusMethodNotAllowed},
+		} {
+			t.Run(fmt.Sprintf("%s, strict %v", tc.name, strict), func(t *testing.T) {
+				resp, data := send(t, tc.method, s.URL+tc.path, "", tc.body)
+				if resp.StatusCode != tc.want {
+					t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
+				}
+				var e struct {
+					Error struct{ Message, Type string }
+				}
+				if err := json.Unmarshal(data, &e); err != nil || e.Error.Message == "" {
+					t.Fatalf("not an OpenAI error: %s", data)
+				}
+			})
+		}
 	}
 }
 
