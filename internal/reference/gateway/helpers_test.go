@@ -175,6 +175,11 @@ func send(t *testing.T, client *http.Client, base string, req request) result {
 			t.Fatalf("response body leaks %q: %s", s, res.body)
 		}
 	}
+	// The upstream marks every body it writes: an error carrying the mark
+	// relays the upstream's words, whatever they are.
+	if res.status >= 400 && bytes.Contains(res.body, []byte(faults.Marker)) {
+		t.Fatalf("status %d relays the upstream's body: %s", res.status, res.body)
+	}
 	return res
 }
 

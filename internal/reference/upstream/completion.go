@@ -48,6 +48,9 @@ func completion(req *chatRequest) map[string]any {
 		"object":  "chat.completion",
 		"created": time.Now().Unix(),
 		"model":   req.Model,
+		// Where OpenAI names its backend configuration: the marker shows
+		// what a gateway relays of the upstream's completion.
+		"system_fingerprint": faults.Marker,
 		"choices": []any{map[string]any{
 			"index":         0,
 			"message":       map[string]any{"role": "assistant", "content": reply},
@@ -76,11 +79,12 @@ func streamEvents(req *chatRequest) []string {
 	head, tail, _ := strings.Cut(replyTo(req), " ")
 	chunk := func(delta map[string]any, finish any) string {
 		data, err := json.Marshal(map[string]any{
-			"id":      id,
-			"object":  "chat.completion.chunk",
-			"created": created,
-			"model":   req.Model,
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
+			"id":                 id,
+			"object":             "chat.completion.chunk",
+			"created":            created,
+			"model":              req.Model,
+			"system_fingerprint": faults.Marker,
+			"choices":            []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
 		})
 		if err != nil {
 			panic(err) // maps of strings and numbers always encode

@@ -131,7 +131,8 @@ func malformed(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(faults.AttestationHeader, attestVerified)
 	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"id": "chatcmpl-`)
+	// Cut short after the marker, so that a gateway relaying it is known.
+	_, _ = io.WriteString(w, `{"system_fingerprint": "`+faults.Marker+`", "id": "chatcmpl-`)
 }
 
 // leak is what a careless provider sends: internals a gateway must never
@@ -139,7 +140,7 @@ func malformed(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 func leak(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
 		"message": "upstream connect error: dial tcp " + faults.CanaryHost + ":5432: connection refused " +
-			"(dsn postgres://inference:" + faults.CanarySecret + "@" + faults.CanaryHost + "/billing)",
+			"(dsn postgres://inference:" + faults.CanarySecret + "@" + faults.CanaryHost + "/billing)" + marked(""),
 		"type":  "server_error",
 		"param": nil,
 		"code":  "internal_error",

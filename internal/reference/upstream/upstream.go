@@ -95,6 +95,9 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// On every answer, so that one relayed by a gateway, even in part, is
+	// recognised as the upstream's.
+	w.Header().Set(faults.MarkerHeader, faults.Marker)
 	var allow string
 	switch r.URL.Path {
 	case "/v1/models":
@@ -205,13 +208,17 @@ func writeError(w http.ResponseWriter, status int, typ, code, message string) {
 	(&refusal{status, typ, code, "", message}).write(w)
 }
 
+// marked ends an error message with the marker: a gateway that shows the
+// upstream's message shows the marker with it.
+func marked(message string) string { return message + " [" + faults.Marker + "]" }
+
 func (e *refusal) write(w http.ResponseWriter) {
 	var param any
 	if e.param != "" {
 		param = e.param
 	}
 	writeJSON(w, e.status, map[string]any{"error": map[string]any{
-		"message": e.message,
+		"message": marked(e.message),
 		"type":    e.typ,
 		"param":   param,
 		"code":    e.code,
