@@ -36,5 +36,5 @@ func (h *handler) listModels(w http.ResponseWriter) {
 	for _, id := range h.list {
 		data = append(data, entry{ID: id, Object: "model", OwnedBy: "gwconform-upstream", SupportedParameters: supportedParameters(id)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
+	_ = writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
 }

@@ -31,12 +31,16 @@ func complete(w http.ResponseWriter, _ *http.Request, req *chatRequest) {
 // failed verification differs from a healthy answer in nothing else.
 func answer(w http.ResponseWriter, req *chatRequest, attestation string) {
 	w.Header().Set(faults.AttestationHeader, attestation)
+	var whole bool
 	if req.Stream {
 		startStream(w)
-		sendEvents(w, streamEvents(req))
-		return
+		whole = sendEvents(w, streamEvents(req))
+	} else {
+		whole = writeJSON(w, http.StatusOK, completion(req)) == nil
 	}
-	writeJSON(w, http.StatusOK, completion(req))
+	if whole {
+		markCompleted(w)
+	}
 }
 
 func completion(req *chatRequest) map[string]any {
@@ -100,15 +104,16 @@ func streamEvents(req *chatRequest) []string {
 }
 
 // sendEvents flushes each event, so that a client sees a stream, not one
-// buffered answer.
-func sendEvents(w http.ResponseWriter, events []string) {
+// buffered answer. It reports whether every event was written.
+func sendEvents(w http.ResponseWriter, events []string) bool {
 	flush := http.NewResponseController(w).Flush
 	for _, ev := range events {
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", ev); err != nil {
-			return
+			return false
 		}
 		_ = flush()
 	}
+	return true
 }
 
 func completionID(req *chatRequest) string {

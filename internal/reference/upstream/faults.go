@@ -120,11 +120,15 @@ func (h holder) slowFirstByte(w http.ResponseWriter, r *http.Request, req *chatR
 	if !h.wait(r.Context()) {
 		panic(http.ErrAbortHandler)
 	}
+	whole := false
 	if req.Stream {
-		sendEvents(w, streamEvents(req))
-		return
+		whole = sendEvents(w, streamEvents(req))
+	} else {
+		whole = writeBody(w, completion(req)) == nil
 	}
-	_ = writeBody(w, completion(req))
+	if whole {
+		markCompleted(w)
+	}
 }
 
 func malformed(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
@@ -138,7 +142,7 @@ func malformed(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 // leak is what a careless provider sends: internals a gateway must never
 // relay to its own clients.
 func leak(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
-	writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
+	_ = writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
 		"message": "upstream connect error: dial tcp " + faults.CanaryHost + ":5432: connection refused " +
 			"(dsn postgres://inference:" + faults.CanarySecret + "@" + faults.CanaryHost + "/billing)" + marked(""),
 		"type":  "server_error",

@@ -58,10 +58,12 @@ type handler struct {
 	// behaviours is consulted before the catalogue, so that a fault model
 	// takes effect whatever the healthy models are.
 	behaviours map[string]behaviour
+	witness    *witness
 }
 
-// NewHandler returns the provider's HTTP handler, rooted at /v1. Its holding
-// faults end with their hold or their client; Start's also end on Close.
+// NewHandler returns the provider's HTTP handler, rooted at /v1, with its
+// witness at faults.WitnessPath. Its holding faults end with their hold or
+// their client; Start's also end on Close.
 func NewHandler(cfg Config) http.Handler {
 	return newHandler(cfg, nil)
 }
@@ -72,6 +74,7 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 		models:   make(map[string]bool, len(cfg.Models)),
 		strict:   cfg.Strict,
 		fallback: defaultModel,
+		witness:  newWitness(witnessLimit),
 		behaviours: faultBehaviours(holder{
 			hold: cmp.Or(max(cfg.Hold, 0), faults.DefaultHold),
 			stop: stop,
@@ -98,6 +101,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// On every answer, so that one relayed by a gateway, even in part, is
 	// recognised as the upstream's.
 	w.Header().Set(faults.MarkerHeader, faults.Marker)
+	switch {
+	case strings.HasPrefix(r.URL.Path, faults.WitnessPath):
+		h.witness.serve(w, r)
+	case r.URL.Path == "/v1/chat/completions":
+		// Whatever the method, the key or the body: a request that got
+		// here reached the upstream.
+		h.witness.observe(w, r, h.route)
+	default:
+		h.route(w, r)
+	}
+}
+
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	var allow string
 	switch r.URL.Path {
 	case "/v1/models":
@@ -180,15 +196,16 @@ func faultModels() []string {
 	return ids
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, "encoding failure", http.StatusInternalServerError)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, err = w.Write(body)
+	return err
 }
 
 // writeBody is writeJSON's body alone, for an answer whose header went out
@@ -217,7 +234,7 @@ func (e *refusal) write(w http.ResponseWriter) {
 	if e.param != "" {
 		param = e.param
 	}
-	writeJSON(w, e.status, map[string]any{"error": map[string]any{
+	_ = writeJSON(w, e.status, map[string]any{"error": map[string]any{
 		"message": marked(e.message),
 		"type":    e.typ,
 		"param":   param,
