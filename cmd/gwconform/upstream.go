@@ -46,17 +46,17 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer srv.Close()
 
-	printUpstream(stdout, upstreamInfo{url: srv.URL, keyEnv: *keyEnv, hold: *hold, healthy: healthy, strict: *strict})
+	printUpstream(stdout, upstreamInfo{url: srv.URL, witness: srv.WitnessURL, keyEnv: *keyEnv, hold: *hold, healthy: healthy, strict: *strict})
 	wait()
 	return exitConformant
 }
 
 // upstreamInfo is what printUpstream tells of a running upstream.
 type upstreamInfo struct {
-	url, keyEnv string
-	hold        time.Duration
-	healthy     []string
-	strict      bool
+	url, witness, keyEnv string
+	hold                 time.Duration
+	healthy              []string
+	strict               bool
 }
 
 // printUpstream tells a vendor what to wire: the base URL, and which model id provokes which fault. The key
@@ -74,6 +74,7 @@ func printUpstream(w io.Writer, u upstreamInfo) {
 		mode = "strict: requests are validated as a provider would"
 	}
 	fmt.Fprintf(w, "gwconform upstream\n  base URL: %s\n  key:      %s\n  mode:     %s\n  healthy:  %s\n", u.url, key, mode, strings.Join(u.healthy, ", "))
+	fmt.Fprintf(w, "  witness:  %s (upstream.witness in the profile)\n", u.witness)
 	fmt.Fprintf(w, "fault models (hold %s): expose each through your gateway, under upstream.models.<key> in the profile\n", u.hold)
 	fmt.Fprintf(w, "  %-22s %-16s %s\n", "MODEL", "KEY", "WHAT IT DOES")
 	for _, f := range faults.All() {

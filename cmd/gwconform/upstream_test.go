@@ -69,13 +69,16 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var base string
+	var base, witness string
 	var printed strings.Builder
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
 		printed.WriteString(lines.Text() + "\n")
 		if f := strings.Fields(lines.Text()); len(f) == 3 && f[0] == "base" && f[1] == "URL:" {
 			base = f[2]
+		}
+		if f := strings.Fields(lines.Text()); len(f) > 1 && f[0] == "witness:" {
+			witness = f[1]
 		}
 		if strings.HasPrefix(lines.Text(), "Ctrl-C") {
 			break
@@ -121,10 +124,25 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err != nil || len(list.Data) != 2+len(faults.All()) || list.Data[0].ID != "m-one" {
 		t.Fatalf("models: %v %+v", err, list)
 	}
-	resp = do(http.MethodPost, "/chat/completions", key, `{"model":"`+faults.Status500.Model+`","messages":[]}`)
+	const nonce = faults.NoncePrefix + "0123456789abcdef"
+	resp = do(http.MethodPost, "/chat/completions", key, `{"model":"`+faults.Status500.Model+`","messages":[{"role":"user","content":"`+nonce+`"}]}`)
 	resp.Body.Close()
 	if resp.StatusCode != 500 {
 		t.Fatalf("%s: status %d", faults.Status500.Model, resp.StatusCode)
+	}
+	// The printed witness answers without a key, even on a strict upstream.
+	if !strings.HasSuffix(witness, faults.WitnessPath) {
+		t.Fatalf("no witness URL in:\n%s", printed.String())
+	}
+	resp, err = http.Get(witness + nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen faults.Sighting
+	err = json.NewDecoder(resp.Body).Decode(&seen)
+	resp.Body.Close()
+	if err != nil || !seen.Reached || seen.Status != 500 {
+		t.Fatalf("witness: %+v, %v", seen, err)
 	}
 
 	// Headers in hand, the fault is holding: the interrupt must not wait the minute out.
