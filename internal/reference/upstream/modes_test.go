@@ -30,6 +30,7 @@ func TestPermissiveServesWhatStrictRefuses(t *testing.T) {
 		{"not an object", key, `[1,2,3]`, "m", 400, "invalid_request", ""},
 		{"null", key, `null`, "m", 400, "invalid_request", ""},
 		{"wrong type", key, `{"model":"m",` + msgs + `,"max_tokens":"ten"}`, "m", 400, "invalid_type", "max_tokens"},
+		{"two wrong types, one answer", key, `{"model":"m",` + msgs + `,"temperature":"hot","max_tokens":"ten","user":1}`, "m", 400, "invalid_type", "max_tokens"},
 		{"model not a string", key, `{"model":7,` + msgs + `}`, "m", 400, "invalid_type", "model"},
 		{"message not an object", key, `{"model":"m","messages":["hi"]}`, "m", 400, "invalid_type", "messages"},
 		{"missing model", key, `{` + msgs + `}`, "m", 400, "missing_model", ""},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 )
@@ -102,7 +103,10 @@ func strictRefusal(body []byte, req *chatRequest) *refusal {
 		}
 		return invalid("invalid_request", "", "The request body must be a JSON object.")
 	}
-	for member, want := range kinds {
+	// In a fixed order, so that a body wrong in two ways always gets the
+	// same answer.
+	for _, member := range slices.Sorted(maps.Keys(kinds)) {
+		want := kinds[member]
 		if raw, ok := req.members[member]; ok && kindOf(raw) != want && kindOf(raw) != "null" {
 			return invalid("invalid_type", member, "Invalid type for '"+member+"': expected a "+want+".")
 		}
