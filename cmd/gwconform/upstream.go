@@ -19,7 +19,8 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8081", "address of the upstream")
 	hold := fs.Duration("hold", faults.DefaultHold, "how long the timeout and slow-first-byte faults stall")
 	models := fs.String("models", "upstream-chat-small,upstream-chat-large,upstream-reasoning-small", "comma-separated healthy model ids (the fault models are always served)")
-	keyEnv := fs.String("api-key-env", "", "name of the environment variable holding the key the upstream requires (default: none required)")
+	keyEnv := fs.String("api-key-env", "", "name of the environment variable holding the key the upstream requires with --strict (default: none required)")
+	strict := fs.Bool("strict", false, "validate requests as a provider would (key, size, JSON types, the reasoning model's max_tokens); default: answer every request for a healthy model, so every refusal a client sees is the gateway's own")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
@@ -39,26 +40,42 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
 	wait, stop := interruption()
 	defer stop()
-	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: *hold, Listen: *listen})
+	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: *hold, Listen: *listen, Strict: *strict})
 	if err != nil {
 		return fail(stderr, "upstream: %v", err)
 	}
 	defer srv.Close()
 
-	printUpstream(stdout, srv.URL, *keyEnv, *hold, healthy)
+	printUpstream(stdout, upstreamInfo{url: srv.URL, witness: srv.WitnessURL, keyEnv: *keyEnv, hold: *hold, healthy: healthy, strict: *strict})
 	wait()
 	return exitConformant
 }
 
+// upstreamInfo is what printUpstream tells of a running upstream.
+type upstreamInfo struct {
+	url, witness, keyEnv string
+	hold                 time.Duration
+	healthy              []string
+	strict               bool
+}
+
 // printUpstream tells a vendor what to wire: the base URL, and which model id provokes which fault. The key
 // appears only by the variable it came from.
-func printUpstream(w io.Writer, url, keyEnv string, hold time.Duration, healthy []string) {
+func printUpstream(w io.Writer, u upstreamInfo) {
 	key := "none required"
-	if keyEnv != "" {
-		key = "Bearer $" + keyEnv
+	switch {
+	case u.keyEnv != "" && u.strict:
+		key = "Bearer $" + u.keyEnv
+	case u.keyEnv != "":
+		key = "not checked (--strict requires Bearer $" + u.keyEnv + ")"
 	}
-	fmt.Fprintf(w, "gwconform upstream\n  base URL: %s\n  key:      %s\n  healthy:  %s\n", url, key, strings.Join(healthy, ", "))
-	fmt.Fprintf(w, "fault models (hold %s): expose each through your gateway, under upstream.models.<key> in the profile\n", hold)
+	mode := "permissive: every request for a healthy model is served, so every refusal a client sees is the gateway's own"
+	if u.strict {
+		mode = "strict: requests are validated as a provider would"
+	}
+	fmt.Fprintf(w, "gwconform upstream\n  base URL: %s\n  key:      %s\n  mode:     %s\n  healthy:  %s\n", u.url, key, mode, strings.Join(u.healthy, ", "))
+	fmt.Fprintf(w, "  witness:  %s (upstream.witness in the profile)\n", u.witness)
+	fmt.Fprintf(w, "fault models (hold %s): expose each through your gateway, under upstream.models.<key> in the profile\n", u.hold)
 	fmt.Fprintf(w, "  %-22s %-16s %s\n", "MODEL", "KEY", "WHAT IT DOES")
 	for _, f := range faults.All() {
 		fmt.Fprintf(w, "  %-22s %-16s %s\n", f.Model, f.Key, f.Does)

@@ -57,8 +57,9 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	const key = "gwc-upstream-test-KEYCANARY"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// --strict: only a strict upstream checks the key it was given.
 	cmd := exec.CommandContext(ctx, os.Args[0], "upstream", "--listen", "127.0.0.1:0", "--hold", "1m",
-		"--models", "m-one,m-two", "--api-key-env", "UPSTREAM_KEY")
+		"--models", "m-one,m-two", "--api-key-env", "UPSTREAM_KEY", "--strict")
 	// The race runtime otherwise sleeps a second at exit, which would hide a slow stop.
 	cmd.Env = []string{"GWCONFORM_TEST_AS_MAIN=1", "UPSTREAM_KEY=" + key, "GORACE=atexit_sleep_ms=0"}
 	out, err := cmd.StdoutPipe()
@@ -68,13 +69,16 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var base string
+	var base, witness string
 	var printed strings.Builder
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
 		printed.WriteString(lines.Text() + "\n")
 		if f := strings.Fields(lines.Text()); len(f) == 3 && f[0] == "base" && f[1] == "URL:" {
 			base = f[2]
+		}
+		if f := strings.Fields(lines.Text()); len(f) > 1 && f[0] == "witness:" {
+			witness = f[1]
 		}
 		if strings.HasPrefix(lines.Text(), "Ctrl-C") {
 			break
@@ -86,6 +90,9 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	}
 	if strings.Contains(printed.String(), key) {
 		t.Fatal("the key was printed")
+	}
+	if !strings.Contains(printed.String(), "mode:     strict") {
+		t.Errorf("the mode is not printed:\n%s", printed.String())
 	}
 	for _, f := range faults.All() {
 		if !strings.Contains(printed.String(), f.Model) || !strings.Contains(printed.String(), f.Does) {
@@ -117,10 +124,25 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err != nil || len(list.Data) != 2+len(faults.All()) || list.Data[0].ID != "m-one" {
 		t.Fatalf("models: %v %+v", err, list)
 	}
-	resp = do(http.MethodPost, "/chat/completions", key, `{"model":"`+faults.Status500.Model+`","messages":[]}`)
+	const nonce = faults.NoncePrefix + "0123456789abcdef"
+	resp = do(http.MethodPost, "/chat/completions", key, `{"model":"`+faults.Status500.Model+`","messages":[{"role":"user","content":"`+nonce+`"}]}`)
 	resp.Body.Close()
 	if resp.StatusCode != 500 {
 		t.Fatalf("%s: status %d", faults.Status500.Model, resp.StatusCode)
+	}
+	// The printed witness answers without a key, even on a strict upstream.
+	if !strings.HasSuffix(witness, faults.WitnessPath) {
+		t.Fatalf("no witness URL in:\n%s", printed.String())
+	}
+	resp, err = http.Get(witness + nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen faults.Sighting
+	err = json.NewDecoder(resp.Body).Decode(&seen)
+	resp.Body.Close()
+	if err != nil || !seen.Reached || seen.Status != 500 {
+		t.Fatalf("witness: %+v, %v", seen, err)
 	}
 
 	// Headers in hand, the fault is holding: the interrupt must not wait the minute out.
@@ -138,5 +160,23 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	}
 	if _, err := io.ReadAll(held.Body); err == nil {
 		t.Fatal("the held answer completed after the interrupt")
+	}
+}
+
+// By default the upstream checks no key, and says so rather than name a key it ignores.
+func TestPrintUpstreamSaysTheMode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		strict    bool
+		mode, key string
+	}{
+		{false, "mode:     permissive", "key:      not checked (--strict requires Bearer $UPSTREAM_KEY)"},
+		{true, "mode:     strict", "key:      Bearer $UPSTREAM_KEY"},
+	} {
+		var b bytes.Buffer
+		printUpstream(&b, upstreamInfo{url: "http://127.0.0.1:8081/v1", keyEnv: "UPSTREAM_KEY", hold: time.Minute, healthy: []string{"m"}, strict: tc.strict})
+		if !strings.Contains(b.String(), tc.mode) || !strings.Contains(b.String(), tc.key+"\n") {
+			t.Errorf("strict %v:\n%s", tc.strict, b.String())
+		}
 	}
 }

@@ -27,11 +27,12 @@ var (
 	Leak          = Fault{"leak", "fault/leak", "answers 500 with a body holding a canary secret, an internal hostname and a stack trace"}
 	Unverified    = Fault{"unverified", "fault/unverified", "answers a completion whose confidential-compute verification failed (X-Attestation: failed)"}
 	StreamBreak   = Fault{"stream_break", "fault/stream-break", "streams one chunk, then drops the connection"}
+	Status400     = Fault{"status_400", "fault/status-400", "answers 400 with an error message holding a canary (UP-5: a gateway must not relay it)"}
 )
 
 // All lists every fault in a stable order.
 func All() []Fault {
-	return []Fault{Status500, Status503, Reset, Close, Timeout, SlowFirstByte, Malformed, Leak, Unverified, StreamBreak}
+	return []Fault{Status500, Status503, Reset, Close, Timeout, SlowFirstByte, Malformed, Leak, Unverified, StreamBreak, Status400}
 }
 
 // Canaries in the Leak fault's body: neither may ever appear in a gateway's answer (UP-5).

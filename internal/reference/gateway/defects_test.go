@@ -252,7 +252,8 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			"upstream leak": func(t *testing.T, base, got result) {
 				e := got.envelope(t)
 				if got.status != base.status || e.Type != TypeUpstream ||
-					!strings.Contains(e.Message, faults.CanarySecret) || !strings.Contains(e.Message, faults.CanaryHost) {
+					!strings.Contains(e.Message, faults.CanarySecret) || !strings.Contains(e.Message, faults.CanaryHost) ||
+					!strings.Contains(e.Message, faults.Marker) {
 					t.Fatalf("status %d: %s", got.status, got.body)
 				}
 			},

@@ -23,6 +23,7 @@ func TestFaultsBecome502(t *testing.T) {
 		{faults.Status500, "upstream_failed"},
 		{faults.Status503, "upstream_failed"},
 		{faults.Leak, "upstream_failed"},
+		{faults.Status400, "upstream_failed"},
 		{faults.Reset, "upstream_unavailable"},
 		{faults.Close, "upstream_unavailable"},
 		{faults.Timeout, "upstream_timeout"},

@@ -157,7 +157,7 @@ func (r result) envelope(t *testing.T) envelopeBody {
 }
 
 // secrets must never appear in any response body.
-var secrets = []string{"KEYCANARY", promptCanary, faults.CanarySecret, faults.CanaryHost}
+var secrets = []string{"KEYCANARY", promptCanary, faults.CanarySecret, faults.CanaryHost, faults.CanaryMessage}
 
 func (g *testGateway) do(t *testing.T, req request) result {
 	t.Helper()
@@ -174,6 +174,11 @@ func send(t *testing.T, client *http.Client, base string, req request) result {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Fatalf("response body leaks %q: %s", s, res.body)
 		}
+	}
+	// The upstream marks every body it writes: an error carrying the mark
+	// relays the upstream's words, whatever they are.
+	if res.status >= 400 && bytes.Contains(res.body, []byte(faults.Marker)) {
+		t.Fatalf("status %d relays the upstream's body: %s", res.status, res.body)
 	}
 	return res
 }

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 const (
@@ -64,8 +66,10 @@ func upstreamFailure(err error) *APIError {
 }
 
 // upstreamRequest swaps in the upstream's model id and key; nulls are
-// dropped because the gateway already read them as "use the default".
-func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.Request, *APIError) {
+// dropped because the gateway already read them as "use the default". Of
+// the client's headers only the nonce goes along, as pass-through gateways
+// forward headers they do not know: the upstream's witness reads it.
+func (g *Gateway) upstreamRequest(ctx context.Context, in http.Header, req *chatRequest) (*http.Request, *APIError) {
 	base, apiErr := g.route(req.model)
 	if apiErr != nil {
 		return nil, apiErr
@@ -94,6 +98,9 @@ func (g *Gateway) upstreamRequest(ctx context.Context, req *chatRequest) (*http.
 	if g.upstreamKey != "" {
 		up.Header.Set("Authorization", "Bearer "+g.upstreamKey)
 	}
+	for _, v := range in.Values(faults.NonceHeader) {
+		up.Header.Add(faults.NonceHeader, v)
+	}
 	return up, nil
 }
 
@@ -121,7 +128,7 @@ func upstreamStatusError(body io.Reader) *APIError {
 }
 
 func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
-	up, apiErr := g.upstreamRequest(r.Context(), req)
+	up, apiErr := g.upstreamRequest(r.Context(), r.Header, req)
 	if apiErr != nil {
 		g.writeError(w, r, apiErr)
 		return
@@ -201,7 +208,7 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 		return upstreamFailure(err)
 	}
 
-	up, apiErr := g.upstreamRequest(ctx, req)
+	up, apiErr := g.upstreamRequest(ctx, r.Header, req)
 	if apiErr != nil {
 		g.writeError(w, r, apiErr)
 		return

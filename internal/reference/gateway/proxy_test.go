@@ -6,10 +6,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/reference/upstream"
 )
 
 func TestProxySuccess(t *testing.T) {
@@ -288,5 +292,46 @@ func TestStreamFailsMidway(t *testing.T) {
 				t.Fatalf("error event %s", events[1])
 			}
 		})
+	}
+}
+
+// The client's nonce header reaches the upstream, as through a gateway that
+// passes unknown headers on: the upstream's witness then sees a request the
+// prompt alone would not name.
+func TestNonceHeaderReachesTheUpstream(t *testing.T) {
+	up, err := upstream.Start(upstream.Config{Models: []string{"up-chat-small"}, APIKey: upstreamKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = up.Close() })
+	g := startGateway(t, Config{UpstreamURL: up.URL})
+	for i, extra := range []string{"", `"stream":true`} {
+		nonce := faults.NoncePrefix + strings.Repeat(strconv.Itoa(i), 16)
+		hr, err := http.NewRequest(http.MethodPost, g.URL+"/v1/chat/completions", chat("ref/chat-small", extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hr.Header.Set("Authorization", "Bearer "+testKey)
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set(faults.NonceHeader, nonce)
+		resp, err := http.DefaultClient.Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("stream %q: status %d", extra, resp.StatusCode)
+		}
+		resp, err = http.Get(up.WitnessURL + nonce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen faults.Sighting
+		err = json.NewDecoder(resp.Body).Decode(&seen)
+		resp.Body.Close()
+		if err != nil || !seen.Reached || seen.Times != 1 {
+			t.Fatalf("stream %q: the upstream did not see the nonce: %+v, %v", extra, seen, err)
+		}
 	}
 }

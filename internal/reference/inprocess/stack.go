@@ -56,6 +56,10 @@ type Stack struct {
 	FaultModels map[string]string
 	// UpstreamURL is the built-in upstream's base URL, ending in /v1.
 	UpstreamURL string
+	// WitnessURL is the upstream's witness, faults.WitnessPath on its port:
+	// a nonce appended to it asks whether a request carrying it got past the
+	// gateway.
+	WitnessURL string
 
 	gateway  *http.Server
 	served   chan struct{}
@@ -88,6 +92,9 @@ func Start(opts Options) (*Stack, error) {
 		healthy = append(healthy, m.UpstreamID)
 	}
 	upstreamKey := "gwc-upstream-" + rand.Text()
+	// Permissive, as a vendor runs it to test a gateway: every refusal the
+	// suite sees is then the gateway's own. The key is sent all the same,
+	// as to a real provider.
 	up, err := upstream.Start(upstream.Config{Models: healthy, APIKey: upstreamKey, Hold: upstreamHold})
 	if err != nil {
 		return nil, fmt.Errorf("reference: start upstream: %w", err)
@@ -118,6 +125,7 @@ func Start(opts Options) (*Stack, error) {
 		UpstreamTimeout: timeout,
 		FaultModels:     FaultModels(),
 		UpstreamURL:     up.URL,
+		WitnessURL:      up.WitnessURL,
 		gateway:         &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second},
 		served:          make(chan struct{}),
 		upstream:        up,

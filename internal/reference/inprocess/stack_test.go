@@ -2,10 +2,14 @@ package inprocess
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 func TestStack(t *testing.T) {
@@ -109,5 +113,47 @@ func TestCloseIsBounded(t *testing.T) {
 	}
 	if _, err := http.Get(s.BaseURL + "/models"); err == nil {
 		t.Fatal("still serving after Close")
+	}
+}
+
+// The witness shows which requests the gateway passed on: a completion
+// reached the upstream, a request the gateway refused did not.
+func TestWitness(t *testing.T) {
+	s := start(t, Options{})
+	if !strings.HasSuffix(s.WitnessURL, faults.WitnessPath) || strings.TrimSuffix(s.WitnessURL, faults.WitnessPath)+"/v1" != s.UpstreamURL {
+		t.Fatalf("WitnessURL %q beside UpstreamURL %q", s.WitnessURL, s.UpstreamURL)
+	}
+	for _, tc := range []struct {
+		name, key, body string
+		status          int
+		want            faults.Sighting
+	}{
+		{"completion", s.APIKey, `{"model":"ref/chat-small","messages":[{"role":"user","content":"NONCE: hi"}]}`, 200,
+			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+		{"upstream fault", s.APIKey, `{"model":"` + s.FaultModels[faults.Status400.Key] + `","messages":[{"role":"user","content":"NONCE: hi"}]}`, 502,
+			faults.Sighting{Reached: true, Status: 400, Times: 1}},
+		{"refused by the gateway", s.APIKey, `{"model":"ref/chat-small","max_tokens":"ten","messages":[{"role":"user","content":"NONCE: hi"}]}`, 400,
+			faults.Sighting{}},
+		{"wrong key", "gwc-wrong", `{"model":"ref/chat-small","messages":[{"role":"user","content":"NONCE: hi"}]}`, 401,
+			faults.Sighting{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nonce := faults.NoncePrefix + fmt.Sprintf("%016x", rand.Uint64())
+			if status, body := post(t, s, tc.key, strings.ReplaceAll(tc.body, "NONCE", nonce)); status != tc.status {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			resp, err := http.Get(s.WitnessURL + nonce)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got faults.Sighting
+			err = json.NewDecoder(resp.Body).Decode(&got)
+			resp.Body.Close()
+			want := tc.want
+			want.Nonce = nonce
+			if err != nil || got != want {
+				t.Fatalf("sighting %+v (%v), want %+v", got, err, want)
+			}
+		})
 	}
 }

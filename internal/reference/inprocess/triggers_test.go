@@ -68,6 +68,7 @@ func TestTriggers(t *testing.T) {
 		{faults.Leak.Key, 502, "upstream_error"},
 		{faults.Unverified.Key, 403, "verification_error"},
 		{faults.StreamBreak.Key, 200, ""},
+		{faults.Status400.Key, 502, "upstream_error"},
 	} {
 		t.Run(tc.key, func(t *testing.T) {
 			t.Parallel()
@@ -79,7 +80,7 @@ func TestTriggers(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			for _, canary := range []string{faults.CanarySecret, faults.CanaryHost} {
+			for _, canary := range []string{faults.CanarySecret, faults.CanaryHost, faults.CanaryMessage} {
 				if strings.Contains(string(body), canary) {
 					t.Fatalf("leaks %q: %s", canary, body)
 				}

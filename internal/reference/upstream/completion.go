@@ -12,17 +12,6 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 )
 
-type chatRequest struct {
-	Model    string    `json:"model"`
-	Messages []message `json:"messages"`
-	Stream   bool      `json:"stream"`
-}
-
-type message struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
-}
-
 // behaviour answers one chat completion for a model id.
 type behaviour func(w http.ResponseWriter, r *http.Request, req *chatRequest)
 
@@ -42,12 +31,16 @@ func complete(w http.ResponseWriter, _ *http.Request, req *chatRequest) {
 // failed verification differs from a healthy answer in nothing else.
 func answer(w http.ResponseWriter, req *chatRequest, attestation string) {
 	w.Header().Set(faults.AttestationHeader, attestation)
+	var whole bool
 	if req.Stream {
 		startStream(w)
-		sendEvents(w, streamEvents(req))
-		return
+		whole = sendEvents(w, streamEvents(req))
+	} else {
+		whole = writeJSON(w, http.StatusOK, completion(req)) == nil
 	}
-	writeJSON(w, http.StatusOK, completion(req))
+	if whole {
+		markCompleted(w)
+	}
 }
 
 func completion(req *chatRequest) map[string]any {
@@ -59,6 +52,9 @@ func completion(req *chatRequest) map[string]any {
 		"object":  "chat.completion",
 		"created": time.Now().Unix(),
 		"model":   req.Model,
+		// Where OpenAI names its backend configuration: the marker shows
+		// what a gateway relays of the upstream's completion.
+		"system_fingerprint": faults.Marker,
 		"choices": []any{map[string]any{
 			"index":         0,
 			"message":       map[string]any{"role": "assistant", "content": reply},
@@ -87,11 +83,12 @@ func streamEvents(req *chatRequest) []string {
 	head, tail, _ := strings.Cut(replyTo(req), " ")
 	chunk := func(delta map[string]any, finish any) string {
 		data, err := json.Marshal(map[string]any{
-			"id":      id,
-			"object":  "chat.completion.chunk",
-			"created": created,
-			"model":   req.Model,
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
+			"id":                 id,
+			"object":             "chat.completion.chunk",
+			"created":            created,
+			"model":              req.Model,
+			"system_fingerprint": faults.Marker,
+			"choices":            []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
 		})
 		if err != nil {
 			panic(err) // maps of strings and numbers always encode
@@ -107,15 +104,16 @@ func streamEvents(req *chatRequest) []string {
 }
 
 // sendEvents flushes each event, so that a client sees a stream, not one
-// buffered answer.
-func sendEvents(w http.ResponseWriter, events []string) {
+// buffered answer. It reports whether every event was written.
+func sendEvents(w http.ResponseWriter, events []string) bool {
 	flush := http.NewResponseController(w).Flush
 	for _, ev := range events {
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", ev); err != nil {
-			return
+			return false
 		}
 		_ = flush()
 	}
+	return true
 }
 
 func completionID(req *chatRequest) string {

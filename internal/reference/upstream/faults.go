@@ -25,6 +25,7 @@ func faultBehaviours(h holder) map[string]behaviour {
 		faults.Leak.Model:          leak,
 		faults.Unverified.Model:    unverified,
 		faults.StreamBreak.Model:   streamBreak,
+		faults.Status400.Model:     status400,
 	}
 }
 
@@ -60,6 +61,14 @@ func status503(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "server_error", "overloaded",
 		"The engine is currently overloaded. Retry after the number of seconds in Retry-After.")
+}
+
+// status400 is a provider refusing the request as the client's fault: a
+// gateway must still answer with its own words, since the message may hold
+// anything the provider knows (UP-5).
+func status400(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
+	writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_request",
+		"The request was refused by the provider (reference "+faults.CanaryMessage+").")
 }
 
 // reset sends a TCP RST: with a zero linger, close discards the socket
@@ -111,26 +120,31 @@ func (h holder) slowFirstByte(w http.ResponseWriter, r *http.Request, req *chatR
 	if !h.wait(r.Context()) {
 		panic(http.ErrAbortHandler)
 	}
+	whole := false
 	if req.Stream {
-		sendEvents(w, streamEvents(req))
-		return
+		whole = sendEvents(w, streamEvents(req))
+	} else {
+		whole = writeBody(w, completion(req)) == nil
 	}
-	_ = writeBody(w, completion(req))
+	if whole {
+		markCompleted(w)
+	}
 }
 
 func malformed(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(faults.AttestationHeader, attestVerified)
 	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"id": "chatcmpl-`)
+	// Cut short after the marker, so that a gateway relaying it is known.
+	_, _ = io.WriteString(w, `{"system_fingerprint": "`+faults.Marker+`", "id": "chatcmpl-`)
 }
 
 // leak is what a careless provider sends: internals a gateway must never
 // relay to its own clients.
 func leak(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
-	writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
+	_ = writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
 		"message": "upstream connect error: dial tcp " + faults.CanaryHost + ":5432: connection refused " +
-			"(dsn postgres://inference:" + faults.CanarySecret + "@" + faults.CanaryHost + "/billing)",
+			"(dsn postgres://inference:" + faults.CanarySecret + "@" + faults.CanaryHost + "/billing)" + marked(""),
 		"type":  "server_error",
 		"param": nil,
 		"code":  "internal_error",

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"syscall"
@@ -28,43 +27,18 @@ func TestEveryFaultHasABehaviour(t *testing.T) {
 	}
 }
 
-// chatTo asks for one completion from model; the caller reads and closes the body.
-func chatTo(ctx context.Context, s *Server, model string, stream bool) (*http.Response, error) {
-	body := `{"model":"` + model + `","messages":[{"role":"user","content":"hi"}]`
-	if stream {
-		body += `,"stream":true`
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/chat/completions", strings.NewReader(body+"}"))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	// A fresh connection each time: a fault that kills one must not be
-	// mistaken for a stale pooled connection, nor spoil the next request.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	return client.Do(req)
-}
-
-func readAll(t *testing.T, resp *http.Response) []byte {
-	t.Helper()
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read body: %v", err)
-	}
-	return data
-}
-
 func TestErrorFaults(t *testing.T) {
 	s := start(t, Config{})
 	for _, tc := range []struct {
 		fault      faults.Fault
 		status     int
 		retryAfter string
+		typ        string
 	}{
-		{faults.Status500, 500, ""},
-		{faults.Status503, 503, "1"},
-		{faults.Leak, 500, ""},
+		{faults.Status500, 500, "", "server_error"},
+		{faults.Status503, 503, "1", "server_error"},
+		{faults.Leak, 500, "", "server_error"},
+		{faults.Status400, 400, "", "invalid_request_error"},
 	} {
 		t.Run(tc.fault.Key, func(t *testing.T) {
 			resp, err := chatTo(t.Context(), s, tc.fault.Model, false)
@@ -78,8 +52,11 @@ func TestErrorFaults(t *testing.T) {
 			var e struct {
 				Error struct{ Message, Type string }
 			}
-			if err := json.Unmarshal(body, &e); err != nil || e.Error.Message == "" || e.Error.Type == "" {
-				t.Fatalf("not an OpenAI error: %s", body)
+			if err := json.Unmarshal(body, &e); err != nil || e.Error.Message == "" || e.Error.Type != tc.typ {
+				t.Fatalf("not an OpenAI error of type %s: %s", tc.typ, body)
+			}
+			if canary := strings.Contains(e.Error.Message, faults.CanaryMessage); canary != (tc.fault == faults.Status400) {
+				t.Fatalf("4xx canary present: %v: %s", canary, body)
 			}
 			leaks := strings.Contains(string(body), faults.CanarySecret) &&
 				strings.Contains(string(body), faults.CanaryHost) && strings.Contains(string(body), "goroutine ")

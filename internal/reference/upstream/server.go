@@ -8,12 +8,17 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 // Server is a running provider.
 type Server struct {
 	// URL is the provider's base URL, ending in /v1.
 	URL string
+	// WitnessURL is where the witness answers, on the same port: a nonce
+	// appended to it asks whether that nonce reached the upstream.
+	WitnessURL string
 
 	srv  *http.Server
 	done chan struct{}
@@ -34,7 +39,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	stop := make(chan struct{})
 	s := &Server{
-		URL: "http://" + ln.Addr().String() + "/v1",
+		URL:        "http://" + ln.Addr().String() + "/v1",
+		WitnessURL: "http://" + ln.Addr().String() + faults.WitnessPath,
 		srv: &http.Server{
 			Handler:           newHandler(cfg, stop),
 			ReadHeaderTimeout: 5 * time.Second,

@@ -24,8 +24,9 @@ type Config struct {
 	// Models are the healthy model ids. GET /v1/models lists them and every
 	// fault model of faults.All(), which are always served.
 	Models []string
-	// APIKey, when non-empty, must be presented as "Authorization: Bearer
-	// <APIKey>"; the gateway is expected to hold a key of its own.
+	// APIKey, when non-empty and Strict is set, must be presented as
+	// "Authorization: Bearer <APIKey>"; the gateway is expected to hold a
+	// key of its own.
 	APIKey string
 	// Hold is how long the Timeout and SlowFirstByte faults stall; zero or
 	// less means faults.DefaultHold.
@@ -33,11 +34,17 @@ type Config struct {
 	// Listen is the address Start listens on; empty means an ephemeral
 	// loopback port.
 	Listen string
+	// Strict validates requests as a provider would: the key, the body's
+	// size, its JSON and types, and the reasoning model's max_tokens. By
+	// default every request for a healthy model is served, so that each
+	// refusal a client sees is its gateway's own, never one the gateway
+	// merely passed on.
+	Strict bool
 }
 
-// maxRequestBytes bounds what the provider reads; it only ever sees requests
-// the gateway already accepted, so this is a safety net, not a contract.
-const maxRequestBytes = 8 << 20
+// defaultModel answers, when no model can be read from a request, for an
+// upstream told no healthy model of its own.
+const defaultModel = "upstream-chat-small"
 
 type handler struct {
 	models map[string]bool
@@ -45,13 +52,18 @@ type handler struct {
 	// keyHash lets the key be compared in constant time whatever its length.
 	keyHash [sha256.Size]byte
 	needKey bool
+	strict  bool
+	// fallback is the model of a request whose model cannot be read.
+	fallback string
 	// behaviours is consulted before the catalogue, so that a fault model
 	// takes effect whatever the healthy models are.
 	behaviours map[string]behaviour
+	witness    *witness
 }
 
-// NewHandler returns the provider's HTTP handler, rooted at /v1. Its holding
-// faults end with their hold or their client; Start's also end on Close.
+// NewHandler returns the provider's HTTP handler, rooted at /v1, with its
+// witness at faults.WitnessPath. Its holding faults end with their hold or
+// their client; Start's also end on Close.
 func NewHandler(cfg Config) http.Handler {
 	return newHandler(cfg, nil)
 }
@@ -59,7 +71,10 @@ func NewHandler(cfg Config) http.Handler {
 // newHandler's stop, when closed, cuts every hold short; nil never does.
 func newHandler(cfg Config, stop <-chan struct{}) *handler {
 	h := &handler{
-		models: make(map[string]bool, len(cfg.Models)),
+		models:   make(map[string]bool, len(cfg.Models)),
+		strict:   cfg.Strict,
+		fallback: defaultModel,
+		witness:  newWitness(witnessLimit),
 		behaviours: faultBehaviours(holder{
 			hold: cmp.Or(max(cfg.Hold, 0), faults.DefaultHold),
 			stop: stop,
@@ -72,7 +87,10 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 			h.list = append(h.list, m)
 		}
 	}
-	if cfg.APIKey != "" {
+	if len(cfg.Models) > 0 {
+		h.fallback = cfg.Models[0]
+	}
+	if cfg.APIKey != "" && cfg.Strict {
 		h.needKey = true
 		h.keyHash = sha256.Sum256([]byte(cfg.APIKey))
 	}
@@ -80,6 +98,22 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// On every answer, so that one relayed by a gateway, even in part, is
+	// recognised as the upstream's.
+	w.Header().Set(faults.MarkerHeader, faults.Marker)
+	switch {
+	case strings.HasPrefix(r.URL.Path, faults.WitnessPath):
+		h.witness.serve(w, r)
+	case r.URL.Path == "/v1/chat/completions":
+		// Whatever the method, the key or the body: a request that got
+		// here reached the upstream.
+		h.witness.observe(w, r, h.route)
+	default:
+		h.route(w, r)
+	}
+}
+
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	var allow string
 	switch r.URL.Path {
 	case "/v1/models":
@@ -95,7 +129,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "Method not allowed.")
 		return
 	}
-	if !h.authorized(r) {
+	if h.strict && !h.authorized(r) {
 		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
 		return
 	}
@@ -118,42 +152,40 @@ func (h *handler) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare(got[:], h.keyHash[:]) == 1
 }
 
-func (h *handler) listModels(w http.ResponseWriter) {
-	type entry struct {
-		ID      string `json:"id"`
-		Object  string `json:"object"`
-		OwnedBy string `json:"owned_by"`
-	}
-	data := make([]entry, 0, len(h.list))
-	for _, id := range h.list {
-		data = append(data, entry{ID: id, Object: "model", OwnedBy: "gwconform-upstream"})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
-}
-
 func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
-	var req chatRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_json", "The request body is not valid JSON.")
+	body, refused := h.readBody(w, r)
+	if refused != nil {
+		refused.write(w)
 		return
 	}
-	// Reading to the end lets net/http notice a client that hangs up, which
-	// is what ends a holding fault early.
-	_, _ = io.Copy(io.Discard, r.Body)
+	req := parseRequest(body)
+	if h.strict {
+		if refused := strictRefusal(body, req); refused != nil {
+			refused.write(w)
+			return
+		}
+	}
 	if b, ok := h.behaviours[req.Model]; ok {
-		b(w, r, &req)
+		b(w, r, req)
 		return
 	}
-	if req.Model == "" {
+	switch {
+	case req.Model == "" && h.strict:
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "missing_model", "You must provide a model parameter.")
 		return
-	}
-	if !h.models[req.Model] {
+	case req.Model == "":
+		req.Model = h.fallback
+	case !h.models[req.Model]:
+		// Not validation: no provider can serve a model it does not have.
 		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "The model does not exist.")
 		return
 	}
-	complete(w, r, &req)
+	if h.strict && req.Model == reasoningModel && kindOf(req.members["max_tokens"]) != "" && kindOf(req.members["max_tokens"]) != "null" {
+		(&refusal{http.StatusBadRequest, "invalid_request_error", "unsupported_parameter", "max_tokens",
+			"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."}).write(w)
+		return
+	}
+	complete(w, r, req)
 }
 
 func faultModels() []string {
@@ -164,15 +196,16 @@ func faultModels() []string {
 	return ids
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, "encoding failure", http.StatusInternalServerError)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, err = w.Write(body)
+	return err
 }
 
 // writeBody is writeJSON's body alone, for an answer whose header went out
@@ -189,10 +222,22 @@ func writeBody(w io.Writer, v any) error {
 // writeError answers in OpenAI's own style, which is deliberately not the
 // gateway's contract: the gateway must never relay it.
 func writeError(w http.ResponseWriter, status int, typ, code, message string) {
-	writeJSON(w, status, map[string]any{"error": map[string]any{
-		"message": message,
-		"type":    typ,
-		"param":   nil,
-		"code":    code,
+	(&refusal{status, typ, code, "", message}).write(w)
+}
+
+// marked ends an error message with the marker: a gateway that shows the
+// upstream's message shows the marker with it.
+func marked(message string) string { return message + " [" + faults.Marker + "]" }
+
+func (e *refusal) write(w http.ResponseWriter) {
+	var param any
+	if e.param != "" {
+		param = e.param
+	}
+	_ = writeJSON(w, e.status, map[string]any{"error": map[string]any{
+		"message": marked(e.message),
+		"type":    e.typ,
+		"param":   param,
+		"code":    e.code,
 	}})
 }

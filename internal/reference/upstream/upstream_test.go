@@ -3,46 +3,29 @@ package upstream
 import (
 	"bufio"
 	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/faults"
 )
 
-func send(t *testing.T, method, url, key, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, data
-}
-
 func TestModels(t *testing.T) {
-	s := start(t, Config{Models: []string{"a", "b"}})
+	s := start(t, Config{Models: []string{"a", reasoningModel}})
 	resp, body := send(t, http.MethodGet, s.URL+"/models", "", "")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	var list struct {
 		Object string
-		Data   []struct{ ID, Object, OwnedBy string }
+		Data   []struct {
+			ID, Object string
+			OwnedBy    string   `json:"owned_by"`
+			Supported  []string `json:"supported_parameters"`
+		}
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
 		t.Fatal(err)
@@ -56,19 +39,35 @@ func TestModels(t *testing.T) {
 			t.Fatalf("entry %d is %q, want %q", 2+i, got, f.Model)
 		}
 	}
+	// A gateway copies what each model takes from here: an entry without
+	// the list, or a reasoning model that claims max_tokens, misleads it.
+	for _, m := range list.Data {
+		if m.OwnedBy == "" || len(m.Supported) == 0 {
+			t.Errorf("%s: owned_by %q, supported_parameters %q", m.ID, m.OwnedBy, m.Supported)
+		}
+		reasoning := m.ID == reasoningModel
+		if slices.Contains(m.Supported, "max_tokens") == reasoning || slices.Contains(m.Supported, "max_completion_tokens") != reasoning {
+			t.Errorf("%s: supported_parameters %q", m.ID, m.Supported)
+		}
+	}
 }
 
+// The key is a strict provider's business: by default any key, or none, is
+// served, so that only the gateway's own key checks are ever judged.
 func TestAuth(t *testing.T) {
-	s := start(t, Config{Models: []string{"m"}, APIKey: "secret"})
 	for _, tc := range []struct {
 		name, key string
+		strict    bool
 		want      int
 	}{
-		{"no key", "", http.StatusUnauthorized},
-		{"wrong key", "nope", http.StatusUnauthorized},
-		{"right key", "secret", http.StatusOK},
+		{"no key", "", true, http.StatusUnauthorized},
+		{"wrong key", "nope", true, http.StatusUnauthorized},
+		{"right key", "secret", true, http.StatusOK},
+		{"no key, permissive", "", false, http.StatusOK},
+		{"wrong key, permissive", "nope", false, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			s := start(t, Config{Models: []string{"m"}, APIKey: "secret", Strict: tc.strict})
 			resp, body := send(t, http.MethodGet, s.URL+"/models", tc.key, "")
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, body)
@@ -122,30 +121,32 @@ func TestChatCompletion(t *testing.T) {
 	}
 }
 
+// Unknown routes and models are no validation: a provider answers them so
+// in either mode.
 func TestChatErrors(t *testing.T) {
-	s := start(t, Config{Models: []string{"m"}})
-	for _, tc := range []struct {
-		name, method, path, body string
-		want                     int
-	}{
-		{"unknown model", http.MethodPost, "/chat/completions", `{"model":"x","messages":[]}`, http.StatusNotFound},
-		{"missing model", http.MethodPost, "/chat/completions", `{"messages":[]}`, http.StatusBadRequest},
-		{"bad json", http.MethodPost, "/chat/completions", `{`, http.StatusBadRequest},
-		{"unknown path", http.MethodGet, "/nope", ``, http.StatusNotFound},
-		{"wrong method", http.MethodGet, "/chat/completions", ``, http.StatusMethodNotAllowed},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, data := send(t, tc.method, s.URL+tc.path, "", tc.body)
-			if resp.StatusCode != tc.want {
-				t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
-			}
-			var e struct {
-				Error struct{ Message, Type string }
-			}
-			if err := json.Unmarshal(data, &e); err != nil || e.Error.Message == "" {
-				t.Fatalf("not an OpenAI error: %s", data)
-			}
-		})
+	for _, strict := range []bool{false, true} {
+		s := start(t, Config{Models: []string{"m"}, Strict: strict})
+		for _, tc := range []struct {
+			name, method, path, body string
+			want                     int
+		}{
+			{"unknown model", http.MethodPost, "/chat/completions", `{"model":"x","messages":[]}`, http.StatusNotFound},
+			{"unknown path", http.MethodGet, "/nope", ``, http.StatusNotFound},
+			{"wrong method", http.MethodGet, "/chat/completions", ``, http.StatusMethodNotAllowed},
+		} {
+			t.Run(fmt.Sprintf("%s, strict %v", tc.name, strict), func(t *testing.T) {
+				resp, data := send(t, tc.method, s.URL+tc.path, "", tc.body)
+				if resp.StatusCode != tc.want {
+					t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
+				}
+				var e struct {
+					Error struct{ Message, Type string }
+				}
+				if err := json.Unmarshal(data, &e); err != nil || e.Error.Message == "" {
+					t.Fatalf("not an OpenAI error: %s", data)
+				}
+			})
+		}
 	}
 }
 

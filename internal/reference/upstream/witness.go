@@ -1,0 +1,181 @@
+package upstream
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gwconform/gwconform/internal/faults"
+)
+
+// witnessLimit bounds the log: the suite asks about a nonce soon after
+// sending it, so the newest few thousand are plenty, and an upstream left
+// running for days keeps a flat memory.
+const witnessLimit = 4096
+
+// scanLimit is how much of a body is searched for nonces: the suite puts
+// its nonce in the prompt, near the start, and a huge body must not cost a
+// scan of every byte.
+const scanLimit = 1 << 20
+
+// witness remembers which nonces reached the upstream and how each was
+// answered, so that the suite can tell a refusal the gateway made alone
+// from one it passed on, and a request it never forwarded from one it did.
+type witness struct {
+	mu    sync.Mutex
+	limit int
+	seen  map[string]*faults.Sighting
+	// order holds the nonces in the order they were first seen, as a ring
+	// once full; oldest is the next to go.
+	order  []string
+	oldest int
+}
+
+func newWitness(limit int) *witness {
+	return &witness{limit: limit, seen: make(map[string]*faults.Sighting)}
+}
+
+// arrived counts a request for each of its nonces, before it is answered:
+// a request that a fault holds has reached the upstream all the same.
+func (wt *witness) arrived(nonces []string) {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	for _, n := range nonces {
+		s, ok := wt.seen[n]
+		if !ok {
+			s = &faults.Sighting{Nonce: n}
+			wt.remember(n, s)
+		}
+		s.Reached = true
+		s.Times++
+	}
+}
+
+func (wt *witness) remember(n string, s *faults.Sighting) {
+	wt.seen[n] = s
+	if len(wt.order) < wt.limit {
+		wt.order = append(wt.order, n)
+		return
+	}
+	delete(wt.seen, wt.order[wt.oldest])
+	wt.order[wt.oldest] = n
+	wt.oldest = (wt.oldest + 1) % wt.limit
+}
+
+// answered records how a request was answered. A completion once served
+// stays served: it was paid for, whatever later requests got.
+func (wt *witness) answered(nonces []string, status int, completion bool) {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	for _, n := range nonces {
+		// Evicted while the request was held: too old to be asked about.
+		if s, ok := wt.seen[n]; ok {
+			s.Status = status
+			s.Completion = s.Completion || completion
+		}
+	}
+}
+
+func (wt *witness) sighting(nonce string) faults.Sighting {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	if s, ok := wt.seen[nonce]; ok {
+		return *s
+	}
+	return faults.Sighting{Nonce: nonce}
+}
+
+// serve answers GET faults.WitnessPath+nonce. It needs no key, even in
+// strict mode: the suite asks, not the gateway.
+func (wt *witness) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", http.MethodGet)
+		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "Method not allowed.")
+		return
+	}
+	nonce := strings.TrimPrefix(r.URL.Path, faults.WitnessPath)
+	if !validNonce(nonce) {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_nonce",
+			"A nonce is "+faults.NoncePrefix+" followed by 16 lower-case hex digits.")
+		return
+	}
+	// A sighting changes with every request: no cache may answer for it.
+	w.Header().Set("Cache-Control", "no-store")
+	_ = writeJSON(w, http.StatusOK, wt.sighting(nonce))
+}
+
+// observe logs the request's nonces, then serves it through next and
+// records the answer. The first scanLimit bytes of the body are read here
+// and handed on to next unchanged.
+func (wt *witness) observe(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+	head, _ := io.ReadAll(io.LimitReader(r.Body, scanLimit))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	nonces := noncesIn(r.Header.Values(faults.NonceHeader), head)
+	wt.arrived(nonces)
+	rec := &recorder{ResponseWriter: w}
+	returned := false
+	defer func() {
+		// A handler that did not return aborted its answer, even if it had
+		// begun one: the client got no complete answer.
+		status := rec.status
+		if !returned {
+			status = 0
+		}
+		wt.answered(nonces, status, status == http.StatusOK && rec.completed)
+	}()
+	next(rec, r)
+	returned = true
+}
+
+// noncesIn finds the nonces of a request, each once: those of its header,
+// then those in its body, which may be anything, JSON or not.
+func noncesIn(header []string, body []byte) []string {
+	var out []string
+	add := func(n string) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	for _, h := range header {
+		if h = strings.TrimSpace(h); validNonce(h) {
+			add(h)
+		}
+	}
+	prefix := []byte(faults.NoncePrefix)
+	for i := bytes.Index(body, prefix); i >= 0; {
+		end := i + faults.NonceLen
+		// A longer run of hex digits is some other token, not a nonce.
+		if end <= len(body) && validNonce(string(body[i:end])) && (end == len(body) || !isHex(body[end])) {
+			add(string(body[i:end]))
+		}
+		next := bytes.Index(body[i+len(prefix):], prefix)
+		if next < 0 {
+			break
+		}
+		i += len(prefix) + next
+	}
+	return out
+}
+
+func validNonce(s string) bool {
+	digits, ok := strings.CutPrefix(s, faults.NoncePrefix)
+	if !ok || len(s) != faults.NonceLen {
+		return false
+	}
+	for i := range len(digits) {
+		if !isHex(digits[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHex accepts lower-case digits only: that is how the suite writes them,
+// and one spelling keeps a nonce one key.
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
