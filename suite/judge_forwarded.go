@@ -16,8 +16,16 @@ import (
 // gateway, or served (and billed) a completion for it.
 var gatewayRefuses = []string{"AUTH-1", "AUTH-2", "AUTH-3", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2"}
 
-// refusedByTheGateway are the scenario's own requirements among gatewayRefuses.
+// witnessedPath is the one route the upstream's witness logs: the only one a gateway forwards to a provider
+// as a completion.
+const witnessedPath = "/chat/completions"
+
+// refusedByTheGateway are the scenario's own requirements among gatewayRefuses, for a request the witness
+// can see at all.
 func refusedByTheGateway(sc scenario.Scenario) []string {
+	if sc.Request.Path != witnessedPath {
+		return nil
+	}
 	var out []string
 	for _, id := range sc.Requirements {
 		if slices.Contains(gatewayRefuses, id) {

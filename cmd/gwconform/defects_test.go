@@ -179,3 +179,35 @@ func TestMissingRoutingHeaderCannotBeTested(t *testing.T) {
 		t.Error("a report was written for a target that could not be tested")
 	}
 }
+
+// A gateway that forwards everything is caught from the upstream's side: every requirement of a request it
+// must refuse itself fails with "forwarded to the upstream", and the run counts the completions it bought.
+func TestPassThroughIsSeenForwarding(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t, "pass-through")
+	profilePath := filepath.Join(t.TempDir(), "reference.yaml")
+	if err := writeReferenceProfile(profilePath, stack); err != nil {
+		t.Fatal(err)
+	}
+	r := gwconform(t, referenceKeys(stack), "run", "--profile", profilePath, "--target", stack.BaseURL)
+	if r.code != exitFailed {
+		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout), r.stderr)
+	}
+	forwarded := map[string]bool{}
+	for _, q := range r.report(t).Requirements {
+		for _, s := range q.Specs {
+			if s.Failed() && strings.HasSuffix(s.Name, "is refused by the gateway itself, never forwarded to the upstream") &&
+				strings.HasPrefix(s.Reason, "forwarded to the upstream: this request reached the upstream") {
+				forwarded[q.ID] = true
+			}
+		}
+	}
+	for _, id := range []string{"AUTH-1", "AUTH-2", "AUTH-3", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2"} {
+		if !forwarded[id] {
+			t.Errorf("%s has no 'forwarded to the upstream' failure", id)
+		}
+	}
+	if res := r.report(t); res.Billed < 10 || !strings.Contains(r.stdout, fmt.Sprintf("gwconform: %d completions were served to requests the gateway should have refused (billable on a paid upstream)", res.Billed)) {
+		t.Errorf("%d completions bought, and the console says:\n%s", res.Billed, tail(r.stdout))
+	}
+}

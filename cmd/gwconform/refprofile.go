@@ -31,7 +31,7 @@ func referenceProfile(s *inprocess.Stack) *profile.Profile {
 		},
 		RateLimit:     &profile.RateLimit{Burst: 20, Within: profile.Duration(5 * time.Second)},
 		ModelsNeedKey: new(false), // the reference's catalogue is public
-		Upstream:      &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models},
+		Upstream:      &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models, Witness: s.WitnessURL},
 		Triggers: map[string]profile.Trigger{
 			profile.TriggerServerError: {Model: s.FaultModels["internal"]},
 			profile.TriggerUnavailable: {Model: s.FaultModels["maintenance"]},

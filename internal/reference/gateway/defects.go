@@ -493,8 +493,8 @@ func defectList() []*Defect {
 		},
 		{
 			Name:    "pass-through",
-			Summary: "Chat completions are forwarded as they came, with no key checked and no body validated: every refusal the client should get is left to the upstream, and invalid requests are served (and billed).",
-			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "UP-6"},
+			Summary: "Chat completions are forwarded as they came, with no key checked, no body validated and the upstream's answer relayed as it comes: every refusal is left to the upstream, invalid requests are served (and billed), and a stalled or malformed upstream answer reaches the client as a 200.",
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "SRV-3", "UP-3", "UP-4", "UP-6"},
 			Serve:   passThrough,
 		},
 		{
