@@ -223,3 +223,12 @@ func closedPort(t *testing.T) string {
 	l.Close()
 	return "http://" + addr + "/v1"
 }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
