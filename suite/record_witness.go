@@ -31,7 +31,9 @@ func (t *Target) askWitness(ctx context.Context, s *sent) {
 	s.seen = map[*exchange.Exchange]sighting{}
 	for _, ex := range s.all() {
 		if nonce := ex.Request.Header.Get(faults.NonceHeader); nonce != "" {
-			s.seen[ex] = t.ask(ctx, nonce)
+			// Only an answer the gateway served can be a completion the upstream is still noting down.
+			served := ex.Response != nil && ex.Response.Status < 300
+			s.seen[ex] = t.ask(ctx, nonce, served)
 		}
 	}
 }
@@ -41,11 +43,11 @@ func (t *Target) askWitness(ctx context.Context, s *sent) {
 // whole answer, has passed it on.
 const settle = 250 * time.Millisecond
 
-func (t *Target) ask(ctx context.Context, nonce string) sighting {
+func (t *Target) ask(ctx context.Context, nonce string, served bool) sighting {
 	deadline := time.Now().Add(settle)
 	for {
 		sg := t.ask1(ctx, nonce)
-		if sg.err != nil || !sg.Reached || sg.Status != 0 || !time.Now().Before(deadline) {
+		if !served || sg.err != nil || !sg.Reached || sg.Status != 0 || !time.Now().Before(deadline) {
 			return sg
 		}
 		select {
