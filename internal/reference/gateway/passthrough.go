@@ -15,12 +15,17 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
 		return false
 	}
-	body, err := io.ReadAll(r.Body)
+	// A body too long to be an ordinary request streams through untouched, as a proxy sends it on.
+	head, err := io.ReadAll(io.LimitReader(r.Body, passThroughParsed+1))
 	if err != nil {
 		g.writeError(w, r, newError(http.StatusBadRequest, TypeInvalidRequest, ReasonUnreadableBody, "The request body could not be read."))
 		return true
 	}
-	up, err := http.NewRequestWithContext(r.Context(), http.MethodPost, g.upstreamURL+"/chat/completions", bytes.NewReader(withUpstreamModel(g, body)))
+	var body io.Reader = bytes.NewReader(withUpstreamModel(g, head))
+	if len(head) > passThroughParsed {
+		body = io.MultiReader(bytes.NewReader(head), r.Body)
+	}
+	up, err := http.NewRequestWithContext(r.Context(), http.MethodPost, g.upstreamURL+"/chat/completions", body)
 	if err != nil {
 		g.writeError(w, r, internalError())
 		return true
@@ -45,6 +50,9 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 	_, _ = io.Copy(w, resp.Body)
 	return true
 }
+
+// passThroughParsed is the most of a body the pass-through reads to swap its model id.
+const passThroughParsed = 1 << 20
 
 // withUpstreamModel is body with a listed model's public id swapped for its upstream id; any other body,
 // malformed ones included, goes as it came.
