@@ -126,6 +126,9 @@ func (e evidence) transcripts() string {
 			add("the "+name+" twin", ex)
 		}
 	}
+	if ex, ok := e.controls[plainTwin]; ok {
+		add("the same request without stream: true", ex)
+	}
 	for i, ex := range e.retries {
 		add(fmt.Sprintf("retry %d", i+1), ex)
 	}

@@ -56,6 +56,10 @@ func checksFor(sc scenario.Scenario) []check {
 		return needAnswers(pairingChecks(sc))
 	case x.LeakOnly:
 		return needAnswers(leakChecks())
+	case sc.Streaming:
+		return needAnswers(streamingChecks(sc))
+	case x.StreamError != "":
+		return needAnswers(streamEndChecks(sc))
 	case !x.IsError():
 		return needAnswers(successChecks(sc))
 	case sc.Undocumented():
@@ -135,6 +139,12 @@ func successChecks(sc scenario.Scenario) []check {
 	}
 	if x.Each != nil {
 		cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, charges: x.Each.Requirements, run: checkEachSchema})
+	}
+	if x.Receipt {
+		cs = append(cs, check{name: "carries x-receipt-id on every completion", charges: []string{"RCPT-1"}, run: checkReceipt, applies: servedAny})
+	}
+	if x.Verified {
+		cs = append(cs, check{name: "reports upstream.verified.result verified", charges: []string{"RCPT-2"}, run: checkVerified, applies: servedAny})
 	}
 	return append(cs, check{name: "does not pair its success status with an error envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus})
 }

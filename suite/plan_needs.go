@@ -85,6 +85,10 @@ var needTable = []needRow{
 				out = append(out, need{"upstream.models." + key, func(o offered) string {
 					return unless(o.FaultModels[key] != "", fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key))
 				}})
+			} else if n == "confidential_model" {
+				out = append(out, need{"confidential_model", func(o offered) string {
+					return unless(o.ConfidentialModel != "", "needs confidential_model in the profile")
+				}})
 			} else if n == "model_without_max_tokens" {
 				out = append(out, need{"a listed model whose supported_parameters lack max_tokens", func(offered) string { return "" }})
 			}
@@ -101,7 +105,7 @@ func featureOf(sc scenario.Scenario, set *scenario.Set) string {
 		return profile.FeatureRateLimit
 	case role == profile.RoleZeroCredit:
 		return profile.FeatureCredits
-	case slices.Contains(set.Needs(sc), "fault_"+faults.Unverified.Key):
+	case slices.Contains(set.Needs(sc), "fault_"+faults.Unverified.Key), slices.Contains(set.Needs(sc), "confidential_model"):
 		return profile.FeatureConfidential
 	}
 	return ""

@@ -61,6 +61,9 @@ func (t *Target) vars(needs []string) (map[string]string, string) {
 	for key, model := range t.offers.FaultModels {
 		vars["fault_"+key] = model
 	}
+	if m := t.offers.ConfidentialModel; m != "" {
+		vars["confidential_model"] = m
+	}
 	// The burst's request must reach the rate limit: an unknown model costs nothing, but a gateway that
 	// checks the model first answers it 400 forever; such a profile bursts with real completions.
 	if m, ok := vars["unknown_model"]; ok && !t.offers.BurstBillable {

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -87,8 +88,25 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 			t.retry(ctx, r, s)
 		}
 	}
+	if sc.Streaming {
+		// The same request without stream: true: what the gateway answers it is what STREAM-1 holds the
+		// streaming request to.
+		plain := *s.first
+		plain.unstream = true
+		ex, ok := t.do(ctx, s, plain)
+		if !ok {
+			return throttledSkip(s)
+		}
+		if s.controls == nil {
+			s.controls = map[string]*exchange.Exchange{}
+		}
+		s.controls[plainTwin] = ex
+	}
 	return t.sendControls(ctx, sc, vars, s)
 }
+
+// plainTwin names the twin of a streaming request sent without stream: true.
+const plainTwin = "plain"
 
 // sendControls sends each twin once: the request with only its element under test changed.
 func (t *Target) sendControls(ctx context.Context, sc scenario.Scenario, vars map[string]string, s *sent) (skip string) {
@@ -200,6 +218,8 @@ type request struct {
 	path   string
 	header http.Header
 	vars   map[string]string
+	// unstream sends the body without its stream member: a streaming request's plain twin.
+	unstream bool
 }
 
 // send1 sends the request once, with a fresh nonce.
@@ -212,6 +232,9 @@ func (t *Target) send1(ctx context.Context, r request) *exchange.Exchange {
 	if body != nil {
 		b = body
 	}
+	if r.unstream && body != nil {
+		b = exchange.Bytes(withoutStream(body.Head()))
+	}
 	return t.exchange(ctx, r.sc.Request.Method, r.path, h, b)
 }
 
@@ -220,4 +243,15 @@ func newNonce() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return faults.NoncePrefix + hex.EncodeToString(b[:])
+}
+
+// withoutStream is a streaming request's body without its stream member, found by its text so that a
+// malformed body loses it too.
+func withoutStream(body []byte) []byte {
+	for _, member := range []string{`"stream": true, `, `"stream":true,`, `, "stream": true`, `"stream": true`} {
+		if i := bytes.Index(body, []byte(member)); i >= 0 {
+			return append(append([]byte{}, body[:i]...), body[i+len(member):]...)
+		}
+	}
+	return body
 }

@@ -29,9 +29,10 @@ func referenceProfile(s *inprocess.Stack) *profile.Profile {
 			profile.RoleRevoked:     "GWC_REVOKED_KEY",
 			profile.RoleRateLimited: "GWC_RATE_LIMITED_KEY",
 		},
-		RateLimit:     &profile.RateLimit{Burst: 20, Within: profile.Duration(5 * time.Second)},
-		ModelsNeedKey: new(false), // the reference's catalogue is public
-		Upstream:      &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models, Witness: s.WitnessURL},
+		RateLimit:         &profile.RateLimit{Burst: 20, Within: profile.Duration(5 * time.Second)},
+		ModelsNeedKey:     new(false), // the reference's catalogue is public
+		ConfidentialModel: inprocess.ConfidentialModel,
+		Upstream:          &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models, Witness: s.WitnessURL},
 		Triggers: map[string]profile.Trigger{
 			profile.TriggerServerError: {Model: s.FaultModels["internal"]},
 			profile.TriggerUnavailable: {Model: s.FaultModels["maintenance"]},

@@ -36,6 +36,9 @@ type Profile struct {
 	// Model is the id to put in requests, for a target whose GET /v1/models cannot be read with the suite's
 	// key: named, the run goes on and MOD-1 judges the catalogue like any other spec. --model overrides it.
 	Model string `yaml:"model,omitempty"`
+	// ConfidentialModel is a model the gateway serves only from confidential compute: its completions must
+	// report the verification (RCPT-2).
+	ConfidentialModel string `yaml:"confidential_model,omitempty"`
 	// Lacks names features the gateway does not have at all (rate_limit, credits, confidential): their
 	// requirements are then not applicable, rather than waiting on a profile entry that cannot exist.
 	Lacks []string `yaml:"lacks,omitempty,flow"`
@@ -336,8 +339,8 @@ func (p *Profile) lackedButOffered() []string {
 	if p.lacks(FeatureCredits) && p.Keys[RoleZeroCredit] != "" {
 		errs = append(errs, "lacks credits, yet keys.zero_credit is set: drop one")
 	}
-	if p.lacks(FeatureConfidential) && p.Upstream != nil && p.Upstream.Models[faults.Unverified.Key] != "" {
-		errs = append(errs, "lacks confidential, yet upstream.models.unverified is set: drop one")
+	if p.lacks(FeatureConfidential) && (p.ConfidentialModel != "" || p.Upstream != nil && p.Upstream.Models[faults.Unverified.Key] != "") {
+		errs = append(errs, "lacks confidential, yet confidential_model or upstream.models.unverified is set: drop one")
 	}
 	return errs
 }

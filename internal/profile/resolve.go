@@ -29,6 +29,8 @@ type Offers struct {
 	Witness string
 	// Lacks are the features the profile says the gateway does not have.
 	Lacks map[string]bool
+	// ConfidentialModel is a model served only from confidential compute (RCPT-2); "" offers none.
+	ConfidentialModel string
 }
 
 // Defaults of the page's retry policy: three tries, waiting 1s then 2s.
@@ -70,6 +72,7 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 		r.Lacks[f] = true
 	}
 	r.Model = p.Model
+	r.ConfidentialModel = p.ConfidentialModel
 	for name, t := range p.Triggers {
 		r.Triggers[name] = t
 	}
@@ -160,6 +163,9 @@ func (r Offers) Summary() []string {
 	}
 	if r.Model != "" {
 		lines = append(lines, "model: "+r.Model+" (named, not chosen from GET /v1/models)")
+	}
+	if r.ConfidentialModel != "" {
+		lines = append(lines, "confidential model: "+r.ConfidentialModel+" (RCPT-2: its completions report the verification)")
 	}
 	if r.Witness != "" {
 		lines = append(lines, "upstream witness: "+r.Witness+" (each transcript says whether its request reached the upstream)")

@@ -21,6 +21,7 @@ var Placeholders = func() map[string]string {
 		"unknown_model":            "a model id that no catalogue lists",
 		"trigger_model":            "the model the profile's trigger names, else {{model}} (the trigger is a header)",
 		"burst_model":              "{{unknown_model}}, or {{model}} when the profile's burst sends completions",
+		"confidential_model":       "a confidential model the profile names (confidential_model)",
 	}
 	// Every upstream fault is provoked through its own model: {{fault_status_500}} and so on. A body names it
 	// {{fault_model}} and its scenario the fault (fault: status_500), so one body serves every fault.

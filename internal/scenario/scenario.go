@@ -40,6 +40,10 @@ type Scenario struct {
 	Burst bool `yaml:"burst"`
 	// Recovers retries a transient answer with the page's policy and expects it to clear up (SRV-3).
 	Recovers bool `yaml:"recovers"`
+	// Streaming marks a request that asks for a stream (stream: true) and fails before the first token: the
+	// answer must be the JSON envelope with its status, not a 200 event stream, and everything about it is
+	// STREAM-1's (the scenario's own requirements), never the envelope requirements the plain request has.
+	Streaming bool `yaml:"streaming"`
 	// When names a fact about the target the profile must state for the scenario to apply:
 	// models_public (GET /v1/models needs no key) or models_need_key.
 	When    string  `yaml:"when"`
@@ -116,6 +120,14 @@ type Expect struct {
 	// own 4xx), so only what the gateway passes on of the upstream's answer is judged (UP-5), and the
 	// envelope of whatever error it answers.
 	LeakOnly bool `yaml:"leak_only"`
+	// StreamError wants a 200 event stream that the gateway ends with a data: {"error": ...} event of this
+	// type, after an upstream failure mid-stream (STREAM-2).
+	StreamError string `yaml:"stream_error"`
+	// Receipt wants every successful completion to carry x-receipt-id (RCPT-1).
+	Receipt bool `yaml:"receipt"`
+	// Verified wants a confidential model's completion to report upstream.verified.result "verified"
+	// (RCPT-2).
+	Verified bool `yaml:"verified"`
 }
 
 // Each applies a schema to every element of the array at Pointer.
@@ -194,7 +206,7 @@ func (s Scenario) Sends() int {
 // Deterministic says the scenario expects a 400 or a 401, and nothing else, which REQ-10 wants the same when
 // asked again. The oversized body, which may also be refused 413, is not sent twice.
 func (s Scenario) Deterministic() bool {
-	if s.Burst || s.EachModel || len(s.Expect.Status) == 0 {
+	if s.Burst || s.EachModel || s.Streaming || len(s.Expect.Status) == 0 {
 		return false
 	}
 	for _, st := range s.Expect.Status {
@@ -283,7 +295,13 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if s.Expect.LeakOnly && (len(s.Expect.Status) > 0 || s.Expect.Type != "" || !s.Expect.NoUpstreamLeak) {
 		bad("expect.leak_only fixes no status or type, and judges only no_upstream_leak, which it needs")
 	}
-	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient && s.Expect.Like == "" && !s.Expect.PairingOnly && !s.Expect.LeakOnly {
+	if s.Expect.StreamError != "" && (len(s.Expect.Status) > 0 || s.Expect.Type != "") {
+		bad("expect.stream_error fixes the stream's end, not a status or type")
+	}
+	if s.Streaming && !s.Expect.IsError() {
+		bad("streaming marks a request refused before the stream: it needs an error status")
+	}
+	if len(s.Expect.Status) == 0 && !s.Expect.NotTransient && s.Expect.Like == "" && !s.Expect.PairingOnly && !s.Expect.LeakOnly && s.Expect.StreamError == "" {
 		bad("expect.status is missing")
 	}
 	if len(s.Expect.Status) > 0 && s.Expect.NotTransient {

@@ -87,7 +87,7 @@ func defectList() []*Defect {
 		{
 			Name:    "flat-envelope",
 			Summary: "Errors carry message, type, code and param at the top level, without the error object.",
-			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2"},
+			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "STREAM-2"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				body, err := marshal(envelopeBody{Message: e.Message, Type: e.Type, Code: e.Code, Param: e.Param})
 				if err != nil {
@@ -135,7 +135,7 @@ func defectList() []*Defect {
 		{
 			Name:    "upstream-5xx-as-500",
 			Summary: "Every upstream failure (5xx, unreachable, timeout, malformed answer) is answered 500 server_error, as the gateway's own, instead of 502 upstream_error.",
-			Breaks:  []string{"UP-1", "UP-2", "UP-3", "UP-4"},
+			Breaks:  []string{"UP-1", "UP-2", "UP-3", "UP-4", "STREAM-2"},
 			Rewrite: func(_ *http.Request, e *APIError) {
 				if e.Type == TypeUpstream {
 					*e = *internalError()
@@ -195,7 +195,7 @@ func defectList() []*Defect {
 		{
 			Name:    "error-as-string",
 			Summary: "The error is a bare string, {\"error\": \"<message>\"}, with no type, code or param: no error object, so ENV-1 and every requirement that says \"with the envelope\" fail; the members inside are not judged.",
-			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2"},
+			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "STREAM-2"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				return encodeAs(e, jsonContentType, map[string]any{"error": e.Message})
 			},
@@ -213,7 +213,7 @@ func defectList() []*Defect {
 		{
 			Name:    "type-class-name",
 			Summary: "error.type is the SDK's exception class for the status (BadRequestError, AuthenticationError, NotFoundError...) instead of the contract's type.",
-			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "UP-1", "UP-2", "UP-3", "UP-4"},
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "UP-1", "UP-2", "UP-3", "UP-4", "STREAM-2"},
 			Rewrite: func(_ *http.Request, e *APIError) {
 				e.Type = sdkClassName(e.Status)
 			},
@@ -249,7 +249,7 @@ func defectList() []*Defect {
 		{
 			Name:    "proxy-html-502",
 			Summary: "Upstream failures reach the client as the fronting proxy's own HTML 502 page (text/html), not the gateway's envelope.",
-			Breaks:  []string{"ENV-1", "ENV-5", "ENV-7"},
+			Breaks:  []string{"ENV-1", "ENV-5", "ENV-7", "STREAM-2"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				if e.Type != TypeUpstream {
 					return encodeEnvelope(e)
@@ -359,7 +359,7 @@ func defectList() []*Defect {
 		{
 			Name:    "type-null",
 			Summary: "error.type is null on every error: clients that branch on it find nothing.",
-			Breaks:  []string{"ENV-3"},
+			Breaks:  []string{"ENV-3", "STREAM-2"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				m := envelopeMembers(e)
 				m["type"] = nil
@@ -494,8 +494,40 @@ func defectList() []*Defect {
 		{
 			Name:    "pass-through",
 			Summary: "Chat completions are forwarded as they came, with no key checked, no body validated and the upstream's answer relayed as it comes: every refusal is left to the upstream, invalid requests are served (and billed), and a stalled or malformed upstream answer reaches the client as a 200.",
-			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "SRV-3", "UP-3", "UP-4", "UP-6"},
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "SRV-3", "UP-3", "UP-4", "UP-6", "STREAM-2", "RCPT-1", "RCPT-2"},
 			Serve:   passThrough,
+		},
+		{
+			Name:    "stream-errors-as-events",
+			Summary: "A stream: true request refused before the first token is answered 200 text/event-stream, with the error as an event: the client's status-based error handling never runs.",
+			Breaks:  []string{"STREAM-1"},
+			Wrap:    errorsAsEvents,
+		},
+		{
+			Name:    "stream-ends-silently",
+			Summary: "An upstream failure mid-stream just ends the stream, with no error event: the client takes a broken answer for a complete one.",
+			Breaks:  []string{"STREAM-2"},
+			Wrap:    endStreams(true),
+		},
+		{
+			Name:    "done-before-error",
+			Summary: "An upstream failure mid-stream is reported after data: [DONE], which clients stop reading at.",
+			Breaks:  []string{"STREAM-2"},
+			Wrap:    endStreams(false),
+		},
+		{
+			Name:    "receipt-missing",
+			Summary: "Successful completions carry no x-receipt-id.",
+			Breaks:  []string{"RCPT-1"},
+			Wrap: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(&withoutReceipt{w}, r) })
+			},
+		},
+		{
+			Name:    "verification-unreported",
+			Summary: "A confidential model's completion no longer reports upstream.verified: the client cannot tell a verified answer from any other.",
+			Breaks:  []string{"RCPT-2"},
+			Wrap:    withoutVerification,
 		},
 		{
 			Name:    "content-type-ignored",

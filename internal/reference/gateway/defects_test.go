@@ -21,18 +21,18 @@ import (
 func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
-		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402", "error-as-string",
+		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402", "done-before-error", "error-as-string",
 		"extra-members", "flaky-second-answer", "flat-envelope", "integer-code", "internal-error-html",
 		"key-accepted-under-basic", "key-accepted-under-token", "key-accepted-without-scheme", "key-echoed",
 		"leak-upstream-body", "listed-model-unavailable", "lowercase-scheme-rejected", "maintenance-as-502",
 		"malformed-json-500", "message-null", "missing-key-as-400", "missing-model-as-not-found", "model-not-found-as-200",
 		"models-list-renamed", "models-list-without-object", "models-without-supported-parameters", "no-retry-after",
 		"not-object-500", "openai-style-401", "out-of-range-as-upstream-error", "oversized-body-reset", "param-missing",
-		"param-null", "pass-through", "plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
-		"retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted", "routing-header-required",
+		"param-null", "pass-through", "plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears", "receipt-missing",
+		"retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted", "routing-header-required", "stream-ends-silently", "stream-errors-as-events",
 		"text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
-		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502", "wrong-type-422"}
+		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502", "verification-unreported", "wrong-type-422"}
 	if len(all) != len(want) {
 		t.Fatalf("%d defects, want %d", len(all), len(want))
 	}

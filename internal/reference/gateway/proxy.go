@@ -158,6 +158,10 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, r
 		return
 	}
 	completion["model"] = req.model.ID
+	if req.model.Confidential {
+		// verify has let the answer through only on the upstream's proof: the client is told so.
+		completion["upstream"] = map[string]any{"verified": map[string]any{"result": attestationVerified}}
+	}
 	acct.charge(totalTokens(completion))
 	w.Header().Set("x-receipt-id", newReceiptID())
 	writeJSON(w, http.StatusOK, completion)

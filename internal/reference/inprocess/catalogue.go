@@ -28,9 +28,13 @@ func healthyModels() []gateway.Model {
 		chatModel("ref/chat-large", "upstream-chat-large"),
 		{ID: "ref/reasoning-small", UpstreamID: "upstream-reasoning-small",
 			SupportedParameters: []string{"max_completion_tokens", "stream", "seed", "user"}, OwnedBy: "gwconform"},
-		withConfidential(chatModel("ref/confidential-small", "upstream-confidential-small")),
+		withConfidential(chatModel(ConfidentialModel, "upstream-confidential-small")),
 	}
 }
+
+// ConfidentialModel is served only from verified confidential compute: its completions report the
+// verification (RCPT-2).
+const ConfidentialModel = "ref/confidential-small"
 
 // triggerModels are the models FaultModels names: each pulls one trigger.
 func triggerModels() []gateway.Model {
