@@ -126,6 +126,9 @@ func TestTheSDKsDefaultRetriesAreCounted(t *testing.T) {
 	if n := len(g.arrived(c.attempts[0].Request.Header.Get(faults.NonceHeader))); n != 2 {
 		t.Fatalf("the server saw %d attempts, the call recorded 2", n)
 	}
+	if err := checkSDKRetried(evidence{sdkRetry: c}); err != nil {
+		t.Fatal(err)
+	}
 
 	status.Store(http.StatusBadRequest)
 	if c := call("req-truncated-json"); len(c.attempts) != 1 {
