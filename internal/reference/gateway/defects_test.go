@@ -22,7 +22,7 @@ func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
 		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402", "error-as-string",
-		"extra-members", "flaky-second-answer", "flat-envelope", "integer-code", "internal-error-html",
+		"error-member-twice", "extra-members", "flaky-second-answer", "flat-envelope", "integer-code", "internal-error-html",
 		"key-accepted-under-basic", "key-accepted-under-token", "key-accepted-without-scheme", "key-echoed",
 		"leak-upstream-body", "listed-model-unavailable", "lowercase-scheme-rejected", "maintenance-as-502",
 		"malformed-json-500", "message-null", "missing-key-as-400", "missing-model-as-not-found", "model-not-found-as-200",
@@ -332,6 +332,15 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			var want map[string]any
 			mustUnmarshal(t, base.body, &want)
 			if got.status != base.status || !reflect.DeepEqual(top, want) || got.header.Get("Content-Type") != jsonContentType {
+				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+			}
+		})},
+		{"error-member-twice", errorProbes(func(t *testing.T, base, got result) {
+			var last map[string]any
+			mustUnmarshal(t, got.body, &last)
+			var want map[string]any
+			mustUnmarshal(t, base.body, &want)
+			if got.status != base.status || !bytes.HasPrefix(got.body, []byte(`{"error":{"request_id":"req_`)) || !reflect.DeepEqual(last, want) {
 				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
 			}
 		})},
