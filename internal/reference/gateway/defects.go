@@ -642,6 +642,14 @@ func defectList() []*Defect {
 				return status, contentType, spliced
 			},
 		},
+		{
+			Name:    "should-retry-true",
+			Summary: "Every error carries x-should-retry: true, the header OpenAI's own API steers its SDKs with, as a gateway that relays its provider's headers onto its own errors does: openai-go obeys it over the status, and retries 400 and 401.",
+			Breaks:  []string{"CLIENT-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				e.withHeader("X-Should-Retry", "true")
+			},
+		},
 
 		// Conformant variations: the suite must pass them.
 		{

@@ -30,7 +30,7 @@ func TestDefectList(t *testing.T) {
 		"not-object-500", "openai-style-401", "out-of-range-as-upstream-error", "oversized-body-reset", "param-missing",
 		"param-null", "pass-through", "plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
 		"retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted", "routing-header-required",
-		"text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
+		"should-retry-true", "text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
 		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502", "wrong-type-422"}
 	if len(all) != len(want) {
@@ -68,7 +68,7 @@ func TestDefectList(t *testing.T) {
 	}
 	// Together the defects break every requirement the suite checks, except
 	// ENV-6, which only a variation can exercise.
-	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3} {
+	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3, "CLIENT": 2} {
 		for i := 1; i <= n; i++ {
 			if id := fmt.Sprintf("%s-%d", group, i); id != "ENV-6" && !broken[id] {
 				t.Errorf("no defect breaks %s", id)
@@ -343,6 +343,12 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			if got.status != base.status || !bytes.HasPrefix(got.body, []byte(`{"error":{"request_id":"req_`)) || !reflect.DeepEqual(last, want) {
 				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
 			}
+		})},
+		{"should-retry-true", errorProbes(func(t *testing.T, base, got result) {
+			if got.status != base.status || got.header.Get("X-Should-Retry") != "true" || base.header.Get("X-Should-Retry") != "" {
+				t.Fatalf("%d %q -> %d %q", base.status, base.header.Get("X-Should-Retry"), got.status, got.header.Get("X-Should-Retry"))
+			}
+			sameBody(t, base, got)
 		})},
 		{"text-plain-errors", errorProbes(func(t *testing.T, base, got result) {
 			if got.status != base.status || got.header.Get("Content-Type") != textContentType {
