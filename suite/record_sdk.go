@@ -64,6 +64,7 @@ func (t *Target) askSDK(ctx context.Context, sc scenario.Scenario, s *sent) {
 	if s.skip != "" || s.first == nil || !sdkExpresses(sc) {
 		return
 	}
+	ctx = t.scenarioDeadline(ctx, sc)
 	s.sdk = t.viaSDK(ctx, *s.first, false)
 	if sc.SDKRetry {
 		// Against the reference, whose 503 says Retry-After: 1, the default policy costs two waits of a

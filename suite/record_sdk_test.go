@@ -16,6 +16,7 @@ import (
 	"github.com/openai/openai-go/v3"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -133,5 +134,25 @@ func TestTheSDKsDefaultRetriesAreCounted(t *testing.T) {
 	status.Store(http.StatusBadRequest)
 	if c := call("req-truncated-json"); len(c.attempts) != 1 {
 		t.Fatalf("a 400 was sent %d times", len(c.attempts))
+	}
+}
+
+// A request that waits on the gateway's upstream timeout has the same deadline through the SDK as without
+// it: a gateway that hangs holds the SDK's request no longer than the suite's own, not the whole --timeout.
+func TestTheSDKWaitsOnTheUpstreamTimeoutAsTheSuiteDoes(t *testing.T) {
+	t.Parallel()
+	g := &nonceServer{byNonce: map[string][]arrival{}, answer: func(http.ResponseWriter, int) { time.Sleep(5 * time.Second) }}
+	offers := profile.Offers{FaultModels: map[string]string{"timeout": "gw/fault-timeout"}, UpstreamTimeout: 10 * time.Millisecond}
+	tg := newTarget(t, Config{BaseURL: serve(t, g), APIKey: "gwc-record-test-key", Timeout: 4 * time.Second, Offers: offers})
+	if err := tg.Record(context.Background(), func(sc scenario.Scenario) bool { return sc.ID == "up-timeout" }); err != nil {
+		t.Fatal(err)
+	}
+	s := tg.recorded["up-timeout"]
+	if s.skip != "" || s.sdk == nil || len(s.sdk.attempts) != 1 {
+		t.Fatalf("up-timeout: skip %q, the SDK's call %+v", s.skip, s.sdk)
+	}
+	own, sdk := s.exs[0], s.sdk.attempts[0]
+	if own.Err == nil || sdk.Err == nil || sdk.Duration > own.Duration+time.Second {
+		t.Fatalf("the suite's own request gave up after %s (%v), the SDK's after %s (%v)", own.Duration, own.Err, sdk.Duration, sdk.Err)
 	}
 }
