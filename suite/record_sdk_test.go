@@ -156,3 +156,33 @@ func TestTheSDKWaitsOnTheUpstreamTimeoutAsTheSuiteDoes(t *testing.T) {
 		t.Fatalf("the suite's own request gave up after %s (%v), the SDK's after %s (%v)", own.Duration, own.Err, sdk.Duration, sdk.Err)
 	}
 }
+
+// The SDK's waits are bounded as the suite's own: a Retry-After longer than the suite waits calls the SDK
+// off, and its spec cannot tell; one past the SDK's own bound makes it give up at once, which fails CLIENT-2.
+func TestALongRetryAfterCallsTheSDKOffOrMakesItGiveUp(t *testing.T) {
+	t.Parallel()
+	var retryAfter atomic.Value
+	g := &nonceServer{byNonce: map[string][]arrival{}, answer: func(w http.ResponseWriter, _ int) {
+		w.Header().Set("Retry-After", retryAfter.Load().(string))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, goodAuth)
+	}}
+	tg := newTarget(t, Config{BaseURL: serve(t, g), APIKey: "gwc-record-test-key", Timeout: 5 * time.Second})
+	sc := scenarioOf(t, tg.Plan, "srv-unavailable")
+	r := request{sc: sc, path: sc.Request.Path, header: tg.header(sc, sc.Request.Credential), vars: map[string]string{"trigger_model": "m"}}
+
+	retryAfter.Store("90")
+	start := time.Now()
+	c := tg.viaSDK(context.Background(), r, true)
+	e := evidence{sc: sc, sdkRetry: c}
+	if len(c.attempts) != 1 || time.Since(start) > 3*time.Second || !strings.Contains(sdkFirstAnswered(scenario.Transient, "transient")(e), "cannot tell: openai-go was called off") {
+		t.Fatalf("Retry-After: 90: %d attempt(s) in %s, stopped %q", len(c.attempts), time.Since(start), c.stopped)
+	}
+
+	retryAfter.Store("300")
+	c = tg.viaSDK(context.Background(), r, true)
+	e.sdkRetry = c
+	if err := checkSDKRetried(e); len(c.attempts) != 1 || c.stopped != "" || err == nil || !strings.Contains(err.Error(), "past the SDK's bound of 2m0s") {
+		t.Fatalf("Retry-After: 300: %d attempt(s), stopped %q, %v", len(c.attempts), c.stopped, err)
+	}
+}
