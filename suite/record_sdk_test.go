@@ -186,3 +186,30 @@ func TestALongRetryAfterCallsTheSDKOffOrMakesItGiveUp(t *testing.T) {
 		t.Fatalf("Retry-After: 300: %d attempt(s), stopped %q, %v", len(c.attempts), c.stopped, err)
 	}
 }
+
+// The runner's own OpenAI settings never reach the target: the SDK is built without its environment.
+func TestTheSDKSendsNothingFromTheEnvironment(t *testing.T) {
+	t.Setenv("OPENAI_API_KEY", "sk-runner-own-key")
+	t.Setenv("OPENAI_ORG_ID", "org-runner")
+	t.Setenv("OPENAI_CUSTOM_HEADERS", "X-Runner: own")
+	t.Setenv("OPENAI_BASE_URL", "http://127.0.0.1:1/v1")
+	g := &nonceServer{byNonce: map[string][]arrival{}, answer: func(w http.ResponseWriter, _ int) {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, goodAuth)
+	}}
+	tg := newTarget(t, Config{BaseURL: serve(t, g), APIKey: "gwc-record-test-key", Timeout: 5 * time.Second})
+	sc := scenarioOf(t, tg.Plan, "auth-missing-header")
+	c := tg.viaSDK(context.Background(), request{sc: sc, path: sc.Request.Path, header: tg.header(sc, sc.Request.Credential), vars: map[string]string{"model": "m"}}, false)
+	if len(c.attempts) != 1 || c.attempts[0].Response == nil {
+		t.Fatalf("the SDK's call: %+v", c)
+	}
+	got := g.arrived(c.attempts[0].Request.Header.Get(faults.NonceHeader))
+	if len(got) != 1 {
+		t.Fatalf("the target saw %d requests", len(got))
+	}
+	for _, name := range []string{"Authorization", "Openai-Organization", "X-Runner"} {
+		if v, ok := got[0].header[name]; ok {
+			t.Errorf("the SDK sent %s: %q", name, v)
+		}
+	}
+}
