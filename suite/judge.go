@@ -41,7 +41,8 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					Skip(got.skip)
 				}
 				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
-					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout}
+					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout,
+					sdk: got.sdk, sdkRetry: got.sdkRetry}
 				if s.check.applies != nil {
 					if why := s.check.applies(e); why != "" {
 						Skip(why)
@@ -135,6 +136,7 @@ func (e evidence) transcripts() string {
 	for _, ex := range e.throttled {
 		add("answered 429 and sent again: the target pacing the suite, not judged", ex)
 	}
+	e.sdkTranscripts(add)
 	return b.String()
 }
 

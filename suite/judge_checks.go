@@ -46,6 +46,8 @@ type evidence struct {
 	witness string
 	// secrets must never come back: the valid key and whatever token the scenario presented.
 	secrets []string
+	// sdk and sdkRetry are the request sent through openai-go (CLIENT-1, CLIENT-2); nil where it was not.
+	sdk, sdkRetry *sdkCall
 }
 
 // checksFor expands a scenario into its checks: the table every scenario of a kind shares.
@@ -101,6 +103,7 @@ func checksFor(sc scenario.Scenario) []check {
 	if sc.Deterministic() {
 		cs = append(cs, check{name: "answers the same status and error.type when sent again", charges: []string{"REQ-10"}, run: checkDeterministic, applies: repeatedRefusal, judgesSilence: true})
 	}
+	cs = append(cs, clientChecks(sc)...)
 	return needAnswers(cs)
 }
 

@@ -58,6 +58,9 @@ type sent struct {
 	// throttled are 429s the target answered an ordinary scenario: the target pacing the suite, retried and
 	// shown in the transcript, never judged as the scenario's answer.
 	throttled []*exchange.Exchange
+	// sdk is the request sent once more through openai-go with no retries (CLIENT-1), and sdkRetry once
+	// more with the SDK's default retry policy (CLIENT-2); nil where the SDK cannot express the request.
+	sdk, sdkRetry *sdkCall
 	// seen is what the upstream's witness said of each exchange; nil without a witness.
 	seen map[*exchange.Exchange]sighting
 	note string // how the exchanges came about, when that is not obvious (a burst)
@@ -229,6 +232,7 @@ func (t *Target) recordScenario(ctx context.Context, sc scenario.Scenario) {
 		t.progress(sc.Name(), false, 0)
 	}
 	s.skip = t.send(ctx, sc, s)
+	t.askSDK(ctx, sc, s)
 	t.askWitness(ctx, s)
 	s.done = ctx.Err() == nil
 	if t.progress != nil {

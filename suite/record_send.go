@@ -41,11 +41,7 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 			}
 		}
 	}
-	if sc.Expect.WithinUpstreamTimeout {
-		// Wait a little past the gateway's own deadline, not the run's: a gateway that hangs is caught in
-		// seconds, and its answer, if any, still arrives.
-		ctx = withRequestTimeout(ctx, t.offers.UpstreamTimeout+2*grace(t.offers.UpstreamTimeout))
-	}
+	ctx = t.scenarioDeadline(ctx, sc)
 	bindings := []map[string]string{vars}
 	if sc.EachModel {
 		bindings = bindings[:0]
@@ -107,6 +103,15 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 
 // plainTwin names the twin of a streaming request sent without stream: true.
 const plainTwin = "plain"
+// scenarioDeadline gives each request of a scenario that waits on the gateway's upstream timeout a deadline
+// a little past it, not the run's: a gateway that hangs is caught in seconds, and its answer, if any, still
+// arrives.
+func (t *Target) scenarioDeadline(ctx context.Context, sc scenario.Scenario) context.Context {
+	if !sc.Expect.WithinUpstreamTimeout {
+		return ctx
+	}
+	return withRequestTimeout(ctx, t.offers.UpstreamTimeout+2*grace(t.offers.UpstreamTimeout))
+}
 
 // sendControls sends each twin once: the request with only its element under test changed.
 func (t *Target) sendControls(ctx context.Context, sc scenario.Scenario, vars map[string]string, s *sent) (skip string) {

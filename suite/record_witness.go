@@ -84,7 +84,13 @@ func (s *sent) all() []*exchange.Exchange {
 	for _, ex := range s.controls {
 		out = append(out, ex)
 	}
-	return append(append(out, s.retries...), s.throttled...)
+	out = append(append(out, s.retries...), s.throttled...)
+	for _, call := range []*sdkCall{s.sdk, s.sdkRetry} {
+		if call != nil {
+			out = append(out, call.attempts...)
+		}
+	}
+	return out
 }
 
 // String is the sighting as a transcript states it.

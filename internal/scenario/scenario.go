@@ -44,6 +44,10 @@ type Scenario struct {
 	// answer must be the JSON envelope with its status, not a 200 event stream, and everything about it is
 	// STREAM-1's (the scenario's own requirements), never the envelope requirements the plain request has.
 	Streaming bool `yaml:"streaming"`
+	// SDKRetry sends the request once more through the official SDK with its default retry policy, and
+	// counts the attempts the target sees (CLIENT-2): a 400 or 401 must be sent once, a transient status
+	// retried.
+	SDKRetry bool `yaml:"sdk_retry"`
 	// When names a fact about the target the profile must state for the scenario to apply:
 	// models_public (GET /v1/models needs no key) or models_need_key.
 	When    string  `yaml:"when"`
@@ -145,6 +149,12 @@ func (e Expect) IsError() bool {
 // Transient reports whether the page's retry policy retries this status.
 func Transient(status int) bool {
 	return status == 429 || status == 500 || status == 502 || status == 503
+}
+
+// NeverRetried reports whether the page forbids retrying this status: a refusal that the same request
+// will get again.
+func NeverRetried(status int) bool {
+	return status == 400 || status == 401
 }
 
 // Statuses is one status or several acceptable ones (REQ-9 allows 400 or 413).
@@ -321,6 +331,9 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	}
 	if s.Recovers && !s.Burst {
 		bad("recovers needs burst: it retries the transient answer the burst provoked")
+	}
+	if s.SDKRetry && (s.Burst || len(s.Expect.Status) != 1 || !NeverRetried(s.Expect.Status[0]) && !Transient(s.Expect.Status[0])) {
+		bad("sdk_retry needs one expected status, 400 or 401 (never retried) or 429, 500, 502 or 503 (retried), and no burst")
 	}
 	for _, st := range s.Expect.Status {
 		if st < 100 || st > 599 {

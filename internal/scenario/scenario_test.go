@@ -93,6 +93,7 @@ func TestLoadRefusesABrokenScenarioSet(t *testing.T) {
 		"each model, no model":       {strings.Replace(good, "id: a", "id: a\n  each_model: true", 1), "", "each_model needs a body that uses {{model}}"},
 		"unknown trigger":            {strings.Replace(good, "id: a", "id: a\n  trigger: teapot", 1), "", `trigger "teapot"`},
 		"recovers without burst":     {strings.Replace(good, "id: a", "id: a\n  recovers: true", 1), "", "recovers needs burst"},
+		"sdk retry on a 403":         {strings.Replace(strings.Replace(good, "id: a", "id: a\n  sdk_retry: true", 1), "status: 401", "status: 403", 1), "", "sdk_retry needs one expected status"},
 		"status and not transient":   {strings.Replace(good, "status: 401,", "status: 401, not_transient: true,", 1), "", "do not combine"},
 		"each model in a burst":      {strings.Replace(good, "id: a", "id: a\n  each_model: true\n  burst: true", 1), "", "does not combine"},
 		"unknown control":            {strings.Replace(good, "id: a", "id: a\n  controls: {twin: {credential: valid}}", 1), "", "controls.twin is not one of"},

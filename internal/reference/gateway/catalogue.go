@@ -70,13 +70,14 @@ func newCatalogue(models []Model, created int64) (*catalogue, error) {
 	return c, nil
 }
 
-// maintenance is the answer for a model taken out of service; Retry-After
-// is a guess at the window, long enough not to invite a retry storm.
+// maintenance is the answer for a model taken out of service. Its window is
+// short: a run provokes it on purpose, and a client that retries as told
+// (the official SDK does, twice) must not hold the run up.
 func maintenance() *APIError {
 	return newError(http.StatusServiceUnavailable, TypeServiceUnavailable, ReasonMaintenance,
 		"This model is down for maintenance. Retry after the number of seconds in Retry-After.").
 		withCode("model_maintenance").
-		withHeader("Retry-After", "30")
+		withHeader("Retry-After", "1")
 }
 
 // listModels is public: the catalogue is what a client consults before it

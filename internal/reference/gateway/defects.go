@@ -661,6 +661,27 @@ func defectList() []*Defect {
 				cfg.Keys = keys
 			},
 		},
+		{
+			// A JSON object may name a member twice; RFC 8259 leaves which one counts to the reader. The
+			// suite's own reading (Go's encoding/json) keeps the last, so every raw check passes; only the
+			// official SDK, which finds "error" with gjson, keeps the first.
+			Name:    "error-member-twice",
+			Summary: `A proxy stamps a request id on every error by splicing "error":{"request_id":...} in after the body's opening brace, not into the gateway's error object, so "error" is named twice: JSON readers that keep the last (Go's encoding/json, JavaScript's JSON.parse, Python's json) see the envelope, but openai-go keeps the first and surfaces an error without type or message.`,
+			Breaks:  []string{"CLIENT-1"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				status, contentType, body := encodeEnvelope(e)
+				spliced := append([]byte(`{"error":{"request_id":"req_`+newTraceID()+`"},`), body[1:]...)
+				return status, contentType, spliced
+			},
+		},
+		{
+			Name:    "should-retry-true",
+			Summary: "Every error carries x-should-retry: true, the header OpenAI's own API steers its SDKs with, as a gateway that relays its provider's headers onto its own errors does: openai-go obeys it over the status, and retries 400 and 401.",
+			Breaks:  []string{"CLIENT-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				e.withHeader("X-Should-Retry", "true")
+			},
+		},
 
 		// Conformant variations: the suite must pass them.
 		{

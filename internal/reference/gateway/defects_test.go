@@ -21,18 +21,21 @@ import (
 func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
-		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402", "done-before-error", "error-as-string",
-		"extra-members", "flaky-second-answer", "flat-envelope", "integer-code", "internal-error-html",
-		"key-accepted-under-basic", "key-accepted-under-token", "key-accepted-without-scheme", "key-echoed",
-		"leak-upstream-body", "listed-model-unavailable", "lowercase-scheme-rejected", "maintenance-as-502",
-		"malformed-json-500", "message-null", "missing-key-as-400", "missing-model-as-not-found", "model-not-found-as-200",
-		"models-list-renamed", "models-list-without-object", "models-without-supported-parameters", "no-retry-after",
-		"not-object-500", "openai-style-401", "out-of-range-as-upstream-error", "oversized-body-reset", "param-missing",
-		"param-null", "pass-through", "plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears", "receipt-missing",
-		"retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted", "routing-header-required", "stream-ends-silently", "stream-errors-as-events",
+		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402",
+		"done-before-error", "error-as-string", "error-member-twice", "extra-members", "flaky-second-answer",
+		"flat-envelope", "integer-code", "internal-error-html", "key-accepted-under-basic", "key-accepted-under-token",
+		"key-accepted-without-scheme", "key-echoed", "leak-upstream-body", "listed-model-unavailable",
+		"lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "message-null", "missing-key-as-400",
+		"missing-model-as-not-found", "model-not-found-as-200", "models-list-renamed", "models-list-without-object",
+		"models-without-supported-parameters", "no-retry-after", "not-object-500", "openai-style-401",
+		"out-of-range-as-upstream-error", "oversized-body-reset", "param-missing", "param-null", "pass-through",
+		"plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
+		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted",
+		"routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events",
 		"text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
-		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502", "verification-unreported", "wrong-type-422"}
+		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502",
+		"verification-unreported", "wrong-type-422"}
 	if len(all) != len(want) {
 		t.Fatalf("%d defects, want %d", len(all), len(want))
 	}
@@ -68,7 +71,7 @@ func TestDefectList(t *testing.T) {
 	}
 	// Together the defects break every requirement the suite checks, except
 	// ENV-6, which only a variation can exercise.
-	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3} {
+	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3, "CLIENT": 2} {
 		for i := 1; i <= n; i++ {
 			if id := fmt.Sprintf("%s-%d", group, i); id != "ENV-6" && !broken[id] {
 				t.Errorf("no defect breaks %s", id)
@@ -334,6 +337,21 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			if got.status != base.status || !reflect.DeepEqual(top, want) || got.header.Get("Content-Type") != jsonContentType {
 				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
 			}
+		})},
+		{"error-member-twice", errorProbes(func(t *testing.T, base, got result) {
+			var last map[string]any
+			mustUnmarshal(t, got.body, &last)
+			var want map[string]any
+			mustUnmarshal(t, base.body, &want)
+			if got.status != base.status || !bytes.HasPrefix(got.body, []byte(`{"error":{"request_id":"req_`)) || !reflect.DeepEqual(last, want) {
+				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+			}
+		})},
+		{"should-retry-true", errorProbes(func(t *testing.T, base, got result) {
+			if got.status != base.status || got.header.Get("X-Should-Retry") != "true" || base.header.Get("X-Should-Retry") != "" {
+				t.Fatalf("%d %q -> %d %q", base.status, base.header.Get("X-Should-Retry"), got.status, got.header.Get("X-Should-Retry"))
+			}
+			sameBody(t, base, got)
 		})},
 		{"text-plain-errors", errorProbes(func(t *testing.T, base, got result) {
 			if got.status != base.status || got.header.Get("Content-Type") != textContentType {

@@ -36,7 +36,7 @@ func TestMaintenance(t *testing.T) {
 			if tc.status != 503 {
 				return
 			}
-			if strOrNil(e.Code) != "model_maintenance" || res.header.Get("Retry-After") != "30" {
+			if strOrNil(e.Code) != "model_maintenance" || res.header.Get("Retry-After") != "1" {
 				t.Fatalf("code %s, Retry-After %q", strOrNil(e.Code), res.header.Get("Retry-After"))
 			}
 		})
