@@ -103,6 +103,7 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 
 // plainTwin names the twin of a streaming request sent without stream: true.
 const plainTwin = "plain"
+
 // scenarioDeadline gives each request of a scenario that waits on the gateway's upstream timeout a deadline
 // a little past it, not the run's: a gateway that hangs is caught in seconds, and its answer, if any, still
 // arrives.
