@@ -11,7 +11,7 @@ func TestListShowsRequirementsScenariosAndNeeds(t *testing.T) {
 	if r.code != exitConformant {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"AUTH-1    MUST", "STREAM-1  SHOULD     -", "up-timeout", "needs: upstream.timeout; upstream.models.timeout", "limit-zero-credit"} {
+	for _, want := range []string{"AUTH-1    MUST", "NEG-1     SHOULD     -", "up-timeout", "needs: upstream.timeout; upstream.models.timeout", "limit-zero-credit"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("list lacks %q", want)
 		}

@@ -3,6 +3,8 @@
 package latency
 
 import (
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -28,8 +30,8 @@ func Start(origin string, delay time.Duration) (*Proxy, error) {
 		return nil, err
 	}
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
-	rp.FlushInterval = -1 // an event stream's chunks pass as they come
-	rp.ErrorLog = nil
+	rp.FlushInterval = -1                    // an event stream's chunks pass as they come
+	rp.ErrorLog = log.New(io.Discard, "", 0) // a target that drops a connection is what tests provoke
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := time.NewTimer(delay)
 		defer t.Stop()
