@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"github.com/gwconform/gwconform/internal/redact"
 	"io"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					Skip(got.skip)
 				}
 				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
-					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout,
+					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, headerRedactor: headerRedaction{t.transcriptRedactor}, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout,
 					sdk: got.sdk, sdkRetry: got.sdkRetry}
 				if s.check.applies != nil {
 					if why := s.check.applies(e); why != "" {
@@ -58,7 +59,7 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					// request exactly as the suite did.
 					AddReportEntry("transcript", t.transcriptRedactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
 					if len(e.exs) > 0 {
-						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0], t.bodyFile(sc, e.exs[0]))), ReportEntryVisibilityNever)
+						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0], t.bodyFile(sc, e.exs[0]), t.redactor.HeaderValue)), ReportEntryVisibilityNever)
 					}
 				}))
 			})
@@ -108,7 +109,11 @@ func (e evidence) transcripts() string {
 		if head != "" {
 			b.WriteString("# " + head + "\n")
 		}
-		b.WriteString(ex.Transcript(noRedaction{}))
+		r := e.headerRedactor
+		if r == nil {
+			r = headerRedaction{} // a nil redactor hides nothing
+		}
+		b.WriteString(ex.Transcript(r))
 		if sg, ok := e.seen[ex]; ok {
 			b.WriteString("= " + sg.String() + "\n")
 		}
@@ -140,10 +145,13 @@ func (e evidence) transcripts() string {
 	return b.String()
 }
 
-// noRedaction leaves redaction to the caller, which redacts the whole text at once.
-type noRedaction struct{}
+// headerRedaction hides the secrets of the request's own headers as a transcript renders them, however
+// short, and leaves the rest to the caller, which redacts the whole text at once.
+type headerRedaction struct{ r *redact.Redactor }
 
-func (noRedaction) String(s string) string { return s }
+func (headerRedaction) String(s string) string { return s }
+
+func (h headerRedaction) HeaderValue(v string) string { return h.r.HeaderValue(v) }
 
 // bodyFile writes the request's body, byte for byte, where its curl line reads it when it cannot be pasted
 // inline, and returns the path: "" when there is no body to write or nowhere to write it.

@@ -44,6 +44,8 @@ type evidence struct {
 	// seen is what the upstream's witness said of each exchange, and witness its URL ("" without one).
 	seen    map[*exchange.Exchange]sighting
 	witness string
+	// headerRedactor renders the request's headers in transcripts, hiding the suite's own secrets.
+	headerRedactor exchange.Redactor
 	// secrets must never come back: the valid key and whatever token the scenario presented.
 	secrets []string
 	// sdk and sdkRetry are the request sent through openai-go (CLIENT-1, CLIENT-2); nil where it was not.

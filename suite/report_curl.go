@@ -17,7 +17,8 @@ const maxCurlBody = 8 << 10
 // as is, and the body byte for byte, inline when short and printable, else from bodyFile (the caller writes
 // it; "" when there is nowhere to write). The caller redacts keys, which then appear as the variables that
 // hold them ($API_KEY), expanded inside the double quotes.
-func curlLine(ex *exchange.Exchange, bodyFile string) string {
+// headerValue hides the secrets the suite put in a header, however short (redact.Redactor.HeaderValue).
+func curlLine(ex *exchange.Exchange, bodyFile string, headerValue func(string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "curl -sS -i --path-as-is -X %s %s", ex.Request.Method, shellQuote(ex.Request.URL))
 	names := make([]string, 0, len(ex.Request.Header))
@@ -27,6 +28,7 @@ func curlLine(ex *exchange.Exchange, bodyFile string) string {
 	sort.Strings(names)
 	for _, n := range names {
 		for _, v := range ex.Request.Header[n] {
+			v = headerValue(v)
 			if v == "" {
 				fmt.Fprintf(&b, " \\\n  -H %q", n+";")
 				continue

@@ -95,7 +95,7 @@ func TestCurlLineSendsTheRequestExactlyAsTheSuiteDid(t *testing.T) {
 		if ex.Err != nil {
 			t.Fatalf("%s: %v", c.name, ex.Err)
 		}
-		line := tg.redactor.String(curlLine(ex, tg.bodyFile(c.sc, ex)))
+		line := tg.redactor.String(curlLine(ex, tg.bodyFile(c.sc, ex), tg.redactor.HeaderValue))
 		if strings.Contains(line, key) {
 			t.Fatalf("%s: the key is in the curl line", c.name)
 		}
@@ -143,7 +143,8 @@ func post(path string) scenario.Scenario {
 func TestCurlLineDescribesABodyItCannotPaste(t *testing.T) {
 	ex := &exchange.Exchange{Request: exchange.Request{Method: "POST", URL: "http://127.0.0.1:1/v1/chat/completions",
 		Header: http.Header{"Authorization": {"Bearer gwc-secret-key-123"}}, Body: []byte("{"), BodySize: 16 << 20, Source: exchange.Bytes("{")}}
-	line := redact.New().Add("gwc-secret-key-123", "$API_KEY").String(curlLine(ex, ""))
+	r := redact.New().Add("gwc-secret-key-123", "$API_KEY")
+	line := r.String(curlLine(ex, "", r.HeaderValue))
 	if !strings.Contains(line, "16777216-byte body") || !strings.Contains(line, `-H "Authorization: Bearer $API_KEY"`) {
 		t.Errorf("curl line:\n%s", line)
 	}

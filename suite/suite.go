@@ -26,9 +26,12 @@ type Config struct {
 	APIKey  string        // a valid key; never printed
 	Timeout time.Duration // per request
 	HTTP    *http.Client  // nil: a client that never follows redirects
-	// Headers are sent with every request, for gateways behind another auth layer. Their values are
-	// secrets: redacted everywhere, like the keys.
+	// Headers are sent with every request, for gateways that route on them or sit behind another auth
+	// layer. Their values are shown as they are, but for those SecretHeaders names.
 	Headers http.Header
+	// SecretHeaders are the canonical names of the Headers whose values are secrets: shown as the variable
+	// HeaderVariable names, like the keys.
+	SecretHeaders map[string]bool
 	// Billable runs the scenarios that buy real completions (MOD-4); off, they are skipped with the reason.
 	Billable bool
 	// Offers is what the target's profile says can be provoked; the zero value offers nothing.
@@ -84,6 +87,9 @@ func redactorFor(cfg Config) *redact.Redactor {
 	}
 	r := redact.New().Add(cfg.APIKey, "$"+keyVar)
 	for name, values := range cfg.Headers {
+		if !cfg.SecretHeaders[http.CanonicalHeaderKey(name)] {
+			continue
+		}
 		for _, v := range values {
 			r.Add(v, HeaderVariable(name))
 		}

@@ -21,6 +21,9 @@ const (
 	canaryValidKey   = "gwc-canary-valid-key-7f3e9a1c5b2d"
 	canaryRevokedKey = "gwc-canary-revoked-key-4d8b2f6a0c9e"
 	canaryHeader     = "gwc-canary-header-value-1e5c7a93"
+	// literalProvider is a --header value, no secret: shown as it is, in what the suite sent and in what
+	// the target echoed.
+	literalProvider = "openai"
 )
 
 // echoGateway answers every error by echoing back everything it was sent, the Authorization header and
@@ -38,7 +41,7 @@ func echoGateway(t *testing.T) string {
 			io.WriteString(w, `{"data":[{"id":"echo-model","supported_parameters":["temperature","max_tokens","n","stream"]}]}`)
 			return
 		}
-		msg, _ := json.Marshal("you sent " + r.Header.Get("Authorization") + ", " + r.Header.Get("X-Gateway-Token") + " and " + string(body))
+		msg, _ := json.Marshal("you sent " + r.Header.Get("Authorization") + ", " + r.Header.Get("X-Gateway-Token") + ", " + r.Header.Get("X-Provider") + " and " + string(body))
 		w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"error":{"message":`+string(msg)+`,"type":"invalid_request_error","code":null,"param":null}}`)
@@ -51,11 +54,14 @@ func echoGateway(t *testing.T) string {
 func redactionRun(t *testing.T, env ...string) result {
 	t.Helper()
 	profile := filepath.Join(t.TempDir(), "echo.yaml")
-	if err := os.WriteFile(profile, []byte("keys: {revoked: CANARY_REVOKED_KEY}\n"), 0o644); err != nil {
+	// The gateway token is a secret the profile reads from the environment; the provider header is a
+	// literal, which the reports must show as the target sent it back.
+	prof := "keys: {revoked: CANARY_REVOKED_KEY}\nheaders: {X-Gateway-Token: {env: CANARY_GATEWAY_TOKEN}}\n"
+	if err := os.WriteFile(profile, []byte(prof), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env = append(env, "API_KEY="+canaryValidKey, "CANARY_REVOKED_KEY="+canaryRevokedKey)
-	r := gwconform(t, env, "run", "--target", echoGateway(t), "--profile", profile, "--header", "X-Gateway-Token: "+canaryHeader)
+	env = append(env, "API_KEY="+canaryValidKey, "CANARY_REVOKED_KEY="+canaryRevokedKey, "CANARY_GATEWAY_TOKEN="+canaryHeader)
+	r := gwconform(t, env, "run", "--target", echoGateway(t), "--profile", profile, "--header", "X-Provider: "+literalProvider)
 	if r.code != exitFailed {
 		t.Fatalf("exit %d against an echoing gateway, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -119,6 +125,16 @@ func TestRedactionHoldsAgainstAnEchoingGateway(t *testing.T) {
 	summary, err := os.ReadFile(filepath.Join(r.reportDir, "summary.md"))
 	if err != nil || !strings.Contains(string(summary), "Bearer $API_KEY") {
 		t.Errorf("transcripts do not show the key as $API_KEY (%v)", err)
+	}
+	// Redaction never rewrites what the target sent: the literal header's value, echoed in a body, stays.
+	for _, name := range []string{"summary.md", "report.json", "report.html", "junit.xml"} {
+		b, err := os.ReadFile(filepath.Join(r.reportDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "$GWC_HEADER_X_GATEWAY_TOKEN, "+literalProvider+" and ") || strings.Contains(string(b), "GWC_HEADER_X_PROVIDER") {
+			t.Errorf("%s does not show the literal header as the target echoed it", name)
+		}
 	}
 }
 

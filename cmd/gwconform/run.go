@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -66,7 +67,8 @@ func runFlags() (*flag.FlagSet, *runOptions) {
 	fs.BoolVar(&o.transport.insecure, "insecure", false, "do not verify the target's TLS certificate (dangerous: the key goes to whoever answers)")
 	fs.StringVar(&o.transport.clientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
 	fs.StringVar(&o.transport.clientKey, "client-key", "", "PEM private key of --client-cert")
-	fs.Var(&o.transport.headers, "header", "extra request header 'Name: value' sent with every request, for a gateway behind another auth layer (repeatable; values are redacted)")
+	fs.Var(&o.transport.headers, "header", "extra request header 'Name: value' sent with every request, for a gateway that routes on it (repeatable; the value is shown as it is: use --secret-header for a secret)")
+	fs.Var(&o.transport.secretHeaders, "secret-header", "extra request header 'Name: value' whose value is a secret, for a gateway behind another auth layer (repeatable; shown as $GWC_HEADER_NAME everywhere)")
 	fs.BoolVar(&o.progress, "progress", false, "print each scenario to stderr as it is sent, with how far along the run is (for slow targets)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing (no key needed)")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
@@ -104,7 +106,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
-	extra, err := o.transport.extraHeaders()
+	extra, secretHeaders, err := o.transport.extraHeaders()
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
@@ -144,7 +146,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, "run: %v", err)
 	}
 
-	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, "bodies"), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, APIKeyVar: o.apiKeyEnv}
+	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, "bodies"), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, SecretHeaders: secretHeaders, APIKeyVar: o.apiKeyEnv}
 	if o.target == "" {
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
@@ -191,6 +193,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "gwconform: testing %s with the key in $%s\n", cfg.BaseURL, o.apiKeyEnv)
 	}
 	cfg.Offers.Model = o.model
+	cfg.Headers, cfg.SecretHeaders = withProfileHeaders(cfg.Offers, cfg.Headers, cfg.SecretHeaders)
 	printOffers(stdout, o.profile, cfg.Offers)
 	if o.dryRun {
 		return dryRun(stdout, sel, cfg)
@@ -268,4 +271,17 @@ func validEnvName(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// withProfileHeaders are the profile's headers under the flags' own: a --header or --secret-header of the
+// same name wins, as flags win over the profile everywhere else.
+func withProfileHeaders(offers profile.Offers, flags http.Header, flagSecrets map[string]bool) (http.Header, map[string]bool) {
+	h, secret := http.Header{}, map[string]bool{}
+	for name, values := range offers.Headers {
+		h[name], secret[name] = values, offers.SecretHeaders[name]
+	}
+	for name, values := range flags {
+		h[name], secret[name] = values, flagSecrets[name]
+	}
+	return h, secret
 }

@@ -19,7 +19,8 @@ type transportOptions struct {
 	insecure   bool
 	clientCert string
 	clientKey  string
-	headers    multiFlag
+	// headers are literal, shown as they are; secretHeaders are redacted everywhere the suite shows them.
+	headers, secretHeaders multiFlag
 }
 
 // maxHeaderBytes caps a response's headers: a hostile target cannot make the client buffer without end.
@@ -68,21 +69,41 @@ func (o transportOptions) httpClient() (*http.Client, error) {
 	}, nil
 }
 
-// extraHeaders parses the --header values ("Name: value").
-func (o transportOptions) extraHeaders() (http.Header, error) {
+// extraHeaders parses the --header and --secret-header values ("Name: value"), and says which names are
+// secrets.
+func (o transportOptions) extraHeaders() (http.Header, map[string]bool, error) {
+	h, secret := http.Header{}, map[string]bool{}
+	lit, err := parseHeaders("--header", o.headers)
+	if err != nil {
+		return nil, nil, err
+	}
+	sec, err := parseHeaders("--secret-header", o.secretHeaders)
+	if err != nil {
+		return nil, nil, err
+	}
+	for name, values := range lit {
+		h[name] = values
+	}
+	for name, values := range sec {
+		h[name], secret[name] = values, true
+	}
+	return h, secret, nil
+}
+
+func parseHeaders(flagName string, raws []string) (http.Header, error) {
 	h := http.Header{}
-	for _, raw := range o.headers {
+	for _, raw := range raws {
 		name, value, ok := strings.Cut(raw, ":")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
-			return nil, fmt.Errorf("--header %q: want 'Name: value'", redactHeaderValue(raw))
+			return nil, fmt.Errorf("%s %q: want 'Name: value'", flagName, redactHeaderValue(raw))
 		}
 		if value == "" {
 			// An empty value is an unset variable, not a header any gateway routes on.
-			return nil, fmt.Errorf("--header %q has an empty value (an unset variable?): want 'Name: value'", name+":")
+			return nil, fmt.Errorf("%s %q has an empty value (an unset variable?): want 'Name: value'", flagName, name+":")
 		}
 		if strings.EqualFold(name, "Authorization") {
-			return nil, errors.New("--header cannot set Authorization: the suite sends its own, with the key from the variable --api-key-env names (API_KEY by default)")
+			return nil, fmt.Errorf("%s cannot set Authorization: the suite sends its own, with the key from the variable --api-key-env names (API_KEY by default)", flagName)
 		}
 		h.Add(name, value)
 	}

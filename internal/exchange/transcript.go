@@ -11,6 +11,10 @@ import (
 // Redactor hides secrets in rendered text; *redact.Redactor is one.
 type Redactor interface{ String(string) string }
 
+// HeaderRedactor, when a Redactor is one, hides the secrets of the request's own headers however short:
+// only where the suite put them, so that nothing the target sent is rewritten for a short value.
+type HeaderRedactor interface{ HeaderValue(string) string }
+
 // ShownBody is how much of a body a transcript prints: enough to read an error, not a 16 MiB prompt.
 const ShownBody = 2048
 
@@ -19,7 +23,16 @@ const ShownBody = 2048
 func (e *Exchange) Transcript(r Redactor) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "> %s %s\n", e.Request.Method, e.Request.URL)
-	writeHeaders(&b, "> ", e.Request.Header)
+	sent := e.Request.Header
+	if hr, ok := r.(HeaderRedactor); ok {
+		sent = make(http.Header, len(e.Request.Header))
+		for name, values := range e.Request.Header {
+			for _, v := range values {
+				sent[name] = append(sent[name], hr.HeaderValue(v))
+			}
+		}
+	}
+	writeHeaders(&b, "> ", sent)
 	if e.Request.BodySize > 0 {
 		fmt.Fprintf(&b, ">\n%s\n", indent("> ", Shown(e.Request.Body, e.Request.BodySize)))
 	}

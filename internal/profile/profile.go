@@ -39,6 +39,9 @@ type Profile struct {
 	// ConfidentialModel is a model the gateway serves only from confidential compute: its completions must
 	// report the verification (RCPT-2).
 	ConfidentialModel string `yaml:"confidential_model,omitempty"`
+	// Headers are sent with every request, for a gateway that routes on them or sits behind another auth
+	// layer: a literal value is shown as it is, {env: NAME} reads a secret, shown only as $NAME.
+	Headers map[string]HeaderValue `yaml:"headers,omitempty"`
 	// Lacks names features the gateway does not have at all (rate_limit, credits, confidential): their
 	// requirements are then not applicable, rather than waiting on a profile entry that cannot exist.
 	Lacks []string `yaml:"lacks,omitempty,flow"`
@@ -105,6 +108,36 @@ type Upstream struct {
 	// Witness is the URL of `gwconform upstream`'s witness (http://host:port/gwconform/witness/): with it,
 	// the run asks the upstream whether each request reached it.
 	Witness string `yaml:"witness,omitempty"`
+}
+
+// HeaderValue is a header's value as a profile writes it: a literal, or {env: NAME} for a secret.
+type HeaderValue struct {
+	Literal string
+	Env     string
+}
+
+// UnmarshalYAML reads "value" or {env: NAME}.
+func (h *HeaderValue) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		h.Literal = n.Value
+		return nil
+	}
+	var v struct {
+		Env string `yaml:"env"`
+	}
+	if n.Kind != yaml.MappingNode || n.Decode(&v) != nil || len(n.Content) != 2 {
+		return fmt.Errorf("line %d: a header's value is a literal or {env: NAME}", n.Line)
+	}
+	h.Env = v.Env
+	return nil
+}
+
+// MarshalYAML writes the value as UnmarshalYAML reads it.
+func (h HeaderValue) MarshalYAML() (any, error) {
+	if h.Env != "" {
+		return map[string]string{"env": h.Env}, nil
+	}
+	return h.Literal, nil
 }
 
 // Trigger provokes a condition with a model id or a request header ("Name: value").
@@ -215,6 +248,18 @@ func (p *Profile) validate() error {
 		}
 	}
 	errs = append(errs, p.lackedButOffered()...)
+	for name, v := range p.Headers {
+		switch {
+		case name == "" || strings.ContainsAny(name, " \t\r\n:"):
+			errs = append(errs, fmt.Sprintf("headers: %q is not a header name", name))
+		case strings.EqualFold(name, "Authorization"):
+			errs = append(errs, "headers cannot set Authorization: the suite sends its own, with the key from api_key_env")
+		case v.Env != "" && !validEnvName(v.Env):
+			errs = append(errs, fmt.Sprintf("headers.%s: env must name an environment variable", name))
+		case v.Env == "" && (v.Literal == "" || strings.ContainsAny(v.Literal, "\r\n")):
+			errs = append(errs, fmt.Sprintf("headers.%s needs a value: a literal, or {env: NAME} for a secret", name))
+		}
+	}
 	errs = append(errs, p.sharedModels()...)
 	for name, t := range p.Triggers {
 		if !slices.Contains(Triggers, name) {

@@ -71,6 +71,9 @@ func TestParseRefusesMistakes(t *testing.T) {
 		"except without faults":    {"upstream: {except: [unverified]}", "upstream.except leaves faults out of upstream.faults: true, so it needs it"},
 		"witness not a URL":        {"upstream: {witness: 127.0.0.1:8081}", "upstream.witness: \"127.0.0.1:8081\" is not an http(s) URL"},
 		"witness elsewhere":        {"upstream: {witness: 'http://127.0.0.1:8081/v1/models'}", "is not the upstream's witness"},
+		"header sets Authorization": {"headers: {Authorization: x}", "headers cannot set Authorization"},
+		"header env not a name":    {"headers: {X-Tenant: {env: 'sk-123'}}", "headers.X-Tenant: env must name an environment variable"},
+		"header without a value":   {"headers: {X-Tenant: ''}", "headers.X-Tenant needs a value"},
 		"lacks an unknown feature": {"lacks: [streaming]", "lacks names streaming, which is not a feature (want one of confidential, credits, rate_limit)"},
 		"lacks yet bursts":         {"lacks: [rate_limit]\nrate_limit: {burst: 5, within: 5s}", "lacks rate_limit, yet rate_limit or keys.rate_limited is set"},
 		"lacks yet has a key":      {"lacks: [credits]\nkeys: {zero_credit: ZC}", "lacks credits, yet keys.zero_credit is set"},
@@ -213,5 +216,39 @@ func TestExceptLacksAndWitness(t *testing.T) {
 		if len(o.Lacks) != len(c.lacks) {
 			t.Errorf("%s: lacks %v", c.yaml, o.Lacks)
 		}
+	}
+}
+
+// A literal header is sent and shown as it is; an {env: NAME} header is a secret read from the
+// environment, and a missing one is refused like a missing key.
+func TestHeadersLiteralAndSecret(t *testing.T) {
+	p, err := Parse([]byte("headers:\n  x-portkey-provider: openai\n  X-Tenant-Token: {env: TENANT_TOKEN}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := p.Resolve(func(k string) string { return map[string]string{"TENANT_TOKEN": "tok-123"}[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Headers.Get("X-Portkey-Provider") != "openai" || o.SecretHeaders["X-Portkey-Provider"] {
+		t.Errorf("literal header: %q, secret %t", o.Headers.Get("X-Portkey-Provider"), o.SecretHeaders["X-Portkey-Provider"])
+	}
+	if o.Headers.Get("X-Tenant-Token") != "tok-123" || !o.SecretHeaders["X-Tenant-Token"] {
+		t.Errorf("secret header: %q, secret %t", o.Headers.Get("X-Tenant-Token"), o.SecretHeaders["X-Tenant-Token"])
+	}
+	summary := strings.Join(o.Summary(), "\n")
+	if strings.Contains(summary, "tok-123") || !strings.Contains(summary, "X-Tenant-Token: $TENANT_TOKEN (secret)") || !strings.Contains(summary, "X-Portkey-Provider: openai") {
+		t.Errorf("summary:\n%s", summary)
+	}
+	if _, err := p.Resolve(func(string) string { return "" }, nil); err == nil || !strings.Contains(err.Error(), "headers.X-Tenant-Token names $TENANT_TOKEN, which is empty") {
+		t.Errorf("a missing secret header: %v", err)
+	}
+	out, err := p.Marshal("round trip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(out)
+	if err != nil || back.Headers["X-Tenant-Token"].Env != "TENANT_TOKEN" || back.Headers["x-portkey-provider"].Literal != "openai" {
+		t.Errorf("marshalled headers read back as %+v (%v):\n%s", back, err, out)
 	}
 }

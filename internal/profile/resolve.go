@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,11 @@ type Offers struct {
 	Lacks map[string]bool
 	// ConfidentialModel is a model served only from confidential compute (RCPT-2); "" offers none.
 	ConfidentialModel string
+	// Headers are sent with every request; SecretHeaders names (canonically) those whose values are
+	// secrets, and HeaderSources says which variable each came from.
+	Headers       http.Header
+	SecretHeaders map[string]bool
+	HeaderSources map[string]string
 }
 
 // Defaults of the page's retry policy: three tries, waiting 1s then 2s.
@@ -55,9 +61,26 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 		}
 		r.Keys[role], r.KeySources[role] = v, "$"+env
 	}
+	for name, v := range p.Headers {
+		name = http.CanonicalHeaderKey(name)
+		if r.Headers == nil {
+			r.Headers, r.SecretHeaders, r.HeaderSources = http.Header{}, map[string]bool{}, map[string]string{}
+		}
+		if v.Env == "" {
+			r.Headers.Set(name, v.Literal)
+			continue
+		}
+		value := strings.TrimSpace(getenv(v.Env))
+		if value == "" {
+			missing = append(missing, fmt.Sprintf("headers.%s names $%s, which is empty", name, v.Env))
+			continue
+		}
+		r.Headers.Set(name, value)
+		r.SecretHeaders[name], r.HeaderSources[name] = true, "$"+v.Env
+	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return Offers{}, fmt.Errorf("%s: export it, or drop the role from the profile", strings.Join(missing, "; "))
+		return Offers{}, fmt.Errorf("%s: export it, or drop it from the profile", strings.Join(missing, "; "))
 	}
 	if u := p.Upstream; u != nil {
 		r.UpstreamTimeout = time.Duration(u.Timeout)
@@ -163,6 +186,18 @@ func (r Offers) Summary() []string {
 	}
 	if r.Model != "" {
 		lines = append(lines, "model: "+r.Model+" (named, not chosen from GET /v1/models)")
+	}
+	if len(r.Headers) > 0 {
+		var hs []string
+		for name := range r.Headers {
+			if r.SecretHeaders[name] {
+				hs = append(hs, name+": "+r.HeaderSources[name]+" (secret)")
+			} else {
+				hs = append(hs, name+": "+r.Headers.Get(name))
+			}
+		}
+		sort.Strings(hs)
+		lines = append(lines, "headers: "+strings.Join(hs, ", "))
 	}
 	if r.ConfidentialModel != "" {
 		lines = append(lines, "confidential model: "+r.ConfidentialModel+" (RCPT-2: its completions report the verification)")

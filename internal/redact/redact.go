@@ -15,15 +15,17 @@ type Redactor struct {
 
 type secret struct{ value, marker string }
 
-// minLen keeps short values (such as "Bearer") from being treated as secrets and blanking ordinary words.
-const minLen = 6
+// bodyMin is the shortest secret hidden wherever it appears. A shorter one could be an ordinary word of
+// the target's answer ("openai"), and rewriting that would misstate what the target sent: it is hidden
+// only where the suite itself put it, in a request header (HeaderValue).
+const bodyMin = 8
 
 // New makes a Redactor; add secrets with Add.
 func New() *Redactor { return &Redactor{} }
 
 // Add registers a secret value and the name it is shown as, e.g. Add(key, "$API_KEY").
 func (r *Redactor) Add(value, name string) *Redactor {
-	if len(value) < minLen {
+	if value == "" {
 		return r
 	}
 	r.secrets = append(r.secrets, secret{value, name})
@@ -45,16 +47,36 @@ func (r *Redactor) String(s string) string {
 		return s
 	}
 	for _, sec := range r.secrets {
-		s = strings.ReplaceAll(s, sec.value, sec.marker)
+		if len(sec.value) >= bodyMin {
+			s = strings.ReplaceAll(s, sec.value, sec.marker)
+		}
 	}
 	return s
+}
+
+// HeaderValue hides the secrets in a value the suite put in a request header, however short: the whole
+// value, or the credential after an auth scheme ("Bearer <key>").
+func (r *Redactor) HeaderValue(v string) string {
+	if r == nil || disabled.Load() {
+		return v
+	}
+	scheme, cred, hasScheme := strings.Cut(v, " ")
+	for _, sec := range r.secrets {
+		switch {
+		case v == sec.value:
+			return sec.marker
+		case hasScheme && cred == sec.value:
+			return scheme + " " + sec.marker
+		}
+	}
+	return r.String(v)
 }
 
 // Contains reports the names of the secrets found in s.
 func (r *Redactor) Contains(s string) []string {
 	var found []string
 	for _, sec := range r.secrets {
-		if strings.Contains(s, sec.value) {
+		if len(sec.value) >= bodyMin && strings.Contains(s, sec.value) {
 			found = append(found, sec.marker)
 		}
 	}

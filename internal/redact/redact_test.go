@@ -17,3 +17,22 @@ func TestRedactorReplacesEverySecret(t *testing.T) {
 		t.Fatal("nil redactor changed its input")
 	}
 }
+
+// A short secret is hidden where the suite put it, a request header, and nowhere else: the same word in
+// the target's answer is what the target sent.
+func TestShortSecretsAreHiddenOnlyInTheSuitesHeaders(t *testing.T) {
+	r := New().Add("openai", "$GWC_HEADER_X_PROVIDER").Add("gwc-long-secret-9", "$API_KEY")
+	for in, want := range map[string]string{
+		"openai":                   "$GWC_HEADER_X_PROVIDER",
+		"Bearer openai":            "Bearer $GWC_HEADER_X_PROVIDER",
+		"Bearer gwc-long-secret-9": "Bearer $API_KEY",
+		"openai-compatible":        "openai-compatible",
+	} {
+		if got := r.HeaderValue(in); got != want {
+			t.Errorf("HeaderValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := r.String(`{"error":{"message":"openai said no to gwc-long-secret-9"}}`); got != `{"error":{"message":"openai said no to $API_KEY"}}` {
+		t.Errorf("a body became %s", got)
+	}
+}
