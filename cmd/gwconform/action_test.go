@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // actionScript is the GitHub Action's logic, run by action.yml after installing gwconform.
@@ -153,4 +155,76 @@ func TestActionScript(t *testing.T) {
 			t.Errorf("no clear error:\n%s", r.stderr)
 		}
 	})
+}
+
+// action.yml: a composite action with the inputs and outputs the README documents, and no input that
+// could carry a key (a key belongs in the job's environment, from the secret store).
+func TestActionYAML(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Runs struct {
+			Using string `yaml:"using"`
+			Steps []struct {
+				Run string            `yaml:"run"`
+				Env map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+		Inputs  map[string]struct{ Description, Default string } `yaml:"inputs"`
+		Outputs map[string]struct{ Description, Value string }   `yaml:"outputs"`
+	}
+	if err := yaml.Unmarshal(b, &action); err != nil {
+		t.Fatal(err)
+	}
+	if action.Runs.Using != "composite" {
+		t.Errorf("runs.using is %q, want composite", action.Runs.Using)
+	}
+	wantInputs := map[string]string{"target": "", "profile": "", "label-filter": "", "fail-on": "must", "report-dir": "gwconform-reports", "version": ""}
+	for name, def := range wantInputs {
+		in, ok := action.Inputs[name]
+		if !ok {
+			t.Errorf("no input %s", name)
+		} else if in.Default != def {
+			t.Errorf("input %s defaults to %q, want %q", name, in.Default, def)
+		}
+	}
+	for name := range action.Inputs {
+		if _, ok := wantInputs[name]; !ok {
+			t.Errorf("unexpected input %s", name)
+		}
+		for _, bad := range []string{"key", "secret", "token", "password", "credential"} {
+			if strings.Contains(strings.ToLower(name), bad) {
+				t.Errorf("input %s looks like a secret: the key comes from the job's environment", name)
+			}
+		}
+	}
+	for _, name := range []string{"verdict", "exit-code", "report-dir"} {
+		if out, ok := action.Outputs[name]; !ok || out.Value == "" {
+			t.Errorf("no output %s with a value", name)
+		}
+	}
+	if len(action.Outputs) != 3 {
+		t.Errorf("outputs %v, want verdict, exit-code and report-dir", action.Outputs)
+	}
+	// Inputs reach the shell through env, never pasted into a script, where a quote would run as code.
+	calls := false
+	for _, s := range action.Runs.Steps {
+		if strings.Contains(s.Run, "${{") {
+			t.Errorf("a step interpolates an expression into its script:\n%s", s.Run)
+		}
+		if strings.Contains(s.Run, ".github/gwconform-action.sh") {
+			calls = true
+			for _, v := range []string{"INPUT_TARGET", "INPUT_PROFILE", "INPUT_LABEL_FILTER", "INPUT_FAIL_ON", "INPUT_REPORT_DIR", "GWCONFORM_BIN"} {
+				if s.Env[v] == "" {
+					t.Errorf("the step running the script does not set %s", v)
+				}
+			}
+		}
+	}
+	if !calls {
+		t.Error("no step runs .github/gwconform-action.sh")
+	}
 }
