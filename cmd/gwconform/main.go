@@ -29,6 +29,7 @@ commands:
   run      run the conformance suite against --target (or the embedded reference gateway)
   serve    run the reference gateway and its upstream in the foreground
   list     list the requirements, scenarios and specs, and what each scenario needs from a target
+  profile  draft --target URL [--upstream URL]: a starter profile; check FILE: what a profile enables
   upstream run the fault-injecting OpenAI-compatible upstream, for a gateway under test to front
   help     show this text; "gwconform <command> -h" shows a command's flags
 `
@@ -50,6 +51,8 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		return serveCommand(args[1:], stdout, stderr)
 	case "list":
 		return listCommand(args[1:], stdout, stderr)
+	case "profile":
+		return profileCommand(args[1:], getenv, stdout, stderr)
 	case "upstream":
 		return upstreamCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

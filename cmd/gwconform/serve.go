@@ -41,7 +41,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	// The keys belong to this throwaway in-process gateway and exist to be pasted into a shell.
-	fmt.Fprintf(stdout, "gwconform reference gateway\n  base URL: %s\n  demo key: %s\n", stack.BaseURL, stack.APIKey)
+	fmt.Fprintf(stdout, "gwconform reference gateway\n  base URL: %s\n  demo key: %s\n  upstream: %s (its witness: %s)\n", stack.BaseURL, stack.APIKey, stack.UpstreamURL, stack.WitnessURL)
 	fmt.Fprintf(stdout, "  keys:     export %s\n", strings.Join(referenceKeys(stack), " "))
 	if *profileOut != "" {
 		fmt.Fprintf(stdout, "  profile:  %s (gwconform run --profile %s)\n", *profileOut, *profileOut)

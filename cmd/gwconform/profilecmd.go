@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/suite"
+)
+
+// profileCommand helps write a profile: draft one from what a target shows cheaply, or check one.
+func profileCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return fail(stderr, "profile: want check FILE, or draft --target URL (see gwconform profile draft -h)")
+	}
+	switch args[0] {
+	case "check":
+		return profileCheck(args[1:], stdout, stderr)
+	case "draft":
+		return profileDraft(args[1:], getenv, stdout, stderr)
+	}
+	return fail(stderr, "profile: unknown subcommand %q: want check or draft", args[0])
+}
+
+// profileCheck validates a profile and says, requirement by requirement, what it lets a run check and what
+// it leaves skipped, and why: the question a person writing one asks.
+func profileCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gwconform profile check", flag.ContinueOnError)
+	billable := fs.Bool("billable", false, "count the billable specs as run, as --billable would")
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if file == "" {
+		return fail(stderr, "profile check: want the profile's path: gwconform profile check FILE")
+	}
+	p, err := profile.Load(file)
+	if err != nil {
+		return fail(stderr, "profile check: %s: %v", file, oneLine(err))
+	}
+	// The variables it names are taken as set: this checks what the profile says, not the environment.
+	offers, err := p.Resolve(func(string) string { return "set" }, nil)
+	if err != nil {
+		return fail(stderr, "profile check: %s: %v", file, err)
+	}
+	plan, err := suite.LoadPlan()
+	if err != nil {
+		return fail(stderr, "profile check: %v", err)
+	}
+	enabled, skipped := enabledBy(plan, offers, *billable)
+	fmt.Fprintf(stdout, "gwconform: %s is a valid profile\n", file)
+	var on []string
+	for _, id := range plan.Requirements.IDs() {
+		if enabled[id] {
+			on = append(on, id)
+		}
+	}
+	fmt.Fprintf(stdout, "enables (%d): %s\n", len(on), strings.Join(on, ", "))
+	fmt.Fprintln(stdout, "leaves skipped:")
+	for _, id := range plan.Requirements.IDs() {
+		if !enabled[id] && skipped[id] != "" {
+			fmt.Fprintf(stdout, "  %-9s %-6s %s\n", id, plan.Requirements[id].Level, skipped[id])
+		}
+	}
+	return exitConformant
+}
+
+// enabledBy says which requirements a run with these offers has a spec to check, and for the others the
+// first reason their specs would be skipped.
+func enabledBy(plan *suite.Plan, offers profile.Offers, billable bool) (enabled map[string]bool, skipped map[string]string) {
+	byID := map[string]scenario.Scenario{}
+	for _, sc := range plan.Scenarios.Scenarios {
+		byID[sc.ID] = sc
+	}
+	enabled, skipped = map[string]bool{}, map[string]string{}
+	for _, s := range plan.Specs() {
+		why := suite.Unmet(byID[s.Scenario], plan.Scenarios, offers, billable)
+		for _, id := range s.Charges {
+			switch {
+			case why == "":
+				enabled[id] = true
+			case skipped[id] == "":
+				skipped[id] = why
+			}
+		}
+	}
+	return enabled, skipped
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// profile draft against the reference stack, given its upstream, writes a profile that enables every UP-*
+// requirement, learnt from the catalogues and a timed timeout fault; the keys and triggers only a person
+// can give are left commented; profile check reads it back and says so.
+func TestProfileDraftEnablesTheUpstreamFaults(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	out := filepath.Join(t.TempDir(), "draft.yaml")
+	r := gwconform(t, []string{"API_KEY=" + stack.APIKey}, "profile", "draft", "--target", stack.BaseURL, "--upstream", stack.UpstreamURL, "--out", out)
+	if r.code != exitConformant {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := string(b)
+	for _, want := range []string{"models_need_key: false", "witness: " + stack.WitnessURL, "timeout: ref/timeout", "#   zero_credit: GWC_ZERO_CREDIT_KEY", "#   server_error:"} {
+		if !strings.Contains(draft, want) {
+			t.Errorf("the draft lacks %q:\n%s", want, draft)
+		}
+	}
+	if strings.Contains(draft, stack.APIKey) {
+		t.Error("the draft holds the key")
+	}
+	check := gwconform(t, nil, "profile", "check", out)
+	if check.code != exitConformant {
+		t.Fatalf("check: exit %d: %s", check.code, check.stderr)
+	}
+	enables, _, _ := strings.Cut(strings.SplitN(check.stdout, "enables", 2)[1], "\n")
+	for _, id := range []string{"UP-1", "UP-2", "UP-3", "UP-4", "UP-5", "UP-6"} {
+		if !strings.Contains(enables, id+",") && !strings.HasSuffix(enables, id) {
+			t.Errorf("the draft does not enable %s:\n%s", id, check.stdout)
+		}
+	}
+	for _, skipped := range []string{"LIMIT-3   MUST   needs keys.zero_credit in the profile", "SRV-1     MUST   needs triggers.server_error in the profile"} {
+		if !strings.Contains(check.stdout, skipped) {
+			t.Errorf("check does not say %q:\n%s", skipped, check.stdout)
+		}
+	}
+}
+
+// A profile that does not load is one line and exit 2, as every bad input.
+func TestProfileCheckRefusesABadProfile(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("upstream: {timout: 2s}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := gwconform(t, nil, "profile", "check", bad)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "did you mean timeout?") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("exit %d: %q", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/profile"
+)
+
+// draftWait bounds each question the draft asks; the timeout probe gets draftProbeWait.
+const (
+	draftWait      = 10 * time.Second
+	draftProbeWait = 60 * time.Second
+)
+
+// profileDraft writes a commented starter profile from what it can learn cheaply, and buying nothing: the
+// catalogue, whether it needs a key, which of `gwconform upstream`'s fault models the gateway exposes and
+// under which ids, and the gateway's upstream timeout, timed on the timeout fault. What only the person
+// knows (keys by role, triggers) is left commented, with what each enables.
+func profileDraft(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gwconform profile draft", flag.ContinueOnError)
+	target := fs.String("target", "", "the gateway's base URL, ending in /v1")
+	upstreamURL := fs.String("upstream", "", "base URL of the `gwconform upstream` the gateway fronts (http://host:port/v1), to map its fault models and name its witness")
+	keyEnv := fs.String("api-key-env", "API_KEY", "environment variable holding the gateway's key")
+	out := fs.String("out", "", "write the profile to FILE (default: stdout)")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if err := checkTarget(*target); err != nil {
+		return fail(stderr, "profile draft: --target %q: %v", *target, err)
+	}
+	base := strings.TrimSuffix(*target, "/")
+	key := strings.TrimSpace(getenv(*keyEnv))
+	d := draft{target: base, keyEnv: *keyEnv}
+
+	listed, status, err := listModels(base, key)
+	if err != nil {
+		return fail(stderr, "profile draft: the target does not answer GET %s/models: %v", base, err)
+	}
+	if status != http.StatusOK {
+		return fail(stderr, "profile draft: GET %s/models with the key in $%s answered %d: check the URL and the key", base, *keyEnv, status)
+	}
+	if _, keyless, err := listModels(base, ""); err == nil && key != "" {
+		needs := keyless == http.StatusUnauthorized || keyless == http.StatusForbidden
+		d.modelsNeedKey = &needs
+	}
+	d.models = listed
+	if *upstreamURL != "" {
+		up := strings.TrimSuffix(*upstreamURL, "/")
+		upListed, status, err := listModels(up, "")
+		if err != nil || status != http.StatusOK {
+			return fail(stderr, "profile draft: --upstream %s does not list its models (%v, status %d): is it `gwconform upstream`?", up, err, status)
+		}
+		d.faults = faultIDs(listed, upListed)
+		d.witness = strings.TrimSuffix(up, "/v1") + faults.WitnessPath
+		if m, ok := d.faults[faults.Timeout.Key]; ok {
+			d.timeout = probeTimeout(base, key, m)
+		}
+	}
+	text := d.render()
+	if _, err := profile.Parse([]byte(text)); err != nil {
+		return fail(stderr, "profile draft: the draft does not parse (a bug): %v", oneLine(err))
+	}
+	if *out == "" {
+		fmt.Fprint(stdout, text)
+		return exitConformant
+	}
+	if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+		return fail(stderr, "profile draft: %v", err)
+	}
+	fmt.Fprintf(stdout, "gwconform: wrote %s; check it with gwconform profile check %s\n", *out, *out)
+	return exitConformant
+}
+
+// draft is what was learnt of a target.
+type draft struct {
+	target, keyEnv string
+	models         []string
+	modelsNeedKey  *bool
+	faults         map[string]string // fault key -> the gateway's id for it
+	witness        string
+	timeout        time.Duration // 0: not measured
+}
+
+// listModels is GET base/models's ids and status; key "" sends none.
+func listModels(base, key string) ([]string, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), draftWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/models", nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&list)
+	var ids []string
+	for _, m := range list.Data {
+		ids = append(ids, m.ID)
+	}
+	return ids, resp.StatusCode, nil
+}
+
+// faultIDs finds, for each fault the upstream serves, the id the gateway lists it under: the same id, the
+// same under a provider prefix (openai/fault/close), or the fault's own name under a prefix of the
+// gateway's (ref/close).
+func faultIDs(gateway, upstream []string) map[string]string {
+	served := map[string]bool{}
+	for _, id := range upstream {
+		served[id] = true
+	}
+	out := map[string]string{}
+	for _, f := range faults.All() {
+		if !served[f.Model] {
+			continue
+		}
+		name := strings.TrimPrefix(f.Model, "fault/")
+		for _, id := range gateway {
+			if id == f.Model || strings.HasSuffix(id, "/"+f.Model) || strings.HasSuffix(id, "/"+name) {
+				out[f.Key] = id
+				break
+			}
+		}
+	}
+	return out
+}
+
+// probeTimeout times the gateway's answer to the timeout fault, which holds the upstream far past any
+// sane timeout: the gateway answers when its own runs out. Nothing is bought.
+func probeTimeout(base, key, model string) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), draftProbeWait)
+	defer cancel()
+	body := `{"model": ` + jsonString(model) + `, "messages": [{"role": "user", "content": "gwconform profile draft: timeout probe"}]}`
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 500 {
+		return 0
+	}
+	// Rounded up to the next half second: UP-3 allows grace on top, never less than the gateway's own.
+	return time.Since(start).Truncate(500*time.Millisecond) + 500*time.Millisecond
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// render writes the draft as a commented profile.
+func (d draft) render() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# yaml-language-server: $schema=https://raw.githubusercontent.com/gwconform/gwconform/main/schemas/profile.json\n")
+	fmt.Fprintf(&b, "# A profile drafted by gwconform profile draft from %s. Check it with gwconform profile check.\n", d.target)
+	fmt.Fprintf(&b, "target: %s\napi_key_env: %s\n", d.target, d.keyEnv)
+	if len(d.models) > 0 {
+		fmt.Fprintf(&b, "# listed by GET /v1/models: %s\n", strings.Join(d.models, ", "))
+	}
+	if d.modelsNeedKey != nil {
+		fmt.Fprintf(&b, "models_need_key: %t              # learnt: GET /v1/models without a key (MOD-1, AUTH-1)\n", *d.modelsNeedKey)
+	}
+	b.WriteString(`# keys:                                # environment variable NAMES of keys only you can make
+#   zero_credit: GWC_ZERO_CREDIT_KEY    # LIMIT-3: 403 with the envelope
+#   revoked: GWC_REVOKED_KEY            # AUTH-2: a revoked key is refused 401
+#   rate_limited: GWC_RATE_LIMITED_KEY  # LIMIT-1/2 and SRV-3, with rate_limit below
+# rate_limit: {burst: 20, within: 5s}   # the opt-in burst that looks for a 429
+# triggers:                             # how to make this gateway answer 500 and 503
+#   server_error: {header: "X-Debug-Fault: internal"}   # SRV-1
+#   unavailable: {model: maintenance/demo}              # SRV-2
+# confidential_model: my/confidential   # RCPT-2 (with --billable)
+# lacks: [credits]                      # features this gateway does not have: rate_limit, credits, confidential
+`)
+	if len(d.faults) == 0 && d.witness == "" {
+		b.WriteString("# upstream: {faults: true, timeout: 2s}  # when the gateway fronts `gwconform upstream` (see --upstream)\n")
+		return b.String()
+	}
+	b.WriteString("upstream:\n")
+	if d.timeout > 0 {
+		fmt.Fprintf(&b, "  timeout: %s                        # measured: the gateway answered the timeout fault after about this (UP-3)\n", d.timeout)
+	} else {
+		b.WriteString("  # timeout: 2s                       # the gateway's upstream timeout (UP-3): the timeout fault could not be timed\n")
+	}
+	if d.witness != "" {
+		fmt.Fprintf(&b, "  witness: %s   # the upstream says which requests reached it\n", d.witness)
+	}
+	if len(d.faults) > 0 {
+		b.WriteString("  models:                             # the gateway's ids for the upstream's fault models\n")
+		keys := make([]string, 0, len(d.faults))
+		for k := range d.faults {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "    %s: %s\n", k, d.faults[k])
+		}
+	}
+	var missing []string
+	for _, f := range faults.All() {
+		if _, ok := d.faults[f.Key]; !ok {
+			missing = append(missing, f.Model)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(&b, "  # not found in the gateway's catalogue: %s\n", strings.Join(missing, ", "))
+	}
+	return b.String()
+}
