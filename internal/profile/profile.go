@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // Profile is the file as written.
@@ -208,7 +209,11 @@ func Parse(raw []byte) (*Profile, error) {
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
 		return nil, withSuggestions(err)
 	}
-	return p, p.validate()
+	// The loader's own checks first, for their messages; the schema then holds the rest.
+	if err := p.validate(); err != nil {
+		return p, err
+	}
+	return p, againstSchema(raw)
 }
 
 func (p *Profile) validate() error {
@@ -406,4 +411,30 @@ func WitnessURL(raw string) (string, error) {
 		return "", fmt.Errorf("%q is not the upstream's witness: want http://host:port%s", raw, faults.WitnessPath)
 	}
 	return u.String(), nil
+}
+
+// againstSchema checks the profile against schemas/profile.json, the schema editors complete and check it
+// with (README shows the yaml-language-server line): what an editor accepts, the loader accepts.
+func againstSchema(raw []byte) error {
+	var doc any
+	if err := yaml.Unmarshal(raw, &doc); err != nil || doc == nil {
+		return nil // the decoder has already said what is wrong, or the profile is empty
+	}
+	set, err := validate.Load()
+	if err != nil {
+		return err
+	}
+	vs, err := set.ValidateValue("profile.json", doc)
+	if err != nil {
+		return err
+	}
+	if len(vs) > 0 {
+		var msgs []string
+		for _, v := range vs {
+			msgs = append(msgs, v.String())
+		}
+		sort.Strings(msgs)
+		return fmt.Errorf("against schemas/profile.json: %s", strings.Join(msgs, "; "))
+	}
+	return nil
 }

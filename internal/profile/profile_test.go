@@ -71,6 +71,7 @@ func TestParseRefusesMistakes(t *testing.T) {
 		"except without faults":     {"upstream: {except: [unverified]}", "upstream.except leaves faults out of upstream.faults: true, so it needs it"},
 		"witness not a URL":         {"upstream: {witness: 127.0.0.1:8081}", "upstream.witness: \"127.0.0.1:8081\" is not an http(s) URL"},
 		"witness elsewhere":         {"upstream: {witness: 'http://127.0.0.1:8081/v1/models'}", "is not the upstream's witness"},
+		"target not http":           {"target: ftp://gw/v1", "against schemas/profile.json: /target: Does not match pattern '^https?://'"},
 		"header sets Authorization": {"headers: {Authorization: x}", "headers cannot set Authorization"},
 		"header env not a name":     {"headers: {X-Tenant: {env: 'sk-123'}}", "headers.X-Tenant: env must name an environment variable"},
 		"header without a value":    {"headers: {X-Tenant: ''}", "headers.X-Tenant needs a value"},
