@@ -93,3 +93,35 @@ func TestJUnitOfAFailingRun(t *testing.T) {
 		t.Errorf("%d failed test cases; junit.xml counts %d", failures, suites.Failures)
 	}
 }
+
+// Under GitHub Actions the workflow's annotations are the suite's own, one per failed requirement, with and
+// without -v; none points at a file of the suite.
+func TestGithubAnnotationsNameRequirementsNotFiles(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t, "flat-envelope")
+	env := []string{"API_KEY=" + stack.APIKey, "GITHUB_ACTIONS=true"}
+	for _, args := range [][]string{{"run", "--target", stack.BaseURL}, {"run", "--target", stack.BaseURL, "-v"}} {
+		t.Run(strings.Join(args[3:], " "), func(t *testing.T) {
+			t.Parallel()
+			r := gwconform(t, env, args...)
+			if r.code != exitFailed {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, tail(r.stdout), r.stderr)
+			}
+			failed := 0
+			for _, q := range r.report(t).Requirements {
+				if q.Outcome == "fail" {
+					failed++
+					if !strings.Contains(r.stdout, "\n::error title=gwconform "+q.ID+"::") {
+						t.Errorf("no annotation for %s", q.ID)
+					}
+				}
+			}
+			if got := strings.Count(r.stdout, "::error title=gwconform "); got != failed || failed == 0 {
+				t.Errorf("%d annotations for %d failed requirements", got, failed)
+			}
+			if strings.Contains(r.stdout+r.stderr, "::error file=") {
+				t.Errorf("an annotation names a file of the suite:\n%s", tail(r.stdout))
+			}
+		})
+	}
+}

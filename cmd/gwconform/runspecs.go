@@ -27,9 +27,9 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	reporterConfig.Verbose = o.verbose
 	githubActions := getenv("GITHUB_ACTIONS") == "true"
 	m := &marks{w: stdout}
-	if o.verbose {
-		reporterConfig.GithubOutput = githubActions
-	} else {
+	// Ginkgo's GithubOutput stays off, even under -v: its annotations name the suite's source files. The
+	// workflow's annotations are printVerdict's, one per failed requirement, with or without -v.
+	if !o.verbose {
 		// Ginkgo's own reporter prints a transcript and a source line per failure; without -v a person reads
 		// one mark per spec and, at the end, one line per failed requirement.
 		formatter.ColorableStdOut = io.Discard
