@@ -80,6 +80,11 @@ func TestReadmeConsoleSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, d := range consoleSampleDefects {
+		if !bytes.Contains(readme, []byte("--defect "+d)) {
+			t.Errorf("README.md's sample does not say it runs with --defect %s", d)
+		}
+	}
 	start := bytes.Index(readme, []byte(consoleBegin))
 	end := bytes.Index(readme, []byte(consoleEnd))
 	if start < 0 || end < start {
