@@ -76,7 +76,7 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 		fmt.Fprintf(w, "gwconform: to reproduce a deviation, export %s, then run its curl line from summary.md or report.html\n", strings.Join(vars, ", "))
 	}
 	for _, u := range res.UncoveredMusts {
-		fmt.Fprintf(w, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome, strings.Join(u.Reasons, "; "))
+		fmt.Fprintf(w, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome.Title(), strings.Join(u.Reasons, "; "))
 	}
 	for _, name := range res.Counts.Specs.NowPassing {
 		fmt.Fprintf(w, "gwconform: listed in %s but now passes, remove it: %s\n", res.Run.KnownFailing, name)

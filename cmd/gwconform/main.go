@@ -20,7 +20,8 @@ const (
 	exitUsage = report.ExitHarness
 )
 
-// version is stamped into reports; a release build may set it with -ldflags "-X main.version=...".
+// version is what a release build may stamp with -ldflags "-X main.version=..."; buildVersion decides the
+// version the binary reports.
 var version = "dev"
 
 const usage = `usage: gwconform <command> [flags]
@@ -31,6 +32,7 @@ commands:
   list     list the requirements, scenarios and specs, and what each scenario needs from a target
   profile  draft --target URL [--upstream URL]: a starter profile; check FILE: what a profile enables
   upstream run the fault-injecting OpenAI-compatible upstream, for a gateway under test to front
+  version  print gwconform's version, the contract's and Go's
   help     show this text; "gwconform <command> -h" shows a command's flags
 `
 
@@ -41,7 +43,7 @@ func main() {
 // Main runs one command and returns its exit code; it never calls os.Exit itself so tests can drive it.
 func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "gwconform: no command given: want run, list, serve or upstream\n\n"+usage)
+		fmt.Fprint(stderr, "gwconform: no command given: want run, list, serve, upstream or version\n\n"+usage)
 		return exitUsage
 	}
 	switch args[0] {
@@ -55,11 +57,13 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		return profileCommand(args[1:], getenv, stdout, stderr)
 	case "upstream":
 		return upstreamCommand(args[1:], stdout, stderr)
+	case "version":
+		return versionCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitConformant
 	default:
-		fmt.Fprintf(stderr, "gwconform: unknown command %q (want run, list, serve or upstream; see gwconform help)\n", args[0])
+		fmt.Fprintf(stderr, "gwconform: unknown command %q (want run, list, serve, upstream or version; see gwconform help)\n", args[0])
 		return exitUsage
 	}
 }

@@ -237,7 +237,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, interruptedLine)
 	}
 	tg.Define()
-	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: version}
+	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: buildVersion()}
 	code := runSpecs(runCtx, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
 	switch {
 	case ctx.Err() != nil:

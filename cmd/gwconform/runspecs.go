@@ -27,9 +27,9 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	reporterConfig.Verbose = o.verbose
 	githubActions := getenv("GITHUB_ACTIONS") == "true"
 	m := &marks{w: stdout}
-	if o.verbose {
-		reporterConfig.GithubOutput = githubActions
-	} else {
+	// Ginkgo's GithubOutput stays off, even under -v: its annotations name the suite's source files. The
+	// workflow's annotations are printVerdict's, one per failed requirement, with or without -v.
+	if !o.verbose {
 		// Ginkgo's own reporter prints a transcript and a source line per failure; without -v a person reads
 		// one mark per spec and, at the end, one line per failed requirement.
 		formatter.ColorableStdOut = io.Discard
@@ -52,7 +52,7 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)
-	if err := reporters.GenerateJUnitReport(withReproduction(ginkgoReport), filepath.Join(o.reportDir, "junit.xml")); err != nil {
+	if err := writeJUnit(ginkgoReport, res.Run, filepath.Join(o.reportDir, "junit.xml")); err != nil {
 		errs = append(errs, err)
 	}
 	if err := reporters.GenerateJSONReport(ginkgoReport, filepath.Join(o.reportDir, "ginkgo-report.json")); err != nil {
@@ -63,28 +63,6 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	}
 	fmt.Fprintf(stdout, "gwconform: reports in %s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
 	return code
-}
-
-// withReproduction copies the report with each failure's transcript and curl line appended to its message,
-// so a JUnit reader, who sees only the failure text, can reproduce it by hand.
-func withReproduction(r types.Report) types.Report {
-	specs := make(types.SpecReports, len(r.SpecReports))
-	copy(specs, r.SpecReports)
-	for i := range specs {
-		if specs[i].State != types.SpecStateFailed {
-			continue
-		}
-		for _, e := range specs[i].ReportEntries {
-			switch e.Name {
-			case "transcript":
-				specs[i].Failure.Message += "\n\n" + e.StringRepresentation()
-			case "curl":
-				specs[i].Failure.Message += "\n\nReproduce:\n" + e.StringRepresentation()
-			}
-		}
-	}
-	r.SpecReports = specs
-	return r
 }
 
 // testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.

@@ -49,8 +49,8 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 			}
 		case s.State == StateKnownFailure:
 			c.KnownFailure++
-		case s.State == StateDisabled:
-			c.Disabled++
+		case s.State == StateNotSelected:
+			c.NotSelected++
 		case s.State == StateSkipped || s.State == StatePending:
 			c.Skipped++
 		default:
@@ -92,7 +92,7 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 	for _, q := range res.Requirements {
 		q.Outcome, q.Reasons = outcome(q, sel)
 		res.Counts.Requirements[q.Outcome]++
-		if q.Level == string(requirements.Must) && (q.Outcome == OutcomeNotCovered || q.Outcome == OutcomeSkipped || q.Outcome == OutcomeDisabled) {
+		if q.Level == string(requirements.Must) && (q.Outcome == OutcomeNotCovered || q.Outcome == OutcomeSkipped || q.Outcome == OutcomeNotSelected) {
 			res.UncoveredMusts = append(res.UncoveredMusts, Uncovered{ID: q.ID, Text: q.Text, Outcome: q.Outcome, Reasons: q.Reasons})
 		}
 	}
@@ -122,8 +122,8 @@ func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (
 	if c.KnownFailure > 0 {
 		counts += fmt.Sprintf(", %d known failure(s)", c.KnownFailure)
 	}
-	if c.Disabled > 0 {
-		counts += fmt.Sprintf(", %d not selected", c.Disabled)
+	if c.NotSelected > 0 {
+		counts += fmt.Sprintf(", %d not selected", c.NotSelected)
 	}
 	harness := c.HarnessError + harnessErrors
 	if stopped(r) && c.Passed+c.Failed+c.KnownFailure > 0 {
@@ -185,7 +185,7 @@ func outcome(q *Requirement, sel selection) (Outcome, []string) {
 	case len(skips) > 0:
 		return OutcomeSkipped, skips
 	}
-	return OutcomeDisabled, []string{sel.disabledReason()}
+	return OutcomeNotSelected, []string{sel.notSelectedReason()}
 }
 
 func allNotApplicable(reasons []string) bool {

@@ -12,7 +12,7 @@ import (
 //
 // Ginkgo reports a spec that the label filter left out as SpecStateSkipped with an empty Failure (no message,
 // no location) and NumAttempts 0: it never started. Specs skipped at run time (Skip) carry their reason in
-// Failure.Message. A spec that never started is disabled when the label filter rejects its labels (or a
+// Failure.Message. A spec that never started is not selected when the label filter rejects its labels (or a
 // focus/skip filter was set); otherwise the suite stopped before it (interrupted, aborted, past its deadline)
 // and it is skipped.
 func specsOf(r types.Report, sel selection, info map[string]SpecInfo) (specs []*Spec, nodeFailures []string) {
@@ -53,7 +53,7 @@ func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
 				s.SkipReason = "skipped, without a reason"
 			}
 		} else if sel.leftOut(filterLabels(sr, sel)) {
-			s.State, s.SkipReason = StateDisabled, sel.disabledReason()
+			s.State, s.SkipReason = StateNotSelected, sel.notSelectedReason()
 		} else {
 			s.State, s.SkipReason = StateSkipped, "not run: the suite stopped before this spec started (interrupted, aborted or past its deadline)"
 		}
@@ -136,7 +136,7 @@ func (sel selection) leftOut(labels []string) bool {
 	return sel.otherFocus
 }
 
-func (sel selection) disabledReason() string {
+func (sel selection) notSelectedReason() string {
 	if sel.filter != "" {
 		return fmt.Sprintf("not selected by the label filter %q", sel.filter)
 	}

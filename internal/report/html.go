@@ -16,6 +16,7 @@ var htmlSource string
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
 	"outcomeTitle": func(o Outcome) string { return outcomeTitle[o] },
 	"join":         strings.Join,
+	"words":        func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"upper":        strings.ToUpper,
 	"time": func(t time.Time) string {
 		if t.IsZero() {
@@ -41,7 +42,7 @@ type htmlView struct {
 	Findings     []htmlFinding
 	Failures     []htmlFailure // the failed specs no finding shows: harness errors and known failures
 	Skipped      []*Requirement
-	Disabled     []*Requirement
+	NotSelected  []*Requirement
 	VerdictTitle string
 }
 
@@ -130,8 +131,8 @@ func (r *Result) WriteHTML(w io.Writer) error {
 		switch q.Outcome {
 		case OutcomeSkipped, OutcomeNotApplicable:
 			v.Skipped = append(v.Skipped, q)
-		case OutcomeDisabled:
-			v.Disabled = append(v.Disabled, q)
+		case OutcomeNotSelected:
+			v.NotSelected = append(v.NotSelected, q)
 		}
 	}
 	var b bytes.Buffer
@@ -142,14 +143,14 @@ func (r *Result) WriteHTML(w io.Writer) error {
 	return err
 }
 
-var tallyOrder = []string{StateFailed, StateKnownFailure, StatePassed, StateSkipped, StatePending, StateDisabled}
+var tallyOrder = []string{StateFailed, StateKnownFailure, StatePassed, StateSkipped, StatePending, StateNotSelected}
 
 func tally(q *Requirement) string {
 	t := q.Tally()
 	var parts []string
 	for _, st := range tallyOrder {
 		if n := t[st]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(st, "_", " ")))
 			delete(t, st)
 		}
 	}

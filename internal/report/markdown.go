@@ -40,7 +40,7 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	}
 	c := r.Counts.Specs
 	fmt.Fprintf(&b, "**Specs:** %d passed, %d failed (%d MUST, %d SHOULD), %d known failure(s), %d skipped, %d not selected, %d harness error(s) of %d  \n",
-		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.KnownFailure, c.Skipped, c.Disabled, c.HarnessError, c.Total)
+		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.KnownFailure, c.Skipped, c.NotSelected, c.HarnessError, c.Total)
 	var outcomes []string
 	for _, o := range Outcomes {
 		if n := r.Counts.Requirements[o]; n > 0 {
@@ -105,7 +105,7 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 
 	var skipped []*Requirement
 	for _, q := range r.Requirements {
-		if q.Outcome == OutcomeSkipped || q.Outcome == OutcomeDisabled || q.Outcome == OutcomeNotApplicable {
+		if q.Outcome == OutcomeSkipped || q.Outcome == OutcomeNotSelected || q.Outcome == OutcomeNotApplicable {
 			skipped = append(skipped, q)
 		}
 	}
@@ -226,13 +226,22 @@ var verdictIcon = map[Verdict]string{
 	VerdictKnownFailingStale:      "❌",
 }
 
+// Title is the outcome as prose, the way the console, summary.md and report.html name it: "not selected"
+// for not_selected.
+func (o Outcome) Title() string {
+	if t, ok := outcomeTitle[o]; ok {
+		return t
+	}
+	return string(o)
+}
+
 var outcomeTitle = map[Outcome]string{
 	OutcomePass:          "pass",
 	OutcomeFail:          "fail",
 	OutcomeKnownFailure:  "known failure",
 	OutcomeSkipped:       "skipped",
 	OutcomeNotApplicable: "not applicable",
-	OutcomeDisabled:      "not selected",
+	OutcomeNotSelected:   "not selected",
 	OutcomeHarnessError:  "harness error",
 	OutcomeNotCovered:    "not covered",
 }

@@ -9,8 +9,9 @@ import (
 
 // SchemaVersion is the version of report.json's layout. It changes when a member is renamed or removed or
 // its meaning changes; members may be added without a change. Version 2 counts findings: the summary leads
-// with the deviations, not the failed specs.
-const SchemaVersion = 2
+// with the deviations, not the failed specs. Version 3 names what the label filter left out "not_selected"
+// (a requirement's outcome, a spec's state, and counts.specs.not_selected), where version 2 said "disabled".
+const SchemaVersion = 3
 
 // Exit codes, as gwconform documents them.
 const (
@@ -55,25 +56,25 @@ const (
 	// OutcomeNotApplicable: every spec naming it was skipped because the profile says the gateway lacks
 	// what it is about (no rate limit, no credits): not a gap in the run, so never an uncovered MUST.
 	OutcomeNotApplicable Outcome = "not_applicable"
-	OutcomeDisabled      Outcome = "disabled"      // every spec naming it was left out by the label filter
+	OutcomeNotSelected   Outcome = "not_selected"  // every spec naming it was left out by the label filter
 	OutcomeHarnessError  Outcome = "harness_error" // a spec naming it panicked, timed out, was interrupted or aborted
 	OutcomeNotCovered    Outcome = "not_covered"   // no spec names it
 )
 
 // Outcomes lists every outcome, in the order reports show their counts.
-var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomePass, OutcomeSkipped, OutcomeNotApplicable, OutcomeDisabled, OutcomeNotCovered}
+var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomePass, OutcomeSkipped, OutcomeNotApplicable, OutcomeNotSelected, OutcomeNotCovered}
 
 // NotApplicable starts the skip reason of a spec about a feature the profile says the gateway lacks.
 const NotApplicable = "not applicable"
 
 // Spec states as reports show them: Ginkgo's names, except that a spec the label filter left out is
-// StateDisabled rather than Ginkgo's "skipped".
+// StateNotSelected rather than Ginkgo's "skipped".
 const (
-	StatePassed   = "passed"
-	StateFailed   = "failed"
-	StateSkipped  = "skipped"
-	StatePending  = "pending"
-	StateDisabled = "disabled"
+	StatePassed      = "passed"
+	StateFailed      = "failed"
+	StateSkipped     = "skipped"
+	StatePending     = "pending"
+	StateNotSelected = "not_selected"
 	// StateKnownFailure is a failed spec listed in --known-failing: reported, failing nothing.
 	StateKnownFailure = "known_failure"
 	// Harness states are Ginkgo's own names: panicked, timedout, interrupted, aborted.
@@ -120,7 +121,7 @@ type Spec struct {
 	Seconds      float64       `json:"duration_seconds"`
 	Reason       string        `json:"reason,omitempty"`      // a failure's reason: the check's message
 	Transcript   string        `json:"transcript,omitempty"`  // the exchanges behind a failure, redacted
-	SkipReason   string        `json:"skip_reason,omitempty"` // why it was skipped or disabled
+	SkipReason   string        `json:"skip_reason,omitempty"` // why it was skipped or not selected
 	Entries      []Entry       `json:"entries,omitempty"`     // its report entries, in the order they were added
 
 	container, leaf string // the name's two parts, for a finding's title and its reasons
@@ -151,7 +152,7 @@ func (s *Spec) KnownFailure() bool { return s.State == StateKnownFailure }
 // HarnessError says the spec panicked, timed out, was interrupted or aborted.
 func (s *Spec) HarnessError() bool {
 	switch s.State {
-	case StatePassed, StateFailed, StateSkipped, StatePending, StateDisabled, StateKnownFailure:
+	case StatePassed, StateFailed, StateSkipped, StatePending, StateNotSelected, StateKnownFailure:
 		return false
 	}
 	return true
@@ -201,7 +202,7 @@ func (q *Requirement) Tally() map[string]int {
 	return t
 }
 
-// Uncovered is a MUST requirement the run did not check: not covered, skipped or disabled.
+// Uncovered is a MUST requirement the run did not check: not covered, skipped or not selected.
 type Uncovered struct {
 	ID      string   `json:"id"`
 	Text    string   `json:"text"`
@@ -216,8 +217,8 @@ type SpecCounts struct {
 	Failed       int `json:"failed"`
 	FailedMust   int `json:"failed_must"`
 	FailedShould int `json:"failed_should"`
-	Skipped      int `json:"skipped"` // at run time, and pending
-	Disabled     int `json:"disabled"`
+	Skipped      int `json:"skipped"`      // at run time, and pending
+	NotSelected  int `json:"not_selected"` // left out by the label filter
 	HarnessError int `json:"harness_error"`
 	KnownFailure int `json:"known_failure"` // failed, and listed in --known-failing
 	// NowPassing are listed in --known-failing and passed: the list is stale, which fails the run.

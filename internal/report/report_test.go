@@ -104,7 +104,7 @@ func TestOutcomePerRequirement(t *testing.T) {
 				spec("POST x", "answers status 401", skipped, must("AUTH-1"), skipWhy("not applicable (the profile says the gateway has no rate limit)")),
 				spec("POST y", "answers status 401", skipped, must("AUTH-1"), skipWhy("needs keys.rate_limited in the profile")),
 			}},
-		{name: "filtered out by the label filter is disabled", id: "AUTH-1", want: OutcomeDisabled, filter: "req:AUTH-4",
+		{name: "filtered out by the label filter is not selected", id: "AUTH-1", want: OutcomeNotSelected, filter: "req:AUTH-4",
 			wantReasons: []string{`not selected by the label filter "req:AUTH-4"`},
 			specs: []types.SpecReport{
 				spec("POST x", "answers status 401", skipped, must("AUTH-1"), filteredOut()),
@@ -253,7 +253,7 @@ func TestUncoveredMusts(t *testing.T) {
 			t.Errorf("%s is %s, yet listed among the uncovered MUSTs", u.ID, c[u.ID].Level)
 		}
 	}
-	for id, want := range map[string]Outcome{"CLIENT-1": OutcomeNotCovered, "UP-3": OutcomeSkipped, "LIMIT-3": OutcomeDisabled, "ENV-1": OutcomeNotCovered} {
+	for id, want := range map[string]Outcome{"CLIENT-1": OutcomeNotCovered, "UP-3": OutcomeSkipped, "LIMIT-3": OutcomeNotSelected, "ENV-1": OutcomeNotCovered} {
 		if got[id].Outcome != want {
 			t.Errorf("uncovered %s: %q, want %s", id, got[id].Outcome, want)
 		}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/gwconform/gwconform/internal/requirements"
+)
+
+// buildVersion is the binary's version: what `gwconform version` prints and every report names. It is the
+// one place that decides it.
+func buildVersion() string {
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info, version)
+}
+
+// versionOf chooses the version from the build's information and the version stamped with -ldflags. A
+// stamp other than "dev" was set on purpose and wins. Then the main module's version: `go install
+// github.com/gwconform/gwconform/cmd/gwconform@vX.Y.Z` records vX.Y.Z (a build in a git checkout records
+// a pseudo-version). A build without one is "dev", with the commit and "+dirty" when the build recorded
+// them.
+func versionOf(info *debug.BuildInfo, stamped string) string {
+	if stamped != "" && stamped != "dev" {
+		return stamped
+	}
+	if info == nil {
+		return "dev"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v := "dev"
+	var revision string
+	var modified bool
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if revision != "" {
+		if len(revision) > 12 {
+			revision = revision[:12]
+		}
+		v += "-" + revision
+		if modified {
+			v += "+dirty"
+		}
+	}
+	return v
+}
+
+// versionCommand prints the binary's version, the contract's and Go's, one a line.
+func versionCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gwconform version", flag.ContinueOnError)
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	contract, err := requirements.EmbeddedContract()
+	if err != nil {
+		return fail(stderr, "version: %v", err)
+	}
+	fmt.Fprintf(stdout, "gwconform %s\ncontract %s\ngo %s\n", buildVersion(), contract.Version, runtime.Version())
+	return exitConformant
+}
