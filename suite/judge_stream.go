@@ -90,7 +90,7 @@ func streamBegan(e evidence) string {
 		return ""
 	}
 	r := e.exs[0].Response
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Status != 200 || mt != "text/event-stream" {
+	if r.Status != 200 || !isEventStream(r) {
 		return fmt.Sprintf("the gateway answered %d %s before streaming began: not a failure mid-stream", r.Status, r.Header.Get("Content-Type"))
 	}
 	return ""

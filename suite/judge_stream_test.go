@@ -32,3 +32,37 @@ func TestStreamEndsWithTheErrorEvent(t *testing.T) {
 		t.Error("an answer given before streaming was judged as a stream")
 	}
 }
+
+// STREAM-1's checks hold a streaming refusal to the plain request's answer: each fails on the one thing it
+// decides, and passes when the two agree.
+func TestStreamingRefusalIsLikeThePlainOne(t *testing.T) {
+	plain := answer(401, "application/json", goodAuth)
+	withType := func(typ string) *exchange.Exchange {
+		return answer(401, "application/json", strings.Replace(goodAuth, "authentication_error", typ, 1))
+	}
+	for _, c := range []struct {
+		name   string
+		stream *exchange.Exchange
+		check  func(evidence) error
+		want   string
+	}{
+		{"same status", withType("authentication_error"), checkStatusLikePlain, ""},
+		{"an event stream", answer(200, "text/event-stream", "data: "+goodAuth+"\n\n"), checkStatusLikePlain, "answered 200 text/event-stream"},
+		{"another status", answer(500, "application/json", goodAuth), checkStatusLikePlain, "answered 500; the same request without stream: true is answered 401"},
+		{"same type", withType("authentication_error"), checkTypeLikePlain, ""},
+		{"another type", withType("server_error"), checkTypeLikePlain, `error.type is "server_error"; the same request without stream: true gets "authentication_error"`},
+		{"an envelope", withType("authentication_error"), checkNotAnEventStream, ""},
+		{"an error as an event stream", answer(401, "text/event-stream", "data: "+goodAuth+"\n\n"), checkNotAnEventStream, "answered an error as text/event-stream"},
+		{"no error object", answer(401, "application/json", `{"message":"no"}`), checkNotAnEventStream, "no error object"},
+	} {
+		e := evidence{exs: []*exchange.Exchange{c.stream}, controls: map[string]*exchange.Exchange{plainTwin: plain}}
+		err := c.check(e)
+		if (err == nil) != (c.want == "") || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		}
+	}
+	served := evidence{controls: map[string]*exchange.Exchange{plainTwin: answer(200, "application/json", `{"choices":[]}`)}}
+	if why := plainAnswered(served); !strings.Contains(why, "not refused") {
+		t.Errorf("a served plain twin: %q", why)
+	}
+}

@@ -195,6 +195,17 @@ func isFaultModel(id string) bool {
 	return false
 }
 
+// ListedIDs reads a GET /v1/models exchange as discovery does: the ids of its well-formed entries, or why
+// it is not a model list.
+func ListedIDs(ex *exchange.Exchange) ([]string, error) {
+	models, err := parseModels(ex.Response, ex.Err)
+	ids := make([]string, 0, len(models))
+	for _, m := range models {
+		ids = append(ids, m.ID)
+	}
+	return ids, err
+}
+
 func parseModels(r *exchange.Response, err error) ([]listedModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("got no answer: %v", err)

@@ -129,9 +129,9 @@ func sdkHeaders(h http.Header) []option.RequestOption {
 	return opts
 }
 
-// sdkTransport carries openai-go's attempts, which the SDK makes one after another: each is one exchange through the run's own client, in a slot
-// like any other request, under the same deadlines, recorded, and answered to the SDK from the record (the
-// first MiB of the body, as every answer is kept).
+// sdkTransport carries openai-go's attempts, which the SDK makes one after another: each is one exchange
+// through the run's own client, in a slot like any other request, under the same deadlines, recorded, and
+// answered to the SDK from the record (the first MiB of the body, as every answer is kept).
 type sdkTransport struct {
 	t       *Target
 	sc      scenario.Scenario

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/suite"
 )
 
 // draftWait bounds each question the draft asks; the timeout probe gets draftProbeWait.
@@ -91,33 +93,20 @@ type draft struct {
 	timeout        time.Duration // 0: not measured
 }
 
-// listModels is GET base/models's ids and status; key "" sends none.
+// listModels is GET base/models's ids and status, read as a run's discovery reads them; key "" sends
+// none.
 func listModels(base, key string) ([]string, int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), draftWait)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/models", nil)
-	if err != nil {
-		return nil, 0, err
-	}
+	h := http.Header{"Accept": {"application/json"}}
 	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
+		h.Set("Authorization", "Bearer "+key)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, 0, err
+	client := &exchange.Client{HTTP: http.DefaultClient, BaseURL: base, Timeout: draftWait}
+	ex := client.Do(context.Background(), http.MethodGet, "/models", h, nil)
+	if ex.Err != nil {
+		return nil, 0, ex.Err
 	}
-	defer resp.Body.Close()
-	var list struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&list)
-	var ids []string
-	for _, m := range list.Data {
-		ids = append(ids, m.ID)
-	}
-	return ids, resp.StatusCode, nil
+	ids, _ := suite.ListedIDs(ex) // an error status lists nothing; the caller reads the status
+	return ids, ex.Response.Status, nil
 }
 
 // faultIDs finds, for each fault the upstream serves, the id the gateway lists it under: the same id, the
