@@ -35,10 +35,10 @@ func Minimise(body *Node, fails func(*Node) bool, budget int) (*Node, int) {
 type op int
 
 const (
-	opDelete  op = iota // delete member or item n of the node at path
-	opHoist             // replace the node at path by its descendant n levels down
-	opEmpty             // drop all of the string's text, keeping its raw pieces
-	opHalve             // drop the second half of the string's text
+	opDelete op = iota // delete member or item n of the node at path
+	opHoist            // replace the node at path by its descendant n levels down
+	opEmpty            // drop all of the string's text, keeping its raw pieces
+	opHalve            // drop the second half of the string's text
 )
 
 // edit is one change to try: an operation on the node that path leads to (member or item indexes).
