@@ -86,7 +86,7 @@ func checkParam(e evidence) error {
 	if err != nil {
 		return err
 	}
-	if got, _ := member(r, "param"); got == e.sc.Expect.Param {
+	if got, _ := member(r, "param"); namesParam(got, e.sc.Expect.Param) {
 		return nil
 	}
 	return fmt.Errorf("error.param is %s, want %q", describeMember(r, "param"), e.sc.Expect.Param)

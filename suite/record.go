@@ -46,6 +46,9 @@ type Target struct {
 
 	disc     *discovery
 	recorded map[string]*sent // by scenario id; written by one worker each, read only once Record returns
+
+	negative      Negative
+	replayCommand func(seed uint64, index int) string
 }
 
 // sent is a scenario's exchanges, made once however many specs check them.
@@ -63,8 +66,10 @@ type sent struct {
 	sdk, sdkRetry *sdkCall
 	// seen is what the upstream's witness said of each exchange; nil without a witness.
 	seen map[*exchange.Exchange]sighting
-	note string // how the exchanges came about, when that is not obvious (a burst)
-	skip string // why the scenario could not be sent on this target
+	// shrunk is what minimising a generated body that the target mishandled found; nil otherwise.
+	shrunk *shrunk
+	note   string // how the exchanges came about, when that is not obvious (a burst)
+	skip   string // why the scenario could not be sent on this target
 	// done says every exchange was made: a run stopped part-way leaves failed requests that are not the
 	// target's answers, and nothing may judge them.
 	done bool
@@ -102,6 +107,8 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 		witnessClient:      &http.Client{},
 		written:            map[string]bool{},
 		recorded:           map[string]*sent{},
+		negative:           cfg.Negative,
+		replayCommand:      cfg.ReplayCommand,
 	}, nil
 }
 
@@ -135,6 +142,9 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	if t.negative.On() {
+		t.minimiseNegatives(ctx)
+	}
 	return ctx.Err()
 }
 

@@ -48,7 +48,6 @@ type rawSchema struct {
 	Required    []string              `json:"required"`
 	Properties  map[string]*rawSchema `json:"properties"`
 	Items       *rawSchema            `json:"items"`
-	MinItems    *int                  `json:"minItems"`
 	FreeText    bool                  `json:"x-free-text"`
 }
 

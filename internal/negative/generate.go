@@ -142,7 +142,7 @@ func (g *Generator) breakRule(r *rand.Rand, body *Node, rl Rule) (*Node, string)
 	switch rl.Broken {
 	case Missing:
 		at.remove()
-		at.owner.Site = true
+		at.owner.Kept = true
 		return body, at.where + " is missing"
 	case InvalidUTF8, LoneSurrogate:
 		v := at.get()

@@ -28,6 +28,9 @@ type Node struct {
 	Raw     string   // Literal
 	// Site marks the value the rule is broken at: the shrinker never deletes it, only shortens it.
 	Site bool
+	// Kept marks a value that is never deleted though it is not what is broken: the object a required
+	// member is missing from, or that names a member twice.
+	Kept bool
 	// Fixed marks a string that is never shortened: the model id, as another id would be another model.
 	Fixed bool
 }

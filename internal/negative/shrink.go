@@ -8,9 +8,9 @@ import (
 
 // Minimise shrinks a body the target mishandles to the smallest it finds that fails still holds for: it
 // deletes members and items, lifts deeply nested values up, and shortens strings, keeping each change that
-// still fails, until none does or budget bodies have been tried. The value the rule is broken at (Site)
-// and a duplicate pair (Kept) are never deleted, so the smaller body breaks the same rule; the model id is
-// never shortened. It returns the smallest body and how many bodies it tried.
+// still fails, until none does or budget bodies have been tried. The value the rule is broken at (Site),
+// the object it is broken in and a duplicate pair (Kept) are never deleted, so the smaller body breaks the
+// same rule; only the broken value is shortened or lifted, never a valid one. It returns the smallest body and how many bodies it tried.
 func Minimise(body *Node, fails func(*Node) bool, budget int) (*Node, int) {
 	tried := 0
 	for {
@@ -82,7 +82,9 @@ func edits(body *Node) []edit {
 			}
 			walk(it, append(slices.Clone(path), i), inSite)
 		}
-		if n.Kind == String && !n.Fixed {
+		// Only the broken value is shortened: a valid string made shorter ("user" to "u") would break
+		// another rule.
+		if n.Kind == String && !n.Fixed && inSite {
 			if l := textLen(n); l > 0 {
 				strs = append(strs, edit{path: slices.Clone(path), op: opEmpty, size: l})
 				if l > 1 {
@@ -98,9 +100,9 @@ func edits(body *Node) []edit {
 	return append(append(dels, hoists...), strs...)
 }
 
-// holdsSite marks every node that is or holds the rule's site.
+// holdsSite marks every node that is or holds the rule's site, or a value kept for the rule.
 func holdsSite(n *Node, holds map[*Node]bool) bool {
-	h := n.Site
+	h := n.Site || n.Kept
 	for _, m := range n.Members {
 		h = holdsSite(m.Value, holds) || h
 	}

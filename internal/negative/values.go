@@ -214,6 +214,6 @@ func duplicate(r *rand.Rand, desc *Schema, body *Node, path string) (*Node, stri
 	}
 	owner.Members[k].Kept = true
 	owner.Members = append(owner.Members, Member{Name: m.Name, Value: again, Kept: true})
-	owner.Site = true
+	owner.Kept = true
 	return body, fmt.Sprintf("%s names %q twice", where, m.Name)
 }

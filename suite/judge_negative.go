@@ -1,0 +1,114 @@
+package suite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/negative"
+	"github.com/gwconform/gwconform/internal/scenario"
+)
+
+// negativeChecks judge a generated body. Its own requirement (the one whose text states the broken rule)
+// decides the status and the error.type; a 5xx or a dropped connection is NEG-1's alone, as NEG-1's text
+// states it for every generated body; error.param is REQ-7's and the envelope ENV-1..4's, as everywhere.
+func negativeChecks(sc scenario.Scenario) []check {
+	owner := sc.Requirements
+	cs := []check{
+		{name: "answers status 400, neither a success nor another refusal", charges: owner, run: checkStatus, applies: heldTogether},
+		{name: "answers without a 5xx or a dropped connection", charges: []string{"NEG-1"}, run: checkHeldTogether, judgesSilence: true},
+		{name: "answers error.type " + sc.Expect.Type, charges: owner, run: checkType, applies: typeToJudge},
+	}
+	if p := sc.Expect.Param; p != "" {
+		cs = append(cs, check{name: "names " + p + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorObjectToRead)})
+	}
+	return append(cs, envelopeChecks([]string{"ENV-1"})...)
+}
+
+// heldTogether leaves a 5xx and a dropped connection to NEG-1's spec.
+func heldTogether(e evidence) string {
+	r, err := e.answer()
+	switch {
+	case err != nil:
+		return "no answer; NEG-1's spec reports it (" + err.Error() + ")"
+	case r.Status >= 500:
+		return fmt.Sprintf("answered %d; a 5xx to a generated body is NEG-1's, which reports it", r.Status)
+	}
+	return ""
+}
+
+func checkHeldTogether(e evidence) error {
+	r, err := e.answer()
+	switch {
+	case err != nil:
+		return fmt.Errorf("%v: a generated invalid body must be refused 400, never drop the connection", err)
+	case r.Status >= 500:
+		return fmt.Errorf("answered status %d: a generated invalid body must be refused 400, never fail the gateway", r.Status)
+	}
+	return nil
+}
+
+// symptom is how an answer to a generated body departs from 400 invalid_request_error naming the parameter
+// at fault, in words that do not change from one run to the next; "" when it does not. Minimising keeps a
+// smaller body only when its answer has the same symptom.
+func symptom(sc scenario.Scenario, ex *exchange.Exchange) string {
+	if ex.Err != nil {
+		return "no answer"
+	}
+	r := ex.Response
+	switch {
+	case r.Status >= 200 && r.Status < 300:
+		return "a 2xx"
+	case r.Status >= 500:
+		return "a 5xx"
+	case r.Status != 400:
+		return fmt.Sprintf("status %d", r.Status)
+	case !hasErrorObject(r):
+		return "400 without an error object"
+	}
+	if got, _ := member(r, "type"); got != sc.Expect.Type {
+		return "400 with error.type " + describeMember(r, "type")
+	}
+	if p := sc.Expect.Param; p != "" {
+		if got, _ := member(r, "param"); !namesParam(got, p) {
+			return "400 with error.param " + describeMember(r, "param")
+		}
+	}
+	return ""
+}
+
+// namesParam says whether error.param names the parameter want: as it is, or a member or item of it
+// (messages[0].role, messages.0.role names messages).
+func namesParam(got any, want string) bool {
+	s, ok := got.(string)
+	return ok && (s == want || strings.HasPrefix(s, want+".") || strings.HasPrefix(s, want+"["))
+}
+
+// negativeEntry says, for a failure of a generated body, which case it is, what smaller body fails the
+// same way, and the command that replays the case alone.
+func (t *Target) negativeEntry(sc scenario.Scenario, s *sent) string {
+	c := sc.Generated.Case
+	var b strings.Builder
+	fmt.Fprintf(&b, "generated body %d of seed %d breaks one rule, %s: %s\n", c.Index, c.Seed, c.Rule.Owner+"'s", c.What)
+	switch sh := s.shrunk; {
+	case sh == nil:
+		b.WriteString("not minimised: its status, error.type and error.param are what the contract wants; only the envelope failed\n")
+	case sh.sameAs >= 0:
+		fmt.Fprintf(&b, "not minimised: generated body %d breaks the same rule and gets the same answer (%s); its report shows the smallest body\n", sh.sameAs, sh.symptom)
+	case sh.over:
+		fmt.Fprintf(&b, "not minimised: a run minimises at most %d failures, the first of each rule and answer\n", MaxMinimised)
+	case sh.body == nil:
+		fmt.Fprintf(&b, "not minimised: the run stopped first\n")
+	default:
+		fmt.Fprintf(&b, "minimised with %d requests to the smallest body found that gets the same answer (%s):\n%s\n", sh.tried, sh.symptom, negative.Display(sh.body))
+	}
+	b.WriteString("replay: " + t.replay(c.Seed, c.Index))
+	return b.String()
+}
+
+func (t *Target) replay(seed uint64, index int) string {
+	if t.replayCommand != nil {
+		return t.replayCommand(seed, index)
+	}
+	return fmt.Sprintf("gwconform run --negative-replay %d:%d (with this run's other flags)", seed, index)
+}
