@@ -242,7 +242,8 @@ func TestBodyWithinLimit(t *testing.T) {
 
 // TestRefusalsBeyondSyntax is what a generator of invalid bodies, one rule
 // broken each, sends with a valid key and a listed model: text that
-// encoding/json reads without a word. Each is refused 400
+// encoding/json reads without a word, messages whose role or content is
+// wrong. Each is refused 400
 // invalid_request_error for its own reason, and the valid variants pass.
 func TestRefusalsBeyondSyntax(t *testing.T) {
 	g := startGateway(t, Config{})
@@ -250,6 +251,7 @@ func TestRefusalsBeyondSyntax(t *testing.T) {
 	const user = `{"role":"user","content":` + hi + `}`
 	messages := func(list string) string { return `{"model":"ref/chat-small","messages":[` + list + `]}` }
 	content := func(c string) string { return messages(`{"role":"user","content":` + c + `}`) }
+	role := func(r string) string { return messages(`{"role":` + r + `,"content":` + hi + `}`) }
 	small := func(extra string) string { return `{"model":"ref/chat-small","messages":[` + user + `],` + extra + `}` }
 	longName := strings.Repeat("x", 100)
 	for _, tc := range []struct {
@@ -302,6 +304,38 @@ func TestRefusalsBeyondSyntax(t *testing.T) {
 		{name: "same names in sibling objects", body: messages(user + `,{"role":"assistant","content":"a"},` + user)},
 		{name: "same names in sibling parts", body: content(`[{"type":"text","text":"a"},{"type":"text","text":` + hi + `}]`)},
 		{name: "a value that is a name", body: content(`"content"`)},
+
+		// Roles.
+		{name: "role capitalised", body: role(`"User"`), reason: ReasonOutOfRange, param: "messages", message: "messages[0].role must be one of"},
+		{name: "role empty", body: role(`""`), reason: ReasonOutOfRange, param: "messages"},
+		{name: "role with a trailing space", body: role(`"assistant "`), reason: ReasonOutOfRange, param: "messages"},
+		{name: "role unknown", body: role(`"bot"`), reason: ReasonOutOfRange, param: "messages"},
+		{name: "role unknown in a later message", body: messages(user + `,{"role":"model","content":"a"}`), reason: ReasonOutOfRange, param: "messages", message: "messages[1].role"},
+		{name: "role a number", body: role(`1`), reason: ReasonWrongType, param: "messages", message: "messages[0].role must be a string"},
+		{name: "role null", body: role(`null`), reason: ReasonWrongType, param: "messages"},
+		{name: "role an array", body: role(`["user"]`), reason: ReasonWrongType, param: "messages"},
+		{name: "role missing", body: messages(`{"content":` + hi + `}`), reason: ReasonMissingParam, param: "messages", message: "messages[0].role"},
+		{name: "role developer", body: messages(`{"role":"developer","content":"be brief"},` + user)},
+		{name: "role system", body: messages(`{"role":"system","content":"be brief"},` + user)},
+		{name: "role tool", body: messages(user + `,{"role":"tool","content":"42","tool_call_id":"c1"}`)},
+		{name: "role function without content", body: messages(user + `,{"role":"function","name":"f"}`)},
+
+		// Content.
+		{name: "user without content", body: messages(`{"role":"user"}`), reason: ReasonMissingParam, param: "messages", message: "Missing required parameter: messages[0].content"},
+		{name: "user content null", body: content(`null`), reason: ReasonMissingParam, param: "messages"},
+		{name: "system without content", body: messages(`{"role":"system"},` + user), reason: ReasonMissingParam, param: "messages"},
+		{name: "developer content null", body: messages(`{"role":"developer","content":null},` + user), reason: ReasonMissingParam, param: "messages"},
+		{name: "tool without content", body: messages(user + `,{"role":"tool","tool_call_id":"c1"}`), reason: ReasonMissingParam, param: "messages", message: "messages[1].content"},
+		{name: "assistant without content", body: messages(user + `,{"role":"assistant"},` + user)},
+		{name: "content an array of arrays", body: content(`[["hi"]]`), reason: ReasonWrongType, param: "messages", message: "messages[0].content[0] must be a content part object"},
+		{name: "content an array of numbers", body: content(`[1]`), reason: ReasonWrongType, param: "messages"},
+		{name: "content an array of strings", body: content(`["hi"]`), reason: ReasonWrongType, param: "messages"},
+		{name: "content an array holding null", body: content(`[null]`), reason: ReasonWrongType, param: "messages"},
+		{name: "content a part, then a number", body: content(`[{"type":"text","text":"a"},2]`), reason: ReasonWrongType, param: "messages", message: "content[1]"},
+		{name: "content parts", body: content(`[{"type":"text","text":` + hi + `}]`)},
+
+		// null still means "use the default".
+		{name: "optional parameters null", body: small(`"temperature":null,"top_p":null,"n":null,"max_tokens":null,"stop":null,"user":null,"seed":null`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := refusal(t, g.Gateway, tc.body); tc.reason != "" && (err == nil || err.Reason != tc.reason) {
