@@ -243,7 +243,7 @@ func TestBodyWithinLimit(t *testing.T) {
 // TestRefusalsBeyondSyntax is what a generator of invalid bodies, one rule
 // broken each, sends with a valid key and a listed model: text that
 // encoding/json reads without a word, messages whose role or content is
-// wrong. Each is refused 400
+// wrong, values nested deep, numbers beyond any type. Each is refused 400
 // invalid_request_error for its own reason, and the valid variants pass.
 func TestRefusalsBeyondSyntax(t *testing.T) {
 	g := startGateway(t, Config{})
@@ -253,6 +253,12 @@ func TestRefusalsBeyondSyntax(t *testing.T) {
 	content := func(c string) string { return messages(`{"role":"user","content":` + c + `}`) }
 	role := func(r string) string { return messages(`{"role":` + r + `,"content":` + hi + `}`) }
 	small := func(extra string) string { return `{"model":"ref/chat-small","messages":[` + user + `],` + extra + `}` }
+	nested := func(depth int, inner string) string {
+		return strings.Repeat("[", depth) + inner + strings.Repeat("]", depth)
+	}
+	objects := func(depth int, inner string) string {
+		return strings.Repeat(`{"a":`, depth) + inner + strings.Repeat("}", depth)
+	}
 	longName := strings.Repeat("x", 100)
 	for _, tc := range []struct {
 		name    string
@@ -333,6 +339,23 @@ func TestRefusalsBeyondSyntax(t *testing.T) {
 		{name: "content an array holding null", body: content(`[null]`), reason: ReasonWrongType, param: "messages"},
 		{name: "content a part, then a number", body: content(`[{"type":"text","text":"a"},2]`), reason: ReasonWrongType, param: "messages", message: "content[1]"},
 		{name: "content parts", body: content(`[{"type":"text","text":` + hi + `}]`)},
+
+		// Deep nesting is a wrong type like any other, up to encoding/json's own limit.
+		{name: "temperature nested 2000 deep", body: small(`"temperature":` + nested(2000, "1")), reason: ReasonWrongType, param: "temperature", message: "temperature must be a number"},
+		{name: "temperature nested 9990 deep", body: small(`"temperature":` + nested(9990, "")), reason: ReasonWrongType, param: "temperature"},
+		{name: "temperature in objects 2000 deep", body: small(`"temperature":` + objects(2000, "1")), reason: ReasonWrongType, param: "temperature"},
+		{name: "stop nested 2000 deep", body: small(`"stop":` + nested(2000, `"x"`)), reason: ReasonWrongType, param: "stop"},
+		{name: "messages nested 2000 deep", body: `{"model":"ref/chat-small","messages":` + nested(2000, user) + `}`, reason: ReasonWrongType, param: "messages", message: "messages[0] must be an object"},
+		{name: "content nested 2000 deep", body: content(nested(2000, hi)), reason: ReasonWrongType, param: "messages", message: "content[0]"},
+		{name: "beyond encoding/json's depth is malformed", body: small(`"temperature":` + nested(10001, "")), reason: ReasonMalformedJSON},
+
+		// Numbers beyond float64 and int64 are out of range, not malformed.
+		{name: "temperature 1e400", body: small(`"temperature":1e400`), reason: ReasonOutOfRange, param: "temperature", message: "between 0 and 2"},
+		{name: "temperature -1e400", body: small(`"temperature":-1e400`), reason: ReasonOutOfRange, param: "temperature"},
+		{name: "top_p 1e400", body: small(`"top_p":1e400`), reason: ReasonOutOfRange, param: "top_p"},
+		{name: "n beyond int64", body: small(`"n":100000000000000000000000000000`), reason: ReasonOutOfRange, param: "n", message: "between 1 and 128"},
+		{name: "max_tokens below int64", body: small(`"max_tokens":-100000000000000000000`), reason: ReasonOutOfRange, param: "max_tokens", message: "at least 1"},
+		{name: "max_completion_tokens beyond int64", body: `{"model":"ref/reasoning-small","messages":[` + user + `],"max_completion_tokens":100000000000000000000}`, reason: ReasonOutOfRange, param: "max_completion_tokens"},
 
 		// null still means "use the default".
 		{name: "optional parameters null", body: small(`"temperature":null,"top_p":null,"n":null,"max_tokens":null,"stop":null,"user":null,"seed":null`)},
