@@ -36,6 +36,23 @@ func encodeAs(e *APIError, contentType string, v any) (int, string, []byte) {
 	return e.Status, contentType, body
 }
 
+// unhandled is the Rewrite of a gateway in which the check that finds
+// reason throws, and nothing catches it: a 500 server_error that says
+// nothing of the cause, with whatever headers the refusal had.
+func unhandled(reason Reason) func(*http.Request, *APIError) {
+	return func(_ *http.Request, e *APIError) {
+		if e.Reason == reason {
+			*e = APIError{
+				Status:  http.StatusInternalServerError,
+				Type:    TypeServer,
+				Message: "Internal server error.",
+				Reason:  e.Reason,
+				Header:  e.Header,
+			}
+		}
+	}
+}
+
 // sdkClassName is the exception class the OpenAI SDKs raise for a status.
 func sdkClassName(status int) string {
 	switch {

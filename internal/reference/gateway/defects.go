@@ -100,17 +100,7 @@ func defectList() []*Defect {
 			Name:    "malformed-json-500",
 			Summary: "A body that is not JSON escapes as an unhandled parse failure: 500 server_error.",
 			Breaks:  []string{"REQ-1"},
-			Rewrite: func(_ *http.Request, e *APIError) {
-				if e.Reason == ReasonMalformedJSON {
-					*e = APIError{
-						Status:  http.StatusInternalServerError,
-						Type:    TypeServer,
-						Message: "Internal server error.",
-						Reason:  e.Reason,
-						Header:  e.Header,
-					}
-				}
-			},
+			Rewrite: unhandled(ReasonMalformedJSON),
 		},
 		{
 			Name:    "auth-401-as-403",
@@ -438,17 +428,7 @@ func defectList() []*Defect {
 			Name:    "not-object-500",
 			Summary: "JSON that is not an object (an array, a string, a number, null) escapes as an unhandled type assertion: 500 server_error.",
 			Breaks:  []string{"REQ-2"},
-			Rewrite: func(_ *http.Request, e *APIError) {
-				if e.Reason == ReasonNotObject {
-					*e = APIError{
-						Status:  http.StatusInternalServerError,
-						Type:    TypeServer,
-						Message: "Internal server error.",
-						Reason:  e.Reason,
-						Header:  e.Header,
-					}
-				}
-			},
+			Rewrite: unhandled(ReasonNotObject),
 		},
 		{
 			Name:    "missing-model-as-not-found",
