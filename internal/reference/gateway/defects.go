@@ -471,6 +471,26 @@ func defectList() []*Defect {
 				}
 			},
 		},
+		// Found only by generated invalid bodies: no hand-written scenario
+		// has a lone surrogate, deep nesting or a role that is not a string.
+		{
+			Name:    "lone-surrogate-500",
+			Summary: "A string with a lone UTF-16 surrogate escape (\\ud800 with no low half after it) escapes as an unhandled encoding failure when the body is re-encoded for the upstream: 500 server_error.",
+			Breaks:  []string{"NEG-1"},
+			Rewrite: unhandled(ReasonLoneSurrogate),
+		},
+		{
+			Name:    "deep-nesting-500",
+			Summary: "A body nested more than 64 levels deep (arrays and objects inside each other) overflows the JSON parser's depth limit, an exception nothing catches: 500 server_error, before any validation.",
+			Breaks:  []string{"NEG-1"},
+			Before:  failDeepNesting,
+		},
+		{
+			Name:    "role-type-unchecked",
+			Summary: "A message whose role is not a string (1, true, null, an object) is not refused: the role is read leniently, as the default, user, and the request is served.",
+			Breaks:  []string{"REQ-4"},
+			Before:  readRolesLeniently,
+		},
 		{
 			Name:    "pass-through",
 			Summary: "Chat completions are forwarded as they came, with no key checked, no body validated and the upstream's answer relayed as it comes: every refusal is left to the upstream, invalid requests are served (and billed), and a stalled or malformed upstream answer reaches the client as a 200.",
