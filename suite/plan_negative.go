@@ -65,6 +65,7 @@ func negativeID(index int) string { return fmt.Sprintf("negative-%d", index) }
 // checked where one parameter is at fault.
 func negativeScenario(c negative.Case) scenario.Scenario {
 	body := string(c.Body.Encode())
+	c.Body = nil // made again from its seed and index should it need shrinking
 	return scenario.Scenario{
 		ID:           negativeID(c.Index),
 		Title:        fmt.Sprintf("with generated body %d of seed %d, where %s", c.Index, c.Seed, c.What),

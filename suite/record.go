@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/negative"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/redact"
 	"github.com/gwconform/gwconform/internal/scenario"
@@ -48,6 +49,7 @@ type Target struct {
 	recorded map[string]*sent // by scenario id; written by one worker each, read only once Record returns
 
 	negative      Negative
+	generator     *negative.Generator // made by Generate; it makes a case again to shrink it
 	replayCommand func(seed uint64, index int) string
 }
 

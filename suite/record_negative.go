@@ -21,6 +21,7 @@ func (t *Target) Generate() error {
 		return fmt.Errorf("the request schema: %w", err)
 	}
 	g := negative.New(desc, "{{model}}", t.disc.params)
+	t.generator = g
 	for _, i := range t.negative.indexes() {
 		t.Scenarios.Scenarios = append(t.Scenarios.Scenarios, negativeScenario(g.Case(t.negative.Seed, i)))
 	}
@@ -89,7 +90,8 @@ func (t *Target) minimise(ctx context.Context, sc scenario.Scenario, s *sent) {
 		r.sc = v
 		return v, r
 	}
-	min, tried := negative.Minimise(sc.Generated.Case.Body, func(n *negative.Node) bool {
+	c := sc.Generated.Case
+	min, tried := negative.Minimise(t.generator.Case(c.Seed, c.Index).Body, func(n *negative.Node) bool {
 		if ctx.Err() != nil {
 			return false
 		}

@@ -127,9 +127,6 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, "run: %v", err)
 	}
 	sel := selectSpecs(plan, o.labelFilter)
-	if len(sel.specs) == 0 {
-		return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
-	}
 
 	var prof *profile.Profile
 	profileTarget := ""
@@ -152,6 +149,10 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	neg, err := negativeOf(o.negative, set, prof)
 	if err != nil {
 		return fail(stderr, "run: %v", err)
+	}
+	// A filter may select only generated bodies' specs, which exist once the catalogue has been read.
+	if len(sel.specs) == 0 && !neg.On() {
+		return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
 	}
 	envTarget := ""
 	if !set["target"] && profileTarget == "" {
@@ -250,7 +251,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		o.labelFilter = suite.ReplayFilter(neg, o.labelFilter)
 	}
 	if neg.On() {
-		sel = selectSpecs(plan, o.labelFilter)
+		if sel = selectSpecs(plan, o.labelFilter); len(sel.specs) == 0 {
+			return fail(stderr, "run: --label-filter %q selects no spec, generated ones included: see the labels with gwconform list --what specs", o.labelFilter)
+		}
 		if prog != nil {
 			prog.count(sel, cfg.Offers, cfg.Billable)
 		}

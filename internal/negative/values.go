@@ -59,6 +59,9 @@ func badValue(r *rand.Rand, b Broken, s *Schema) (*Node, string) {
 	case WrongType:
 		t := pick(r, wrongTypes(s))
 		v := ofType(r, t)
+		if t == "null" {
+			return v, "null"
+		}
 		return v, fmt.Sprintf("%s, %s", short(v), article(t))
 	case DeepNesting:
 		return nested(r, s)
@@ -85,8 +88,6 @@ func article(t string) string {
 	switch t {
 	case "integer", "array", "object":
 		return "an " + t
-	case "null":
-		return "null"
 	case "number":
 		return "a number with a fraction"
 	}

@@ -59,7 +59,8 @@ type Scenario struct {
 	Generated *Generated `yaml:"-"`
 }
 
-// Generated is what made a generated scenario, so that a failure can be shrunk and replayed.
+// Generated is what made a generated scenario, so that a failure can be shrunk and replayed. Case's Body
+// is not kept: a deeply nested body's tree is large, and the case is made again to shrink it.
 type Generated struct {
 	Case negative.Case
 }
