@@ -81,7 +81,9 @@ func printNegative(w io.Writer, n suite.Negative) {
 func replayCommand(fs *flag.FlagSet, args []string, envTarget string) func(seed uint64, index int) string {
 	var kept []string
 	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		flagName := strings.TrimLeft(args[i], "-")
+		dashes := args[i][:len(args[i])-len(flagName)]
+		name, value, hasValue := strings.Cut(flagName, "=")
 		f := fs.Lookup(name)
 		if f != nil && !isBoolFlag(f) && !hasValue && i+1 < len(args) {
 			i++
@@ -91,11 +93,11 @@ func replayCommand(fs *flag.FlagSet, args []string, envTarget string) func(seed 
 		case name == "negative" || name == "seed" || name == "negative-replay":
 		case name == "secret-header":
 			h, _, _ := strings.Cut(value, ":")
-			kept = append(kept, "--secret-header", `"`+strings.TrimSpace(h)+": "+suite.HeaderVariable(strings.TrimSpace(h))+`"`)
+			kept = append(kept, dashes+name, `"`+strings.TrimSpace(h)+": "+suite.HeaderVariable(strings.TrimSpace(h))+`"`)
 		case hasValue:
-			kept = append(kept, "--"+name, quoteArg(value))
+			kept = append(kept, dashes+name, quoteArg(value))
 		default:
-			kept = append(kept, "--"+name)
+			kept = append(kept, dashes+name)
 		}
 	}
 	if envTarget != "" {

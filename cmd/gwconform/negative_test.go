@@ -209,7 +209,7 @@ func members(t *testing.T, body string) int {
 }
 
 // shellWords splits a command line as a shell would, for the quoting replay lines use: bare words and
-// single-quoted ones ('it'\''s').
+// single-quoted ones ('it'\”s').
 func shellWords(line string) []string {
 	var words []string
 	var w strings.Builder
@@ -242,4 +242,17 @@ func shellWords(line string) []string {
 		words = append(words, w.String())
 	}
 	return words
+}
+
+func TestTheReplayCommandIsThisRunsWithTheOneCase(t *testing.T) {
+	fs, _ := runFlags()
+	args := []string{"--profile", "gw.yaml", "--negative", "500", "--seed=7", "--secret-header", "X-Auth: s3cr3t-value", "--label-filter", "req:REQ-4 || neg", "-v", "--report-dir=out dir"}
+	got := replayCommand(fs, args, "http://gw:8080/v1")(7, 42)
+	want := `gwconform run --profile gw.yaml --secret-header "X-Auth: $GWC_HEADER_X_AUTH" --label-filter 'req:REQ-4 || neg' -v --report-dir 'out dir' --target http://gw:8080/v1 --negative-replay 7:42`
+	if got != want {
+		t.Errorf("replay command\n%s\nwant\n%s", got, want)
+	}
+	if strings.Contains(got, "s3cr3t") {
+		t.Error("the secret header's value is in the command")
+	}
 }
