@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -92,25 +91,15 @@ func FuzzDuplicateMember(f *testing.F) {
 	})
 }
 
-// The scans meet a body at the size limit in one pass each, and nesting at
-// encoding/json's limit with no stack to speak of; the bound is loose, for
-// slow machines, and only catches a scan gone quadratic or a token walk.
-func TestBodyScansAtTheLimit(t *testing.T) {
-	const limit = defaultMaxBodyBytes - 64
+// Nesting at encoding/json's own limit passes the scans with no stack to speak of. How long the scans take
+// on a body at the size limit is BenchmarkBodyScans's to measure, never a test's to assert.
+func TestBodyScansTakeNestingAtTheParsersLimit(t *testing.T) {
 	for name, body := range map[string]string{
-		"numbers":   `{"a":[` + strings.Repeat("0,", limit/2) + `0]}`,
-		"objects":   `{"a":[` + strings.Repeat(`{"a":0,"b":1},`, limit/14) + `{}]}`,
-		"strings":   `{"a":[` + strings.Repeat(`"\ud83d\ude00\\u",`, limit/19) + `""]}`,
-		"one name":  `{"` + strings.Repeat("a", limit) + `":1}`,
 		"deep":      `{"a":` + strings.Repeat("[", 9990) + strings.Repeat("]", 9990) + `}`,
 		"deep objs": strings.Repeat(`{"a":`, 9990) + "1" + strings.Repeat("}", 9990),
 	} {
-		start := time.Now()
 		if _, err := parseRequestBody([]byte(body)); err != nil {
 			t.Fatalf("%s: %v", name, err)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: %v", name, d)
 		}
 	}
 }
