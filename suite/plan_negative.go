@@ -36,8 +36,8 @@ func (n Negative) indexes() []int {
 // each a different rule failing a different way, are shrunk, each with at most MinimiseBudget requests.
 // A gateway that serves invalid bodies is billed for every one it serves, so the bound is also a cost.
 const (
-	MaxMinimised   = 5
-	MinimiseBudget = 80
+	MaxMinimised   = 4
+	MinimiseBudget = 50
 )
 
 // NegativeRequests is how many requests n sends at most: one per case, and the shrinking of failures.
