@@ -64,9 +64,8 @@ func symptom(sc scenario.Scenario, ex *exchange.Exchange) string {
 	switch {
 	case r.Status >= 200 && r.Status < 300:
 		return "a 2xx"
-	case r.Status >= 500:
-		return "a 5xx"
 	case r.Status != 400:
+		// The exact status: a 503 for a missing model is not the 500 of a crash.
 		return fmt.Sprintf("status %d", r.Status)
 	case !hasErrorObject(r):
 		return "400 without an error object"
@@ -80,6 +79,20 @@ func symptom(sc scenario.Scenario, ex *exchange.Exchange) string {
 		}
 	}
 	return ""
+}
+
+// severity orders symptoms for minimising, worst first: the gateway failed or went silent, then it served
+// an invalid body, then it refused it another way than the contract's.
+func severity(symptom string) int {
+	switch {
+	case symptom == "no answer" || strings.HasPrefix(symptom, "status 5"):
+		return 0
+	case symptom == "a 2xx":
+		return 1
+	case strings.HasPrefix(symptom, "status "):
+		return 2
+	}
+	return 3
 }
 
 // namesParam says whether error.param names the parameter want: as it is, or a member or item of it
@@ -104,8 +117,10 @@ func (t *Target) negativeEntry(sc scenario.Scenario, s *sent) string {
 		fmt.Fprintf(&b, "not minimised: a run minimises at most %d failures, the first of each rule and answer\n", MaxMinimised)
 	case sh.body == nil:
 		fmt.Fprintf(&b, "not minimised: the run stopped first\n")
+	case sh.tried == 0:
+		fmt.Fprintf(&b, "already minimal: no smaller body breaks the same rule (%s):\n%s\n", sh.symptom, negative.Display(sh.body))
 	default:
-		fmt.Fprintf(&b, "minimised with %d requests to the smallest body found that gets the same answer (%s):\n%s\n", sh.tried, sh.symptom, negative.Display(sh.body))
+		fmt.Fprintf(&b, "minimised with %s to the smallest body found that gets the same answer (%s):\n%s\n", plural(sh.tried, "request"), sh.symptom, negative.Display(sh.body))
 	}
 	b.WriteString("replay: " + t.replay(c.Seed, c.Index))
 	return b.String()
@@ -116,4 +131,11 @@ func (t *Target) replay(seed uint64, index int) string {
 		return t.replayCommand(seed, index)
 	}
 	return fmt.Sprintf("gwconform run --negative-replay %d:%d (with this run's other flags)", seed, index)
+}
+
+func plural(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
 }

@@ -86,7 +86,7 @@ func TestSymptomSaysHowTheAnswerDepartsTheSameWayEachRun(t *testing.T) {
 	}{
 		{answer(400, "application/json", invalidRole), ""},
 		{answer(200, "application/json", `{}`), "a 2xx"},
-		{answer(503, "text/plain", "down"), "a 5xx"},
+		{answer(503, "text/plain", "down"), "status 503"},
 		{&exchange.Exchange{Err: errors.New("EOF")}, "no answer"},
 		{answer(404, "application/json", invalidRole), "status 404"},
 		{answer(400, "text/plain", "bad"), "400 without an error object"},

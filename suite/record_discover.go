@@ -240,11 +240,15 @@ func parseModels(r *exchange.Response, err error) ([]listedModel, error) {
 }
 
 // pickModel prefers a model that declares every parameter the request scenarios vary, then one that declares
-// none (it may take anything), then the first listed.
+// none (it may take anything), then the first by id.
 func pickModel(models []listedModel) (string, bool) {
 	if len(models) == 0 {
 		return "", false
 	}
+	// By id, not by the list's order: a gateway that lists its models in a new order each time (one-api
+	// does) must get the same model, and so the same generated bodies, on every run.
+	models = slices.Clone(models)
+	slices.SortStableFunc(models, func(a, b listedModel) int { return strings.Compare(a.ID, b.ID) })
 	for _, m := range models {
 		if m.hasParams && containsAll(m.SupportedParameters, paramsVaried) {
 			return m.ID, true

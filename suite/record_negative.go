@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gwconform/gwconform/internal/negative"
@@ -40,27 +41,31 @@ type shrunk struct {
 }
 
 // minimiseNegatives shrinks the generated bodies the target mishandled: the first case of each rule that
-// fails each way, up to MaxMinimised of them, each with at most MinimiseBudget requests. The others point
-// to the case that stands for them.
+// fails each way, the worst ways first (no answer or a 5xx, then a success), up to MaxMinimised of them,
+// each with at most MinimiseBudget requests. The others point to the case that stands for them.
 func (t *Target) minimiseNegatives(ctx context.Context) {
 	type kind struct {
 		rule    negative.Rule
 		symptom string
 	}
 	first := map[kind]int{}
-	var jobs []scenario.Scenario
+	var failed, jobs []scenario.Scenario
 	for _, sc := range t.Scenarios.Scenarios {
 		s := t.recorded[sc.ID]
 		if sc.Generated == nil || s == nil || s.skip != "" || len(s.exs) == 0 || s.first == nil {
 			continue
 		}
-		c := sc.Generated.Case
-		sym := symptom(sc, s.exs[0])
-		if sym == "" {
-			continue
+		if sym := symptom(sc, s.exs[0]); sym != "" {
+			s.shrunk = &shrunk{symptom: sym, sameAs: -1}
+			failed = append(failed, sc)
 		}
-		s.shrunk = &shrunk{symptom: sym, sameAs: -1}
-		k := kind{c.Rule, sym}
+	}
+	slices.SortStableFunc(failed, func(a, b scenario.Scenario) int {
+		return severity(t.recorded[a.ID].shrunk.symptom) - severity(t.recorded[b.ID].shrunk.symptom)
+	})
+	for _, sc := range failed {
+		c, s := sc.Generated.Case, t.recorded[sc.ID]
+		k := kind{c.Rule, s.shrunk.symptom}
 		if i, ok := first[k]; ok {
 			s.shrunk.sameAs = i
 			continue

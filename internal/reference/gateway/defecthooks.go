@@ -132,7 +132,7 @@ func (g *Gateway) checkBody(r *http.Request) *APIError {
 
 // unroutedModel is the listed model that listed-model-unavailable cannot
 // route.
-const unroutedModel = "ref/chat-large"
+const unroutedModel = "ref/chat-xl"
 
 // requestedModel is the model member of r's body, or "" when there is none.
 func requestedModel(r *http.Request, limit int64) string {

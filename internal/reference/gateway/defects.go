@@ -587,7 +587,7 @@ func defectList() []*Defect {
 		},
 		{
 			Name:    "listed-model-unavailable",
-			Summary: "A model the catalogue lists (ref/chat-large) is missing from the routing table: requests for it are answered 400 model_not_found.",
+			Summary: "A model the catalogue lists (ref/chat-xl) is missing from the routing table: requests for it are answered 400 model_not_found.",
 			Breaks:  []string{"MOD-4"},
 			Before: func(g *Gateway, r *http.Request) *APIError {
 				if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {

@@ -172,7 +172,7 @@ var probes = []struct {
 	}},
 	{name: "unverified", req: func() request { return request{auth: bearer(testKey), body: chat("ref/unverified", "")} }},
 	{name: "models list", success: true, req: func() request { return request{method: http.MethodGet, path: "/v1/models"} }},
-	{name: "listed model", success: true, req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-large", "")} }},
+	{name: "listed model", success: true, req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-xl", "")} }},
 }
 
 const limitedKey = "gwc-limited-KEYCANARY-77aa"
@@ -763,7 +763,7 @@ func runProbes(t *testing.T, defects []*Defect) map[string]result {
 		{Secret: revokedKey, Credits: 1_000_000, Revoked: true},
 		{Secret: limitedKey, Credits: 1_000_000, RateLimit: &probeLimit},
 	}
-	models := append(triggerModels(), Model{ID: "ref/chat-large", UpstreamID: "up-chat-small", SupportedParameters: chatParams})
+	models := append(triggerModels(), Model{ID: "ref/chat-xl", UpstreamID: "up-chat-small", SupportedParameters: chatParams})
 	for _, f := range []faults.Fault{faults.Status500, faults.Leak, faults.Reset, faults.Malformed, faults.Timeout} {
 		models = append(models, faultModel(f))
 	}
