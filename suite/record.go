@@ -114,6 +114,14 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 	}, nil
 }
 
+// CloseIdleConnections closes the connections the run keeps open to the target and the witness. Call it
+// when the run is over: a connection dialed for a request that another connection then served is open but
+// has never carried a request, and a server shutting down waits seconds for such a one.
+func (t *Target) CloseIdleConnections() {
+	t.client.HTTP.CloseIdleConnections()
+	t.witnessClient.CloseIdleConnections()
+}
+
 // Record makes every exchange of the selected scenarios before any spec judges one. A bounded pool of
 // workers sends them; the scenarios that change one key's state (the burst, its retries, and whatever else
 // presents that key) go one after another in a lane of their own, which holds one worker. It returns the

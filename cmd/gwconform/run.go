@@ -227,6 +227,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	defer tg.CloseIdleConnections() // before the embedded reference's Close, which would wait on them
 	// One deadline for the whole run: recording and judging both stop at it.
 	started := time.Now()
 	runCtx, cancel := context.WithDeadline(ctx, started.Add(o.runTimeout))
