@@ -77,12 +77,15 @@ func writeJUnit(r types.Report, run report.Run, dst string) error {
 	return f.Close()
 }
 
-// reproduction is a failed spec's text for a JUnit reader, who sees only the failure: its reason, then its
-// transcript, then the curl line that reproduces it by hand.
+// reproduction is a failed spec's text for a JUnit reader, who sees only the failure: its reason, then, for
+// a generated body, its case, smallest body and replay command, then its transcript, then the curl line
+// that reproduces it by hand.
 func reproduction(spec types.SpecReport) string {
 	text := spec.Failure.Message
 	for _, e := range spec.ReportEntries {
 		switch e.Name {
+		case "negative":
+			text += "\n\nGenerated body:\n" + e.StringRepresentation()
 		case "transcript":
 			text += "\n\n" + e.StringRepresentation()
 		case "curl":

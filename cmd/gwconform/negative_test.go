@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -157,6 +158,9 @@ func TestGeneratedBodiesCatchTheirDefectsMinimisedAndReplayable(t *testing.T) {
 			}
 			if minimised == "" {
 				t.Fatalf("no finding of %s shows a minimised body:\n%s", c.breaks, r.stdout)
+			}
+			if junit := readFile(t, filepath.Join(r.reportDir, "junit.xml")); !strings.Contains(junit, "Generated body:") || !strings.Contains(junit, "replay: gwconform run") {
+				t.Error("junit.xml's failures do not show the generated body and its replay line")
 			}
 			if n := members(t, minimised); n > 4 {
 				t.Errorf("minimised to %d members, want a few: %s", n, minimised)
