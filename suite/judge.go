@@ -58,6 +58,9 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					// shown as the variable that holds it. The curl line keeps the prompt: it must send the
 					// request exactly as the suite did.
 					AddReportEntry("transcript", t.transcriptRedactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
+					if sc.Generated != nil {
+						AddReportEntry("negative", t.redactor.String(t.negativeEntry(sc, got)), ReportEntryVisibilityFailureOrVerbose)
+					}
 					if len(e.exs) > 0 {
 						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0], t.bodyFile(sc, e.exs[0]), t.redactor.HeaderValue)), ReportEntryVisibilityNever)
 					}

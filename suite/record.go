@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/negative"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/redact"
 	"github.com/gwconform/gwconform/internal/scenario"
@@ -46,6 +47,10 @@ type Target struct {
 
 	disc     *discovery
 	recorded map[string]*sent // by scenario id; written by one worker each, read only once Record returns
+
+	negative      Negative
+	generator     *negative.Generator // made by Generate; it makes a case again to shrink it
+	replayCommand func(seed uint64, index int) string
 }
 
 // sent is a scenario's exchanges, made once however many specs check them.
@@ -63,8 +68,10 @@ type sent struct {
 	sdk, sdkRetry *sdkCall
 	// seen is what the upstream's witness said of each exchange; nil without a witness.
 	seen map[*exchange.Exchange]sighting
-	note string // how the exchanges came about, when that is not obvious (a burst)
-	skip string // why the scenario could not be sent on this target
+	// shrunk is what minimising a generated body that the target mishandled found; nil otherwise.
+	shrunk *shrunk
+	note   string // how the exchanges came about, when that is not obvious (a burst)
+	skip   string // why the scenario could not be sent on this target
 	// done says every exchange was made: a run stopped part-way leaves failed requests that are not the
 	// target's answers, and nothing may judge them.
 	done bool
@@ -102,7 +109,17 @@ func New(cfg Config, plan *Plan) (*Target, error) {
 		witnessClient:      &http.Client{},
 		written:            map[string]bool{},
 		recorded:           map[string]*sent{},
+		negative:           cfg.Negative,
+		replayCommand:      cfg.ReplayCommand,
 	}, nil
+}
+
+// CloseIdleConnections closes the connections the run keeps open to the target and the witness. Call it
+// when the run is over: a connection dialed for a request that another connection then served is open but
+// has never carried a request, and a server shutting down waits seconds for such a one.
+func (t *Target) CloseIdleConnections() {
+	t.client.HTTP.CloseIdleConnections()
+	t.witnessClient.CloseIdleConnections()
 }
 
 // Record makes every exchange of the selected scenarios before any spec judges one. A bounded pool of
@@ -135,6 +152,9 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	if t.negative.On() {
+		t.minimiseNegatives(ctx)
+	}
 	return ctx.Err()
 }
 

@@ -26,6 +26,8 @@ type discovery struct {
 	vars      map[string]string
 	why       map[string]string // why a value is missing
 	models    []string          // every id listed, for scenarios sent once per model
+	// params are the supported_parameters {{model}} lists; nil when it lists none, or was named and not listed.
+	params []string
 }
 
 // DiscoveryWait is how long the run waits for its first answer, GET /v1/models, given the per-request
@@ -44,7 +46,7 @@ func (t *Target) Discover(ctx context.Context) *exchange.Exchange {
 	ctx, cancel := context.WithTimeout(ctx, DiscoveryWait(t.client.Timeout))
 	defer cancel()
 	d := &discovery{}
-	d.catalogue, d.vars, d.why, d.models = t.discover(ctx)
+	d.catalogue, d.vars, d.why, d.models, d.params = t.discover(ctx)
 	t.disc = d
 	return d.catalogue
 }
@@ -100,7 +102,7 @@ type listedModel struct {
 	hasParams           bool
 }
 
-func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why map[string]string, ids []string) {
+func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why map[string]string, ids, params []string) {
 	vars = map[string]string{"unknown_model": UnknownModel}
 	why = map[string]string{}
 	h := t.headers.Clone()
@@ -121,7 +123,7 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
 		why["each_model"] = why["model"]
-		return ex, vars, why, nil
+		return ex, vars, why, nil, nil
 	}
 	// Fault and trigger models fail by design: no ordinary scenario may use one, and MOD-4 buys no completion
 	// from one. A model the person named is theirs to choose.
@@ -162,7 +164,12 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 	if _, ok := vars["model_without_max_tokens"]; !ok {
 		why["model_without_max_tokens"] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
 	}
-	return ex, vars, why, ids
+	for _, m := range listed {
+		if m.ID == vars["model"] && m.hasParams {
+			params = append([]string{}, m.SupportedParameters...)
+		}
+	}
+	return ex, vars, why, ids, params
 }
 
 // reserved says whether id provokes a failure on purpose: a fault or trigger model of the profile, or an id
@@ -233,11 +240,15 @@ func parseModels(r *exchange.Response, err error) ([]listedModel, error) {
 }
 
 // pickModel prefers a model that declares every parameter the request scenarios vary, then one that declares
-// none (it may take anything), then the first listed.
+// none (it may take anything), then the first by id.
 func pickModel(models []listedModel) (string, bool) {
 	if len(models) == 0 {
 		return "", false
 	}
+	// By id, not by the list's order: a gateway that lists its models in a new order each time (one-api
+	// does) must get the same model, and so the same generated bodies, on every run.
+	models = slices.Clone(models)
+	slices.SortStableFunc(models, func(a, b listedModel) int { return strings.Compare(a.ID, b.ID) })
 	for _, m := range models {
 		if m.hasParams && containsAll(m.SupportedParameters, paramsVaried) {
 			return m.ID, true

@@ -47,7 +47,7 @@ func TestEachModelNeedsTheList(t *testing.T) {
 
 // A fault model is never {{model}}, nor sent a completion by MOD-4, though it is listed first and takes every
 // parameter: the fault vocabulary bare or under a provider prefix, and whatever the profile names as a fault
-// or a trigger.
+// or a trigger. Among the others, the first by id is chosen, whatever order the list comes in.
 func TestDiscoveryNeverChoosesAFaultModel(t *testing.T) {
 	t.Parallel()
 	offers := profile.Offers{
@@ -63,9 +63,10 @@ func TestDiscoveryNeverChoosesAFaultModel(t *testing.T) {
 	}{
 		{"no profile, fault vocabulary", profile.Offers{}, []string{"fault/reset", "openai/fault/close", "fault/new-fault", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
 		{"no profile, an ordinary id is chosen first", profile.Offers{}, []string{"gw/chat", "gw/other"}, "gw/chat", []string{"gw/chat", "gw/other"}},
-		{"no profile, a near miss is ordinary", profile.Offers{}, []string{"openai/faulty-close", "gw/chat"}, "openai/faulty-close", []string{"openai/faulty-close", "gw/chat"}},
+		{"no profile, a near miss is ordinary", profile.Offers{}, []string{"openai/faulty-close", "gw/chat"}, "gw/chat", []string{"openai/faulty-close", "gw/chat"}},
+		{"chosen by id, not by the list's order", profile.Offers{}, []string{"gw/zeta", "gw/alpha"}, "gw/alpha", []string{"gw/zeta", "gw/alpha"}},
 		{"profile fault and trigger models", offers, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/chat", []string{"gw/chat"}},
-		{"the same ids without the profile", profile.Offers{}, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/f500", []string{"gw/f500", "gw/maintenance", "gw/chat"}},
+		{"the same ids without the profile", profile.Offers{}, []string{"gw/f500", "gw/maintenance", "gw/chat"}, "gw/chat", []string{"gw/f500", "gw/maintenance", "gw/chat"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

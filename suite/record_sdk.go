@@ -44,7 +44,7 @@ type sdkCall struct {
 // and answers the page leaves open.
 func sdkExpresses(sc scenario.Scenario) bool {
 	x := sc.Expect
-	if !x.IsError() || x.PairingOnly || x.LeakOnly || sc.Burst || sc.EachModel {
+	if !x.IsError() || x.PairingOnly || x.LeakOnly || sc.Burst || sc.EachModel || sc.Generated != nil {
 		return false
 	}
 	r := sc.Request

@@ -50,6 +50,10 @@ type Config struct {
 	// APIKeyVar names the environment variable the key came from (--api-key-env), so that transcripts and
 	// curl lines show the variable the person reproducing a failure already has; "" is API_KEY.
 	APIKeyVar string
+	// Negative asks for generated invalid bodies (NEG-1); the zero value sends none.
+	Negative Negative
+	// ReplayCommand, when set, is the command line that replays one generated case alone, for the reports.
+	ReplayCommand func(seed uint64, index int) string
 }
 
 // CheckBaseURL says why raw cannot be a target's base URL, or nil when it can: the one test of it. New

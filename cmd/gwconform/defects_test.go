@@ -81,7 +81,9 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	t.Helper()
 	stack := startReference(t, d.Name)
 	path, env := profileFor(t, stack)
-	args := []string{"run", "--profile", path, "--fail-on", "should", "--billable"}
+	// The generated bodies go with every defect: a defect caught only by them, and one that breaks them too,
+	// must each be charged exactly.
+	args := []string{"run", "--profile", path, "--fail-on", "should", "--billable", "--negative", "64", "--seed", "1"}
 	if d.Requires != "" {
 		args = append(args, "--header", d.Requires)
 	}

@@ -24,14 +24,22 @@ type progress struct {
 // newProgress counts the scenarios that will be sent: those the label filter keeps and the profile can
 // trigger. A scenario skipped for a missing trigger is never listed, so the count ends where the run does.
 func newProgress(w io.Writer, sel selection, offers profile.Offers, billable bool) *progress {
-	p := &progress{w: w, sent: map[string]bool{}, start: time.Now()}
+	p := &progress{w: w, start: time.Now()}
+	p.count(sel, offers, billable)
+	return p
+}
+
+// count lists the scenarios to tell of, again once the generated bodies have joined the plan.
+func (p *progress) count(sel selection, offers profile.Offers, billable bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = map[string]bool{}
 	for _, sc := range sel.plan.Scenarios.Scenarios {
 		if sel.scenarios[sc.ID] && suite.Unmet(sc, sel.plan.Scenarios, offers, billable) == "" {
 			p.sent[sc.Name()] = true
 		}
 	}
 	p.total = len(p.sent)
-	return p
 }
 
 func (p *progress) report(scenario string, done bool, took time.Duration) {

@@ -62,3 +62,21 @@ func TestReadmeDefectTable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Every flag of gwconform run is in the README's table of them: a flag added without its line fails here.
+func TestReadmeDocumentsEveryRunFlag(t *testing.T) {
+	readme := readFile(t, filepath.Join("..", "..", "README.md"))
+	start := strings.Index(readme, "### `gwconform run` flags")
+	end := strings.Index(readme[start+1:], "\n### ")
+	table := readme[start : start+1+end]
+	fs, _ := runFlags()
+	fs.VisitAll(func(f *flag.Flag) {
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		if !strings.Contains(table, "`"+dashes+f.Name) && !strings.Contains(table, ", `"+dashes+f.Name) {
+			t.Errorf("README's run flags do not document %s%s", dashes, f.Name)
+		}
+	})
+}

@@ -46,6 +46,7 @@ type runOptions struct {
 	runTimeout   time.Duration
 	concurrency  int
 	transport    transportOptions
+	negative     negativeOptions
 }
 
 func runFlags() (*flag.FlagSet, *runOptions) {
@@ -71,6 +72,9 @@ func runFlags() (*flag.FlagSet, *runOptions) {
 	fs.Var(&o.transport.secretHeaders, "secret-header", "extra request header 'Name: value' whose value is a secret, for a gateway behind another auth layer (repeatable; shown as $GWC_HEADER_NAME everywhere)")
 	fs.BoolVar(&o.progress, "progress", false, "print each scenario to stderr as it is sent, with how far along the run is (for slow targets)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing (no key needed)")
+	fs.IntVar(&o.negative.count, "negative", 0, "also send N generated invalid chat-completion bodies, each breaking one rule of the request schema, each to be refused 400 (NEG-1); off by default: a gateway that wrongly serves one may bill a completion")
+	fs.Uint64Var(&o.negative.seed, "seed", 0, "seed of the --negative bodies: the same seed makes the same bodies (default: a new seed each run, printed)")
+	fs.StringVar(&o.negative.replay, "negative-replay", "", "send generated body INDEX of seed SEED alone, given as SEED:INDEX, as a report's replay line says")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
 	return fs, o
 }
@@ -123,9 +127,6 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, "run: %v", err)
 	}
 	sel := selectSpecs(plan, o.labelFilter)
-	if len(sel.specs) == 0 {
-		return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
-	}
 
 	var prof *profile.Profile
 	profileTarget := ""
@@ -145,8 +146,21 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if o.target, err = targetOf(set["target"], o.target, getenv, profileTarget); err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	neg, err := negativeOf(o.negative, set, prof)
+	if err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	// A filter may select only generated bodies' specs, which exist once the catalogue has been read.
+	if len(sel.specs) == 0 && !neg.On() {
+		return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
+	}
+	envTarget := ""
+	if !set["target"] && profileTarget == "" {
+		envTarget = o.target
+	}
 
-	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, "bodies"), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, SecretHeaders: secretHeaders, APIKeyVar: o.apiKeyEnv}
+	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, "bodies"), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, SecretHeaders: secretHeaders, APIKeyVar: o.apiKeyEnv,
+		Negative: neg, ReplayCommand: replayCommand(fs, args, envTarget)}
 	if o.target == "" {
 		if prof != nil {
 			return fail(stderr, "run: --profile %s describes a target but names none: give --target or target: in the profile", o.profile)
@@ -195,6 +209,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	cfg.Offers.Model = o.model
 	cfg.Headers, cfg.SecretHeaders = withProfileHeaders(cfg.Offers, cfg.Headers, cfg.SecretHeaders)
 	printOffers(stdout, o.profile, cfg.Offers)
+	printNegative(stdout, neg)
 	if o.dryRun {
 		return dryRun(stdout, sel, cfg)
 	}
@@ -202,14 +217,17 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err := ensureWritableDir(o.reportDir); err != nil {
 		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)
 	}
+	var prog *progress
 	if o.progress {
-		cfg.Progress = newProgress(stderr, sel, cfg.Offers, cfg.Billable).report
+		prog = newProgress(stderr, sel, cfg.Offers, cfg.Billable)
+		cfg.Progress = prog.report
 	}
 	cfg.Announce = func(line string) { fmt.Fprintf(stderr, "gwconform: %s\n", line) }
 	tg, err := suite.New(cfg, plan)
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	defer tg.CloseIdleConnections() // before the embedded reference's Close, which would wait on them
 	// One deadline for the whole run: recording and judging both stop at it.
 	started := time.Now()
 	runCtx, cancel := context.WithDeadline(ctx, started.Add(o.runTimeout))
@@ -224,6 +242,23 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	case err != nil:
 		return fail(stderr, "run: %v", err)
 	}
+	// The generated bodies are made for the model discovery chose, so they join the plan only now, and the
+	// label filter selects among them like any other; a replay sends its one case alone.
+	if err := tg.Generate(); err != nil {
+		return fail(stderr, "run: %v", err)
+	}
+	if neg.Replay {
+		// Every other spec is left out as a label filter leaves it: reported not selected, never failed.
+		o.labelFilter = suite.ReplayFilter(neg, o.labelFilter)
+	}
+	if neg.On() {
+		if sel = selectSpecs(plan, o.labelFilter); len(sel.specs) == 0 {
+			return fail(stderr, "run: --label-filter %q selects no spec, generated ones included: see the labels with gwconform list --what specs", o.labelFilter)
+		}
+		if prog != nil {
+			prog.count(sel, cfg.Offers, cfg.Billable)
+		}
+	}
 	var known *knownFailing
 	if o.knownFailing != "" {
 		if known, err = loadKnownFailing(o.knownFailing, plan); err != nil {
@@ -237,7 +272,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return fail(stderr, interruptedLine)
 	}
 	tg.Define()
-	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: buildVersion()}
+	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: buildVersion(), Negative: negativeRun(neg)}
 	code := runSpecs(runCtx, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
 	switch {
 	case ctx.Err() != nil:

@@ -46,7 +46,20 @@ type Profile struct {
 	// Lacks names features the gateway does not have at all (rate_limit, credits, confidential): their
 	// requirements are then not applicable, rather than waiting on a profile entry that cannot exist.
 	Lacks []string `yaml:"lacks,omitempty,flow"`
+	// Negative sends generated invalid bodies (NEG-1), as --negative and --seed do; the flags override it.
+	Negative *Negative `yaml:"negative,omitempty,flow"`
 }
+
+// Negative is how many generated invalid bodies a run sends, and from which seed (unset: a new one each
+// run, printed).
+type Negative struct {
+	Count int     `yaml:"count"`
+	Seed  *uint64 `yaml:"seed,omitempty"`
+}
+
+// MaxNegative bounds how many generated bodies one run sends: beyond it a run is a fuzzing campaign, and
+// its reports (eight specs a body) outgrow a CI runner's memory: 2000 bodies peak at about 400 MB.
+const MaxNegative = 2000
 
 // Features a gateway may lack, and what each means.
 const (
@@ -251,6 +264,9 @@ func (p *Profile) validate() error {
 				errs = append(errs, "upstream.witness: "+err.Error())
 			}
 		}
+	}
+	if n := p.Negative; n != nil && (n.Count < 1 || n.Count > MaxNegative) {
+		errs = append(errs, fmt.Sprintf("negative.count must be between 1 and %d, got %d", MaxNegative, n.Count))
 	}
 	errs = append(errs, p.lackedButOffered()...)
 	for name, v := range p.Headers {

@@ -17,6 +17,9 @@ type Finding struct {
 	Reasons      []FindingReason `json:"reasons"` // one per failed spec, in run order
 	Transcript   string          `json:"transcript,omitempty"`
 	Curl         string          `json:"curl,omitempty"`
+	// Negative is, for a generated body, its seed and index, the smallest body found that fails the same
+	// way, and the command that replays it.
+	Negative string `json:"negative,omitempty"`
 	// Variables are the shell variables the curl line reads, without the $: unset, the command sends an
 	// empty key or header.
 	Variables []string `json:"variables"`
@@ -98,6 +101,9 @@ func (f *Finding) add(s *Spec) {
 	}
 	if f.Curl == "" {
 		f.Curl, _ = s.Entry("curl")
+	}
+	if f.Negative == "" {
+		f.Negative, _ = s.Entry("negative")
 	}
 }
 

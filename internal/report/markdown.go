@@ -29,6 +29,9 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	if r.Run.LabelFilter != "" {
 		meta = append(meta, "label filter `"+mdCode(r.Run.LabelFilter)+"`")
 	}
+	if r.Run.Negative != nil {
+		meta = append(meta, mdText(r.Run.Negative.String()))
+	}
 	if r.Run.Version != "" {
 		meta = append(meta, "gwconform "+mdText(r.Run.Version))
 	}
@@ -159,6 +162,10 @@ func (r *Result) writeMarkdownFindings(b *bytes.Buffer) {
 			b.WriteString("\n<details><summary>Transcript</summary>\n\n")
 			mdPre(b, mdCut(f.Transcript, mdTranscriptMax, "report.html and report.json hold the whole transcript"))
 			b.WriteString("\n</details>\n")
+		}
+		if f.Negative != "" {
+			b.WriteString("\nGenerated body:\n\n")
+			mdPre(b, f.Negative)
 		}
 		if f.Curl != "" {
 			if len(f.Variables) > 0 {

@@ -32,6 +32,22 @@ type Run struct {
 	LabelFilter  string    `json:"label_filter,omitempty"`
 	Started      time.Time `json:"started,omitzero"`
 	Version      string    `json:"version,omitempty"`
+	// Negative is what the run sent of generated invalid bodies (NEG-1); nil when none.
+	Negative *Negative `json:"negative,omitempty"`
+}
+
+// Negative is a run's generated bodies: how many, from which seed, or the one case replayed.
+type Negative struct {
+	Count       int    `json:"count"`
+	Seed        uint64 `json:"seed"`
+	ReplayIndex *int   `json:"replay_index,omitempty"`
+}
+
+func (n *Negative) String() string {
+	if n.ReplayIndex != nil {
+		return fmt.Sprintf("generated body %d of seed %d, replayed alone", *n.ReplayIndex, n.Seed)
+	}
+	return fmt.Sprintf("%d generated bodies of seed %d", n.Count, n.Seed)
 }
 
 // Verdict is what the run concludes about the target.

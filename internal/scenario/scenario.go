@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/negative"
 	"github.com/gwconform/gwconform/internal/profile"
 )
 
@@ -53,6 +54,15 @@ type Scenario struct {
 	When    string  `yaml:"when"`
 	Request Request `yaml:"request"`
 	Expect  Expect  `yaml:"expect"`
+	// Generated is set on a scenario --negative made rather than a fixture: its body breaks one rule of the
+	// request schema (NEG-1). Nil for every scenario of fixtures/scenarios.
+	Generated *Generated `yaml:"-"`
+}
+
+// Generated is what made a generated scenario, so that a failure can be shrunk and replayed. Case's Body
+// is not kept: a deeply nested body's tree is large, and the case is made again to shrink it.
+type Generated struct {
+	Case negative.Case
 }
 
 // Control names a scenario may use, each with the meaning checks give it.
@@ -216,7 +226,9 @@ func (s Scenario) Sends() int {
 // Deterministic says the scenario expects a 400 or a 401, and nothing else, which REQ-10 wants the same when
 // asked again. The oversized body, which may also be refused 413, is not sent twice.
 func (s Scenario) Deterministic() bool {
-	if s.Burst || s.EachModel || s.Streaming || len(s.Expect.Status) == 0 {
+	// A generated body is sent once: hundreds of them are about what the target answers, not whether it
+	// answers the same twice.
+	if s.Burst || s.EachModel || s.Streaming || s.Generated != nil || len(s.Expect.Status) == 0 {
 		return false
 	}
 	for _, st := range s.Expect.Status {

@@ -36,6 +36,23 @@ func encodeAs(e *APIError, contentType string, v any) (int, string, []byte) {
 	return e.Status, contentType, body
 }
 
+// unhandled is the Rewrite of a gateway in which the check that finds
+// reason throws, and nothing catches it: a 500 server_error that says
+// nothing of the cause, with whatever headers the refusal had.
+func unhandled(reason Reason) func(*http.Request, *APIError) {
+	return func(_ *http.Request, e *APIError) {
+		if e.Reason == reason {
+			*e = APIError{
+				Status:  http.StatusInternalServerError,
+				Type:    TypeServer,
+				Message: "Internal server error.",
+				Reason:  e.Reason,
+				Header:  e.Header,
+			}
+		}
+	}
+}
+
 // sdkClassName is the exception class the OpenAI SDKs raise for a status.
 func sdkClassName(status int) string {
 	switch {
@@ -115,7 +132,7 @@ func (g *Gateway) checkBody(r *http.Request) *APIError {
 
 // unroutedModel is the listed model that listed-model-unavailable cannot
 // route.
-const unroutedModel = "ref/chat-large"
+const unroutedModel = "ref/chat-xl"
 
 // requestedModel is the model member of r's body, or "" when there is none.
 func requestedModel(r *http.Request, limit int64) string {
@@ -124,6 +141,95 @@ func requestedModel(r *http.Request, limit int64) string {
 	}
 	_ = json.Unmarshal(peekBody(r, limit+1), &body)
 	return body.Model
+}
+
+// parserDepth is how deep deep-nesting-500's JSON parser nests before it
+// gives up: the limit of parsers that recurse on a small stack.
+const parserDepth = 64
+
+// failDeepNesting is deep-nesting-500's hook: a chat body nested deeper
+// than parserDepth is a 500 before anything in it is checked. The key is
+// checked first, as the body is read only for a request that gets that
+// far.
+func failDeepNesting(g *Gateway, r *http.Request) *APIError {
+	if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
+		return nil
+	}
+	if _, err := g.authenticate(r); err != nil {
+		return nil
+	}
+	if nestedDeeper(peekBody(r, g.maxBody+1), parserDepth) {
+		return internalError()
+	}
+	return nil
+}
+
+// nestedDeeper says whether the arrays and objects of data, the outermost
+// one being level 1, nest more than limit levels deep. Brackets in strings
+// do not count; data need not be valid JSON.
+func nestedDeeper(data []byte, limit int) bool {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = stringEnd(data, i)
+		case '[', '{':
+			depth++
+			if depth > limit {
+				return true
+			}
+		case ']', '}':
+			depth--
+		}
+	}
+	return false
+}
+
+// readRolesLeniently is role-type-unchecked's hook: a chat body whose
+// messages have a role that is not a string goes on with the default role,
+// user, in its place, so the gateway checks and forwards it as if the
+// client had sent that. Any other body is left as it came.
+func readRolesLeniently(g *Gateway, r *http.Request) *APIError {
+	if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
+		return nil
+	}
+	if body, ok := withDefaultRoles(peekBody(r, g.maxBody+1)); ok {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+	}
+	return nil
+}
+
+// withDefaultRoles is body with every role that is present and not a
+// string replaced by "user"; false when there is none, or body is not an
+// object whose messages are objects. Only the roles change: every other
+// member keeps its JSON text.
+func withDefaultRoles(body []byte) ([]byte, bool) {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return nil, false
+	}
+	var messages []map[string]json.RawMessage
+	if json.Unmarshal(members["messages"], &messages) != nil {
+		return nil, false
+	}
+	changed := false
+	for _, m := range messages {
+		if role, ok := m["role"]; ok && !bytes.HasPrefix(bytes.TrimSpace(role), []byte(`"`)) {
+			m["role"] = json.RawMessage(`"user"`)
+			changed = true
+		}
+	}
+	if !changed {
+		return nil, false
+	}
+	list, err := marshal(messages)
+	if err != nil {
+		return nil, false
+	}
+	members["messages"] = list
+	out, err := marshal(members)
+	return out, err == nil
 }
 
 // dropOnStatus drops the connection instead of answering status: hijacked

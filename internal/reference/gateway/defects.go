@@ -87,7 +87,7 @@ func defectList() []*Defect {
 		{
 			Name:    "flat-envelope",
 			Summary: "Errors carry message, type, code and param at the top level, without the error object.",
-			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "STREAM-2"},
+			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				body, err := marshal(envelopeBody{Message: e.Message, Type: e.Type, Code: e.Code, Param: e.Param})
 				if err != nil {
@@ -100,17 +100,7 @@ func defectList() []*Defect {
 			Name:    "malformed-json-500",
 			Summary: "A body that is not JSON escapes as an unhandled parse failure: 500 server_error.",
 			Breaks:  []string{"REQ-1"},
-			Rewrite: func(_ *http.Request, e *APIError) {
-				if e.Reason == ReasonMalformedJSON {
-					*e = APIError{
-						Status:  http.StatusInternalServerError,
-						Type:    TypeServer,
-						Message: "Internal server error.",
-						Reason:  e.Reason,
-						Header:  e.Header,
-					}
-				}
-			},
+			Rewrite: unhandled(ReasonMalformedJSON),
 		},
 		{
 			Name:    "auth-401-as-403",
@@ -195,7 +185,7 @@ func defectList() []*Defect {
 		{
 			Name:    "error-as-string",
 			Summary: "The error is a bare string, {\"error\": \"<message>\"}, with no type, code or param: no error object, so ENV-1 and every requirement that says \"with the envelope\" fail; the members inside are not judged.",
-			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "STREAM-2"},
+			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				return encodeAs(e, jsonContentType, map[string]any{"error": e.Message})
 			},
@@ -437,18 +427,8 @@ func defectList() []*Defect {
 		{
 			Name:    "not-object-500",
 			Summary: "JSON that is not an object (an array, a string, a number, null) escapes as an unhandled type assertion: 500 server_error.",
-			Breaks:  []string{"REQ-2"},
-			Rewrite: func(_ *http.Request, e *APIError) {
-				if e.Reason == ReasonNotObject {
-					*e = APIError{
-						Status:  http.StatusInternalServerError,
-						Type:    TypeServer,
-						Message: "Internal server error.",
-						Reason:  e.Reason,
-						Header:  e.Header,
-					}
-				}
-			},
+			Breaks:  []string{"NEG-1", "REQ-2"},
+			Rewrite: unhandled(ReasonNotObject),
 		},
 		{
 			Name:    "missing-model-as-not-found",
@@ -474,7 +454,7 @@ func defectList() []*Defect {
 		{
 			Name:    "out-of-range-as-upstream-error",
 			Summary: "Out-of-range values are not checked but forwarded, and the upstream's refusal is answered 502 upstream_error.",
-			Breaks:  []string{"REQ-5"},
+			Breaks:  []string{"NEG-1", "REQ-5"},
 			Rewrite: func(_ *http.Request, e *APIError) {
 				if e.Reason == ReasonOutOfRange {
 					*e = *upstreamError(ReasonUpstreamStatus)
@@ -491,10 +471,30 @@ func defectList() []*Defect {
 				}
 			},
 		},
+		// Found only by generated invalid bodies: no hand-written scenario
+		// has a lone surrogate, deep nesting or a role that is not a string.
+		{
+			Name:    "lone-surrogate-500",
+			Summary: "A string with a lone UTF-16 surrogate escape (\\ud800 with no low half after it) escapes as an unhandled encoding failure when the body is re-encoded for the upstream: 500 server_error.",
+			Breaks:  []string{"NEG-1"},
+			Rewrite: unhandled(ReasonLoneSurrogate),
+		},
+		{
+			Name:    "deep-nesting-500",
+			Summary: "A body nested more than 64 levels deep (arrays and objects inside each other) overflows the JSON parser's depth limit, an exception nothing catches: 500 server_error, before any validation.",
+			Breaks:  []string{"NEG-1"},
+			Before:  failDeepNesting,
+		},
+		{
+			Name:    "role-type-unchecked",
+			Summary: "A message whose role is not a string (1, true, null, an object) is not refused: the role is read leniently, as the default, user, and the request is served.",
+			Breaks:  []string{"REQ-4"},
+			Before:  readRolesLeniently,
+		},
 		{
 			Name:    "pass-through",
 			Summary: "Chat completions are forwarded as they came, with no key checked, no body validated and the upstream's answer relayed as it comes: every refusal is left to the upstream, invalid requests are served (and billed), and a stalled or malformed upstream answer reaches the client as a 200.",
-			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2", "LIMIT-1", "LIMIT-3", "SRV-1", "SRV-2", "SRV-3", "UP-3", "UP-4", "UP-6", "STREAM-2", "RCPT-1", "RCPT-2"},
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "LIMIT-1", "LIMIT-3", "MOD-2", "NEG-1", "RCPT-1", "RCPT-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "SRV-1", "SRV-2", "SRV-3", "STREAM-2", "UP-3", "UP-4", "UP-6"},
 			Serve:   passThrough,
 		},
 		{
@@ -587,7 +587,7 @@ func defectList() []*Defect {
 		},
 		{
 			Name:    "listed-model-unavailable",
-			Summary: "A model the catalogue lists (ref/chat-large) is missing from the routing table: requests for it are answered 400 model_not_found.",
+			Summary: "A model the catalogue lists (ref/chat-xl) is missing from the routing table: requests for it are answered 400 model_not_found.",
 			Breaks:  []string{"MOD-4"},
 			Before: func(g *Gateway, r *http.Request) *APIError {
 				if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {

@@ -22,16 +22,16 @@ func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
 		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402",
-		"done-before-error", "error-as-string", "error-member-twice", "extra-members", "flaky-second-answer",
+		"deep-nesting-500", "done-before-error", "error-as-string", "error-member-twice", "extra-members", "flaky-second-answer",
 		"flat-envelope", "integer-code", "internal-error-html", "key-accepted-under-basic", "key-accepted-under-token",
 		"key-accepted-without-scheme", "key-echoed", "leak-upstream-body", "listed-model-unavailable",
-		"lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "message-null", "missing-key-as-400",
+		"lone-surrogate-500", "lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "message-null", "missing-key-as-400",
 		"missing-model-as-not-found", "model-not-found-as-200", "models-list-renamed", "models-list-without-object",
 		"models-without-supported-parameters", "no-retry-after", "not-object-500", "openai-style-401",
 		"out-of-range-as-upstream-error", "oversized-body-reset", "param-missing", "param-null", "pass-through",
 		"plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
 		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted",
-		"routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events",
+		"role-type-unchecked", "routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events",
 		"text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
 		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502",
@@ -71,7 +71,7 @@ func TestDefectList(t *testing.T) {
 	}
 	// Together the defects break every requirement the suite checks, except
 	// ENV-6, which only a variation can exercise.
-	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3, "CLIENT": 2} {
+	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3, "CLIENT": 2, "NEG": 1} {
 		for i := 1; i <= n; i++ {
 			if id := fmt.Sprintf("%s-%d", group, i); id != "ENV-6" && !broken[id] {
 				t.Errorf("no defect breaks %s", id)
@@ -122,6 +122,18 @@ var probes = []struct {
 	{name: "out of range", req: func() request {
 		return request{auth: bearer(testKey), body: chat("ref/chat-small", `"temperature":5`)}
 	}},
+	// What generated bodies break, one rule each.
+	{name: "not utf-8", req: func() request {
+		return request{auth: bearer(testKey), body: chat("ref/chat-small", "\"user\":\"\xff\"")}
+	}},
+	{name: "lone surrogate", req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-small", `"user":"\ud800"`)} }},
+	{name: "member twice", req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-small", `"n":1,"n":1`)} }},
+	{name: "role not a string", req: func() request {
+		return request{auth: bearer(testKey), body: jsonBody(`{"model":"ref/chat-small","messages":[{"role":1,"content":"say hi ` + promptCanary + `"}]}`)}
+	}},
+	{name: "nested deep", req: func() request {
+		return request{auth: bearer(testKey), body: chat("ref/chat-small", `"temperature":`+strings.Repeat("[", 100)+strings.Repeat("]", 100))}
+	}},
 	{name: "text plain", req: func() request {
 		return request{auth: bearer(testKey), contentType: ptr("text/plain"), body: chat("ref/chat-small", "")}
 	}},
@@ -160,7 +172,7 @@ var probes = []struct {
 	}},
 	{name: "unverified", req: func() request { return request{auth: bearer(testKey), body: chat("ref/unverified", "")} }},
 	{name: "models list", success: true, req: func() request { return request{method: http.MethodGet, path: "/v1/models"} }},
-	{name: "listed model", success: true, req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-large", "")} }},
+	{name: "listed model", success: true, req: func() request { return request{auth: bearer(testKey), body: chat("ref/chat-xl", "")} }},
 }
 
 const limitedKey = "gwc-limited-KEYCANARY-77aa"
@@ -420,9 +432,14 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			}),
 		}},
 		{"wrong-type-422", map[string]func(*testing.T, result, result){
-			"wrong type":       as422,
-			"lowercase scheme": as422,
+			"wrong type":        as422,
+			"lowercase scheme":  as422,
+			"role not a string": as422,
+			"nested deep":       as422,
 		}},
+		{"lone-surrogate-500", map[string]func(*testing.T, result, result){"lone surrogate": as500Unhandled}},
+		{"deep-nesting-500", map[string]func(*testing.T, result, result){"nested deep": as500Unhandled}},
+		{"role-type-unchecked", map[string]func(*testing.T, result, result){"role not a string": served}},
 		{"out-of-range-as-upstream-error", map[string]func(*testing.T, result, result){"out of range": as502}},
 		{"unsupported-param-as-upstream-error", map[string]func(*testing.T, result, result){"unsupported parameter": as502}},
 		{"content-type-ignored", map[string]func(*testing.T, result, result){"text plain": served}},
@@ -703,6 +720,14 @@ func noRetryAfter(t *testing.T, base, got result) {
 	}
 }
 
+// as500Unhandled wants a 400 turned into the 500 of a check that throws.
+func as500Unhandled(t *testing.T, base, got result) {
+	t.Helper()
+	if e := got.envelope(t); base.status != 400 || got.status != 500 || e.Type != TypeServer || e.Param != nil || e.Code != nil {
+		t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+	}
+}
+
 func as500(t *testing.T, base, got result) {
 	t.Helper()
 	if e := got.envelope(t); base.status != http.StatusBadGateway || got.status != 500 || e.Type != TypeServer {
@@ -738,7 +763,7 @@ func runProbes(t *testing.T, defects []*Defect) map[string]result {
 		{Secret: revokedKey, Credits: 1_000_000, Revoked: true},
 		{Secret: limitedKey, Credits: 1_000_000, RateLimit: &probeLimit},
 	}
-	models := append(triggerModels(), Model{ID: "ref/chat-large", UpstreamID: "up-chat-small", SupportedParameters: chatParams})
+	models := append(triggerModels(), Model{ID: "ref/chat-xl", UpstreamID: "up-chat-small", SupportedParameters: chatParams})
 	for _, f := range []faults.Fault{faults.Status500, faults.Leak, faults.Reset, faults.Malformed, faults.Timeout} {
 		models = append(models, faultModel(f))
 	}
@@ -825,4 +850,99 @@ func TestUpstreamNoTimeout(t *testing.T) {
 			t.Fatalf("%s: the handler outlived its client by a second", extra)
 		}
 	}
+}
+
+// TestGeneratedInputDefects holds the defects only generated bodies find
+// to their triggers: each answers its trigger as claimed, and every other
+// body, however near, as the conformant gateway does. Errors must match
+// byte for byte; completions by status, their ids and times differ.
+func TestGeneratedInputDefects(t *testing.T) {
+	const hi = `"say hi ` + promptCanary + `"`
+	messages := func(list string) string { return `{"model":"ref/chat-small","messages":[` + list + `]}` }
+	content := func(c string) string { return messages(`{"role":"user","content":` + c + `}`) }
+	role := func(r string) string { return messages(`{"role":` + r + `,"content":` + hi + `}`) }
+	// deep is a body depth levels deep, its own object being the first.
+	deep := func(depth int, open, inner, close string) string {
+		return `{"model":"ref/chat-small","messages":[{"role":"user","content":` + hi + `}],"temperature":` +
+			strings.Repeat(open, depth-1) + inner + strings.Repeat(close, depth-1) + `}`
+	}
+	deepPart := `[{"type":"text","text":` + hi + `,"x":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}]`
+	baseline := startGateway(t, Config{})
+	for _, tc := range []struct {
+		defect string
+		cases  []defectCase
+	}{
+		{"lone-surrogate-500", []defectCase{
+			{"lone high", content(`"hi \ud800"`), nil, as500Unhandled},
+			{"lone low in a name", messages(`{"role":"user","content":` + hi + `,"\udc00":1}`), nil, as500Unhandled},
+			{"lone in the model", `{"model":"ref/\udbff","messages":[{"role":"user","content":` + hi + `}]}`, nil, as500Unhandled},
+			{"pair", content(`"\ud83d\ude00 ` + promptCanary + `"`), nil, nil},
+			{"escaped backslash before u", content(`"\\ud800"`), nil, nil},
+			{"not utf-8", content(`"` + "\xed\xa0\x80" + `"`), nil, nil},
+			{"malformed", content(`"\ud800`), nil, nil},
+			{"bad key", content(`"\ud800"`), bearer("gwc-wrong-KEYCANARY"), nil},
+		}},
+		{"deep-nesting-500", []defectCase{
+			{"65 deep", deep(65, "[", "", "]"), nil, as500Unhandled},
+			{"2000 deep", deep(2000, "[", "", "]"), nil, as500Unhandled},
+			{"objects 65 deep", deep(65, `{"a":`, "1", "}"), nil, as500Unhandled},
+			{"a valid request 71 deep", content(deepPart), nil, func(t *testing.T, base, got result) {
+				t.Helper()
+				if e := got.envelope(t); base.status != 200 || got.status != 500 || e.Type != TypeServer {
+					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
+				}
+			}},
+			{"64 deep", deep(64, "[", "", "]"), nil, nil},
+			{"objects 64 deep", deep(64, `{"a":`, "1", "}"), nil, nil},
+			{"brackets in a string", content(`"` + strings.Repeat("[", 100) + `"`), nil, nil},
+			{"bad key", deep(100, "[", "", "]"), bearer("gwc-wrong-KEYCANARY"), nil},
+			{"malformed header", deep(100, "[", "", "]"), ptr("Basic " + testKey), nil},
+		}},
+		{"role-type-unchecked", []defectCase{
+			{"role a number", role(`1`), nil, served},
+			{"role null", role(`null`), nil, served},
+			{"role true", role(`true`), nil, served},
+			{"role an object", role(`{"name":"user"}`), nil, served},
+			{"role an array, in a later message", messages(`{"role":"user","content":` + hi + `},{"role":["assistant"],"content":"a"}`), nil, served},
+			{"role capitalised", role(`"User"`), nil, nil},
+			{"role missing", messages(`{"content":` + hi + `}`), nil, nil},
+			{"messages a string", `{"model":"ref/chat-small","messages":` + hi + `}`, nil, nil},
+			{"message a string", messages(hi), nil, nil},
+			{"temperature a string", `{"model":"ref/chat-small","messages":[{"role":"user","content":` + hi + `}],"temperature":"hot"}`, nil, nil},
+			{"valid", role(`"user"`), nil, nil},
+			{"bad key", role(`1`), bearer("gwc-wrong-KEYCANARY"), nil},
+		}},
+	} {
+		t.Run(tc.defect, func(t *testing.T) {
+			d, ok := LookupDefect(tc.defect)
+			if !ok {
+				t.Fatalf("no defect %q", tc.defect)
+			}
+			g := startGateway(t, Config{Defects: []*Defect{d}})
+			for _, c := range tc.cases {
+				t.Run(c.name, func(t *testing.T) {
+					req := func() request {
+						return request{auth: cmp.Or(c.auth, bearer(testKey)), body: jsonBody(c.body)}
+					}
+					base, got := baseline.do(t, req()), g.do(t, req())
+					if c.check != nil {
+						c.check(t, base, got)
+						return
+					}
+					if got.status != base.status || base.status != 200 && !bytes.Equal(got.body, base.body) {
+						t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
+					}
+				})
+			}
+		})
+	}
+}
+
+// defectCase is a body sent to a gateway with and without a defect; check
+// judges the two answers, nil wanting them the same.
+type defectCase struct {
+	name  string
+	body  string
+	auth  *string // nil: the valid key
+	check func(t *testing.T, base, got result)
 }

@@ -26,6 +26,11 @@ const (
 	ReasonUnreadableBody      Reason = "unreadable_body"
 	ReasonMalformedJSON       Reason = "malformed_json"
 	ReasonNotObject           Reason = "not_object"
+	// The three below are JSON that encoding/json reads without a word, and
+	// that the gateway refuses all the same: see parseRequestBody.
+	ReasonInvalidUTF8         Reason = "invalid_utf8"
+	ReasonLoneSurrogate       Reason = "lone_surrogate"
+	ReasonDuplicateMember     Reason = "duplicate_member"
 	ReasonMissingParam        Reason = "missing_param"
 	ReasonWrongType           Reason = "wrong_type"
 	ReasonOutOfRange          Reason = "out_of_range"

@@ -148,7 +148,7 @@ func (g *Gateway) parseRequest(r *http.Request) (*chatRequest, *APIError) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := parseObject(data)
+	body, err := parseRequestBody(data)
 	if err != nil {
 		return nil, err
 	}

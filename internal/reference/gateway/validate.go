@@ -127,20 +127,76 @@ func checkMessages(body map[string]any) *APIError {
 		return invalid(ReasonOutOfRange, "messages", "messages must contain at least one message.")
 	}
 	for i, item := range list {
-		msg, ok := item.(map[string]any)
-		if !ok {
-			return invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d] must be an object.", i))
+		if err := checkMessage(i, item); err != nil {
+			return err
 		}
-		if role, ok := msg["role"].(string); !ok || role == "" {
-			return invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d].role must be a non-empty string.", i))
+	}
+	return nil
+}
+
+// roles are the authors a message may have. A near miss ("User",
+// "assistant ") is refused rather than guessed at: the upstream would read
+// it some way of its own, or refuse it as an upstream failure.
+var roles = map[string]bool{"system": true, "user": true, "assistant": true, "developer": true, "tool": true, "function": true}
+
+// contentRequired are the roles whose messages say something by their
+// content alone; an assistant turn that only calls tools, or a function
+// result, may have none.
+var contentRequired = map[string]bool{"system": true, "user": true, "developer": true, "tool": true}
+
+// checkMessage checks messages[i]. Its faults are reported with param
+// "messages", which is the parameter the client sent; the message says
+// which part of it is wrong.
+func checkMessage(i int, item any) *APIError {
+	msg, ok := item.(map[string]any)
+	if !ok {
+		return invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d] must be an object.", i))
+	}
+	role, err := messageRole(i, msg)
+	if err != nil {
+		return err
+	}
+	return checkContent(i, role, msg)
+}
+
+// messageRole tells a missing role from one of the wrong type (null among
+// them: it was sent) and from a string that names no role, which is a value
+// out of the API's range like temperature: 5. The value is never quoted
+// back.
+func messageRole(i int, msg map[string]any) (string, *APIError) {
+	v, present := msg["role"]
+	if !present {
+		return "", invalid(ReasonMissingParam, "messages", fmt.Sprintf("Missing required parameter: messages[%d].role.", i))
+	}
+	role, ok := v.(string)
+	if !ok {
+		return "", invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d].role must be a string.", i))
+	}
+	if !roles[role] {
+		return "", invalid(ReasonOutOfRange, "messages",
+			fmt.Sprintf("messages[%d].role must be one of system, user, assistant, developer, tool or function.", i))
+	}
+	return role, nil
+}
+
+// checkContent takes an absent content as null, which only some roles may
+// send. An array holds content parts, each an object; what a part says is
+// the model's business.
+func checkContent(i int, role string, msg map[string]any) *APIError {
+	switch content := msg["content"].(type) {
+	case nil:
+		if contentRequired[role] {
+			return invalid(ReasonMissingParam, "messages", fmt.Sprintf("Missing required parameter: messages[%d].content.", i))
 		}
-		// An absent content is null: assistant turns that only call tools
-		// have none.
-		switch msg["content"].(type) {
-		case nil, string, []any:
-		default:
-			return invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d].content must be a string, an array or null.", i))
+	case string:
+	case []any:
+		for j, part := range content {
+			if _, ok := part.(map[string]any); !ok {
+				return invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d].content[%d] must be a content part object.", i, j))
+			}
 		}
+	default:
+		return invalid(ReasonWrongType, "messages", fmt.Sprintf("messages[%d].content must be a string, an array or null.", i))
 	}
 	return nil
 }

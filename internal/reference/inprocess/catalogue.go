@@ -25,7 +25,7 @@ func Catalogue() []gateway.Model {
 func healthyModels() []gateway.Model {
 	return []gateway.Model{
 		chatModel("ref/chat-small", "upstream-chat-small"),
-		chatModel("ref/chat-large", "upstream-chat-large"),
+		chatModel("ref/chat-xl", "upstream-chat-large"),
 		{ID: "ref/reasoning-small", UpstreamID: "upstream-reasoning-small",
 			SupportedParameters: []string{"max_completion_tokens", "stream", "seed", "user"}, OwnedBy: "gwconform"},
 		withConfidential(chatModel(ConfidentialModel, "upstream-confidential-small")),

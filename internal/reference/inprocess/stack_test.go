@@ -44,7 +44,7 @@ func TestStack(t *testing.T) {
 		typ             string
 	}{
 		{"every listed model works", s.APIKey, `{"model":"ref/chat-small",` + msgs + `}`, 200, ""},
-		{"large", s.APIKey, `{"model":"ref/chat-large","temperature":1,` + msgs + `}`, 200, ""},
+		{"large", s.APIKey, `{"model":"ref/chat-xl","temperature":1,` + msgs + `}`, 200, ""},
 		{"reasoning", s.APIKey, `{"model":"ref/reasoning-small","max_completion_tokens":20,` + msgs + `}`, 200, ""},
 		{"confidential", s.APIKey, `{"model":"ref/confidential-small",` + msgs + `}`, 200, ""},
 		{"reasoning refuses max_tokens", s.APIKey, `{"model":"ref/reasoning-small","max_tokens":20,` + msgs + `}`, 400, "invalid_request_error"},
