@@ -2,11 +2,12 @@ package suite
 
 import (
 	"fmt"
-	"github.com/gwconform/gwconform/internal/redact"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gwconform/gwconform/internal/redact"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"

@@ -161,3 +161,6 @@ func checkEachSchema(e evidence) error {
 	}
 	return nil
 }
+
+// isSuccess says the status is a 2xx.
+func isSuccess(status int) bool { return status >= 200 && status < 300 }

@@ -68,7 +68,7 @@ func checkNoEnvelopeOnSuccess(e evidence) error {
 	if err != nil {
 		return err
 	}
-	if r.Status >= 200 && r.Status < 300 && hasErrorObject(r) {
+	if isSuccess(r.Status) && hasErrorObject(r) {
 		return fmt.Errorf("answered status %d carrying an error envelope", r.Status)
 	}
 	return nil

@@ -29,14 +29,10 @@ func negativeChecks(sc scenario.Scenario) []check {
 	return append(cs, envelopeChecks([]string{"ENV-1", "NEG-1"})...)
 }
 
-// heldTogether leaves a 5xx and a dropped connection to NEG-1's spec.
+// heldTogether leaves a 5xx and a dropped connection to NEG-1's spec, which decides them.
 func heldTogether(e evidence) string {
-	r, err := e.answer()
-	switch {
-	case err != nil:
-		return "no answer; NEG-1's spec reports it (" + err.Error() + ")"
-	case r.Status >= 500:
-		return fmt.Sprintf("answered %d; a 5xx to a generated body is NEG-1's, which reports it", r.Status)
+	if err := checkHeldTogether(e); err != nil {
+		return err.Error() + "; NEG-1's spec reports it"
 	}
 	return ""
 }
@@ -61,7 +57,7 @@ func symptom(sc scenario.Scenario, ex *exchange.Exchange) string {
 	}
 	r := ex.Response
 	switch {
-	case r.Status >= 200 && r.Status < 300:
+	case isSuccess(r.Status):
 		return "a 2xx"
 	case r.Status != 400:
 		// The exact status: a 503 for a missing model is not the 500 of a crash.

@@ -137,7 +137,7 @@ func (t *Target) Billed() int {
 func served(exs []*exchange.Exchange) int {
 	n := 0
 	for _, ex := range exs {
-		if ex.Err == nil && ex.Response.Status >= 200 && ex.Response.Status < 300 {
+		if ex.Err == nil && isSuccess(ex.Response.Status) {
 			n++
 		}
 	}

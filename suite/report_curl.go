@@ -20,7 +20,7 @@ const maxCurlBody = 8 << 10
 // headerValue hides the secrets the suite put in a header, however short (redact.Redactor.HeaderValue).
 func curlLine(ex *exchange.Exchange, bodyFile string, headerValue func(string) string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "curl -sS -i --path-as-is -X %s %s", ex.Request.Method, shellQuote(ex.Request.URL))
+	fmt.Fprintf(&b, "curl -sS -i --path-as-is -X %s %s", ex.Request.Method, ShellQuote(ex.Request.URL))
 	names := make([]string, 0, len(ex.Request.Header))
 	for n := range ex.Request.Header {
 		names = append(names, n)
@@ -44,9 +44,9 @@ func curlLine(ex *exchange.Exchange, bodyFile string, headerValue func(string) s
 	}
 	switch {
 	case inline(ex.Request):
-		fmt.Fprintf(&b, " \\\n  --data-binary %s", shellQuote(string(ex.Request.Body)))
+		fmt.Fprintf(&b, " \\\n  --data-binary %s", ShellQuote(string(ex.Request.Body)))
 	case bodyFile != "":
-		fmt.Fprintf(&b, " \\\n  --data-binary @%s", shellQuote(bodyFile))
+		fmt.Fprintf(&b, " \\\n  --data-binary @%s", ShellQuote(bodyFile))
 	default:
 		fmt.Fprintf(&b, " \\\n  --data-binary @body  # the %d-byte body the scenario generates", ex.Request.BodySize)
 	}
@@ -67,7 +67,7 @@ func inline(r exchange.Request) bool {
 	return true
 }
 
-// shellQuote wraps s in single quotes, which the shell takes literally.
-func shellQuote(s string) string {
+// ShellQuote wraps s in single quotes, which the shell takes literally.
+func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

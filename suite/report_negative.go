@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/negative"
+	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
@@ -26,7 +27,7 @@ func (t *Target) negativeEntry(sc scenario.Scenario, s *sent) string {
 	case sh.tried == 0:
 		fmt.Fprintf(&b, "already minimal: no smaller body breaks the same rule (%s):\n%s\n", sh.symptom, negative.Display(sh.body))
 	default:
-		fmt.Fprintf(&b, "minimised with %s to the smallest body found that gets the same answer (%s):\n%s\n", plural(sh.tried, "request"), sh.symptom, negative.Display(sh.body))
+		fmt.Fprintf(&b, "minimised with %s to the smallest body found that gets the same answer (%s):\n%s\n", report.Plural(sh.tried, "request"), sh.symptom, negative.Display(sh.body))
 	}
 	b.WriteString("replay: " + t.replay(c.Seed, c.Index))
 	return b.String()
@@ -37,11 +38,4 @@ func (t *Target) replay(seed uint64, index int) string {
 		return t.replayCommand(seed, index)
 	}
 	return fmt.Sprintf("gwconform run --negative-replay %d:%d (with this run's other flags)", seed, index)
-}
-
-func plural(n int, noun string) string {
-	if n != 1 {
-		noun += "s"
-	}
-	return fmt.Sprintf("%d %s", n, noun)
 }

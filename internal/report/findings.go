@@ -177,10 +177,11 @@ func findingsFor(q *Requirement, of map[*Spec]int) []int {
 
 // deviations is the headline's count: "3 deviations (7 failed specs)".
 func deviations(findings, failedSpecs int) string {
-	return plural(findings, "deviation") + " (" + plural(failedSpecs, "failed spec") + ")"
+	return Plural(findings, "deviation") + " (" + Plural(failedSpecs, "failed spec") + ")"
 }
 
-func plural(n int, noun string) string {
+// Plural is n and the noun, in the plural unless n is 1: "3 deviations", "1 request".
+func Plural(n int, noun string) string {
 	if n != 1 {
 		noun += "s"
 	}

@@ -149,7 +149,7 @@ func (r *Result) writeMarkdownFindings(b *bytes.Buffer) {
 		if len(f.Requirements) > 0 {
 			meta = append(meta, "breaks "+strings.Join(f.Requirements, ", "))
 		}
-		meta = append(meta, plural(len(f.Reasons), "failed spec"))
+		meta = append(meta, Plural(len(f.Reasons), "failed spec"))
 		b.WriteString(strings.Join(meta, " · ") + "\n\n")
 		for _, why := range f.Reasons {
 			ids := ""
