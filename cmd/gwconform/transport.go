@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/exchange"
 )
 
 // transportOptions are the flags that shape how gwconform reaches a target: TLS trust, client
@@ -61,8 +63,12 @@ func (o transportOptions) httpClient() (*http.Client, error) {
 	transport.MaxResponseHeaderBytes = maxHeaderBytes
 	transport.TLSHandshakeTimeout = 10 * time.Second
 	// No Accept-Encoding the transcript does not show: the request recorded is the request sent, and the
-	// curl line that reproduces it sends the same.
+	// curl line that reproduces it sends the same. A target may code a body all the same; exchange.Client
+	// decodes gzip and deflate.
 	transport.DisableCompression = true
+	// A gateway that refuses the 16 MiB body by its size answers before reading it all and resets the
+	// connection: the answer is read, not lost to the reset (REQ-9).
+	exchange.ReadEarlyAnswers(transport)
 	return &http.Client{
 		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

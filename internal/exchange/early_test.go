@@ -3,11 +3,26 @@ package exchange
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/redact"
 )
 
 // earlyRefuser answers 413 as soon as it has read a request's headers and closes the connection without
@@ -58,5 +73,307 @@ func TestEarlyRefusalOfAnOversizedBodyIsRead(t *testing.T) {
 		if ex.Err != nil || ex.Response.Status != 413 {
 			t.Fatalf("try %d: got %v %v, want the 413", i+1, ex.Err, ex.Response)
 		}
+	}
+}
+
+const tooLarge = `{"error":{"message":"too large","type":"invalid_request_error","code":null,"param":null}}`
+
+// refusal is a 413 as body-size limits send it, with extra headers.
+func refusal(extra string) string {
+	return "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\n" + extra +
+		"Content-Length: " + strconv.Itoa(len(tooLarge)) + "\r\n\r\n" + tooLarge
+}
+
+// sizeLimiter is a target that reads a request's headers and 1 MiB of its body, then writes answer (a
+// whole HTTP response) and closes the connection, as a body-size limit does; with no answer it closes
+// and says nothing. Either way bytes stay unread, so the close resets the connection under a client still
+// writing. Its receive buffer is kept small, so the kernel cannot take the whole body in for it.
+func sizeLimiter(t *testing.T, answer string, config *tls.Config) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conn.(*net.TCPConn).SetReadBuffer(64 << 10)
+			go func(c net.Conn) {
+				if config != nil {
+					c = tls.Server(c, config)
+				}
+				defer c.Close()
+				rd := bufio.NewReader(c)
+				for {
+					line, err := rd.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if line == "\r\n" {
+						break
+					}
+				}
+				if _, err := io.CopyN(io.Discard, rd, 1<<20); err != nil || answer == "" {
+					return
+				}
+				io.WriteString(c, answer)
+			}(conn)
+		}
+	}()
+	scheme := "http://"
+	if config != nil {
+		scheme = "https://"
+	}
+	return scheme + l.Addr().String()
+}
+
+// selfSigned is a certificate for 127.0.0.1 and a pool that trusts it.
+func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
+}
+
+// earlyClient is a client whose transport reads early answers, with a small send buffer so that only a
+// little of a large body fits in the kernel: the rest is still to write when the target resets.
+func earlyClient(pool *x509.CertPool) *Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableCompression = true
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	dial := (&net.Dialer{}).DialContext
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			c.(*net.TCPConn).SetWriteBuffer(64 << 10)
+		}
+		return c, err
+	}
+	ReadEarlyAnswers(tr)
+	return &Client{HTTP: &http.Client{Transport: tr}, BaseURL: "", Timeout: 20 * time.Second}
+}
+
+// A 413 sent while the body is still going out, then a reset, is the exchange's answer every time, over
+// http and https, whether or not it says Connection: close, and the transcript says how much of the body
+// went out before it.
+func TestEarlyAnswerToAPartlySentBodyIsRead(t *testing.T) {
+	config, pool := selfSigned(t)
+	body := Bytes(make([]byte, 16<<20))
+	for _, tc := range []struct {
+		name   string
+		answer string
+		config *tls.Config
+	}{
+		{"http", refusal("Connection: close\r\n"), nil},
+		{"https", refusal("Connection: close\r\n"), config},
+		{"http without Connection: close", refusal(""), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := earlyClient(pool)
+			c.BaseURL = sizeLimiter(t, tc.answer, tc.config)
+			for i := range 10 {
+				ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", http.Header{"Content-Type": {"application/json"}}, body)
+				if ex.Err != nil || ex.Response.Status != 413 || string(ex.Response.Body) != tooLarge {
+					t.Fatalf("try %d: got %v %+v, want the 413", i+1, ex.Err, ex.Response)
+				}
+				sent := body.Size() - ex.Response.BodyUnsent
+				if ex.Response.BodyUnsent <= 0 || sent < 1<<20 {
+					t.Fatalf("try %d: %d bytes of %d recorded as sent; the target read 1 MiB, and the buffers hold far less than the rest", i+1, sent, body.Size())
+				}
+				if tr := ex.Transcript(redact.New()); !strings.Contains(tr, "= answered after ") || !strings.Contains(tr, " of the 16 MiB body was sent; the rest was not sent\n") {
+					t.Fatalf("try %d: transcript does not say the body was cut short:\n%s", i+1, tr)
+				}
+			}
+		})
+	}
+}
+
+// A target that closes without answering is a drop, reported as the exchange's error.
+func TestEarlyCloseWithoutAnAnswerIsADrop(t *testing.T) {
+	c := earlyClient(nil)
+	c.BaseURL = sizeLimiter(t, "", nil)
+	ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", nil, Bytes(make([]byte, 16<<20)))
+	if ex.Err == nil || ex.Response != nil {
+		t.Fatalf("got err=%v response=%+v, want a drop", ex.Err, ex.Response)
+	}
+}
+
+// With Expect: 100-continue a refusal comes before any of the body, and the transcript says so.
+func TestEarlyRefusalBeforeTheBodyIsNoted(t *testing.T) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ExpectContinueTimeout = 10 * time.Second
+	ReadEarlyAnswers(tr)
+	c := &Client{HTTP: &http.Client{Transport: tr}, BaseURL: earlyRefuser(t), Timeout: 20 * time.Second}
+	ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", http.Header{"Expect": {"100-continue"}}, Bytes(make([]byte, 16<<20)))
+	if ex.Err != nil || ex.Response.Status != 413 {
+		t.Fatalf("got %v %+v, want the 413", ex.Err, ex.Response)
+	}
+	if ex.Response.BodyUnsent != 16<<20 {
+		t.Fatalf("BodyUnsent %d, want all 16 MiB", ex.Response.BodyUnsent)
+	}
+	if tr := ex.Transcript(redact.New()); !strings.Contains(tr, "\n= answered before any of the 16 MiB body was sent\n") {
+		t.Fatalf("transcript:\n%s", tr)
+	}
+}
+
+// Requests that are answered in full share one connection as before.
+func TestEarlyAnswersKeepConnectionsAlive(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := earlyClient(nil)
+	c.BaseURL = srv.URL
+	for i := range 2 {
+		ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", nil, Bytes(`{"model":"m"}`))
+		if ex.Err != nil || ex.Response.Status != 200 || ex.Response.BodyUnsent != 0 {
+			t.Fatalf("request %d: %v %+v", i+1, ex.Err, ex.Response)
+		}
+		if strings.Contains(ex.Transcript(redact.New()), "= answered") {
+			t.Fatalf("request %d: a whole body noted as cut short", i+1)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Fatalf("%d connections for two requests, want one", conns)
+	}
+}
+
+// The answer note's sizes: a part is never rounded up to the whole.
+func TestEarlyAnswerNote(t *testing.T) {
+	for _, tc := range []struct {
+		size, unsent int64
+		want         string
+	}{
+		{16 << 20, 15 << 20, "= answered after 1.0 MiB of the 16 MiB body was sent; the rest was not sent\n"},
+		{16 << 20, 1, "= answered after 15 MiB of the 16 MiB body was sent; the rest was not sent\n"},
+		{3000, 1000, "= answered after 1.9 KiB of the 2.9 KiB body was sent; the rest was not sent\n"},
+		{100, 99, "= answered after 1 byte of the 100 bytes body was sent; the rest was not sent\n"},
+		{16 << 20, 16 << 20, "= answered before any of the 16 MiB body was sent\n"},
+	} {
+		ex := &Exchange{
+			Request:  Request{Method: "POST", URL: "http://t/v1", BodySize: tc.size},
+			Response: &Response{Status: 413, Proto: "HTTP/1.1", BodyUnsent: tc.unsent},
+		}
+		if tr := ex.Transcript(redact.New()); !strings.HasSuffix(tr, tc.want) {
+			t.Errorf("size %d unsent %d: transcript ends\n%s\nwant %q", tc.size, tc.unsent, tr, tc.want)
+		}
+	}
+}
+
+// fakeConn is a connection whose reads and writes the test hands out one at a time.
+type fakeConn struct {
+	net.Conn
+	reads    chan readResult
+	writeErr error
+}
+
+type readResult struct {
+	data string
+	err  error
+}
+
+func (f *fakeConn) Read(p []byte) (int, error) {
+	r := <-f.reads
+	return copy(p, r.data), r.err
+}
+func (f *fakeConn) Write(p []byte) (int, error) { return 0, f.writeErr }
+func (f *fakeConn) Close() error                { return nil }
+
+func newFake() (*earlyConn, *fakeConn) {
+	f := &fakeConn{reads: make(chan readResult, 4), writeErr: syscall.ECONNRESET}
+	return &earlyConn{Conn: f, change: make(chan struct{})}, f
+}
+
+// writeAfterFailure writes on c from another goroutine and reports, once the write returns, whether c had
+// been closed by then.
+func writeAfterFailure(c *earlyConn) <-chan bool {
+	done := make(chan bool, 1)
+	go func() {
+		c.Write([]byte("body"))
+		c.mu.Lock()
+		done <- c.closed
+		c.mu.Unlock()
+	}()
+	return done
+}
+
+// A failed write waits for the reader only where one runs beside it: before the transport has the
+// connection (a TLS handshake reads and writes on one goroutine) it fails at once.
+func TestEarlyConnUnarmedWriteFailsAtOnce(t *testing.T) {
+	c, f := newFake()
+	f.reads <- readResult{data: "HTTP/1.1 413"}
+	c.Read(make([]byte, 64))
+	if _, err := c.Write([]byte("x")); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("write: %v", err)
+	}
+}
+
+// Once the reader has bytes, the failed write returns only when the connection is closed, even if the
+// reader's next read fails: the answer is the reader's to deliver first.
+func TestEarlyConnHoldsTheWriteWhileTheReaderHasAnAnswer(t *testing.T) {
+	c, f := newFake()
+	c.arm()
+	f.reads <- readResult{data: "HTTP/1.1 413"}
+	f.reads <- readResult{err: syscall.ECONNRESET}
+	c.Read(make([]byte, 64))
+	done := writeAfterFailure(c)
+	c.Read(make([]byte, 64))
+	c.Close()
+	if closed := <-done; !closed {
+		t.Fatal("the failed write returned before the connection was closed")
+	}
+}
+
+// A reader that ends without a byte means no answer is coming: the write's error is returned, a drop.
+func TestEarlyConnReturnsTheWriteErrorWhenNoAnswerCame(t *testing.T) {
+	c, f := newFake()
+	f.reads <- readResult{data: "an earlier answer"}
+	c.Read(make([]byte, 64))
+	c.arm() // a new request: the earlier answer is not this one's
+	done := writeAfterFailure(c)
+	f.reads <- readResult{err: syscall.ECONNRESET}
+	c.Read(make([]byte, 64))
+	if closed := <-done; closed {
+		t.Fatal("closed before the write returned")
 	}
 }

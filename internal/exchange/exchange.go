@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,12 +50,29 @@ type Request struct {
 
 // Response is what came back.
 type Response struct {
-	Status    int
-	Proto     string
-	Header    http.Header
-	Body      []byte // capped at BodyCap
-	BodySize  int64  // bytes read, up to the cap plus one when Truncated
+	Status int
+	Proto  string
+	Header http.Header // as received: a decoded body's Content-Encoding and Content-Length stay
+	// Body is the body decoded from its Coding when it has one the suite decodes, else as received;
+	// capped at BodyCap either way.
+	Body      []byte
+	BodySize  int64 // bytes of Body read, up to the cap plus one when Truncated
 	Truncated bool
+
+	// Coding is the content coding the target declared (Content-Encoding, lowercased, "identity" left
+	// out), e.g. "gzip", or "gzip, br" when it stacked several; empty when the body is not coded.
+	Coding string
+	// WireSize is, of a body decoded from its Coding, the coded bytes read off the connection: all of
+	// them unless Truncated, when reading stopped with the decoded cap. Zero when nothing was decoded.
+	WireSize int64
+	// CodingErr, a *CodingError, says why a coded body was kept as received: a coding the suite does not
+	// decode, or a body that does not decode as its coding says. JSON returns it.
+	CodingErr error
+
+	// BodyUnsent is how much of the request body was never sent because the target answered first, and
+	// the transport then stopped sending: a target that refuses a body by its size without reading it
+	// all (REQ-9). Zero when the whole body went out.
+	BodyUnsent int64
 
 	decodeOnce sync.Once
 	decoded    any
@@ -61,8 +80,12 @@ type Response struct {
 }
 
 // JSON is the body decoded as one JSON value (numbers kept as json.Number), or why it is not JSON. It is
-// decoded once however many checks read it: a 1 MiB body is not parsed again by every spec.
+// decoded once however many checks read it: a 1 MiB body is not parsed again by every spec. A body still
+// in a coding the suite could not undo is not parsed at all: its CodingErr is the reason.
 func (r *Response) JSON() (any, error) {
+	if r.CodingErr != nil {
+		return nil, r.CodingErr
+	}
 	r.decodeOnce.Do(func() {
 		dec := json.NewDecoder(bytes.NewReader(r.Body))
 		dec.UseNumber()
@@ -108,6 +131,11 @@ func (c *Client) Do(ctx context.Context, method, path string, header http.Header
 	}
 	defer func() { ex.Duration = time.Since(ex.Started) }()
 
+	var sends attempts
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		armEarlyAnswers(info.Conn)
+		sends.started()
+	}})
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		ex.Err = fmt.Errorf("build request: %w", err)
@@ -116,8 +144,8 @@ func (c *Client) Do(ctx context.Context, method, path string, header http.Header
 	if body != nil {
 		ex.Request.Body, ex.Request.BodySize, ex.Request.Source = shown(body), body.Size(), body
 		req.ContentLength = body.Size()
-		req.Body = io.NopCloser(body.NewReader())
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.NewReader()), nil }
+		req.Body = sends.open(body)
+		req.GetBody = func() (io.ReadCloser, error) { return sends.open(body), nil }
 		if body.Size() == 0 {
 			req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
 		}
@@ -134,20 +162,84 @@ func (c *Client) Do(ctx context.Context, method, path string, header http.Header
 		ex.Err = err
 		return ex
 	}
-	defer resp.Body.Close()
 	r := &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header.Clone()}
-	buf, err := io.ReadAll(io.LimitReader(resp.Body, BodyCap+1))
-	r.BodySize = int64(len(buf))
-	if len(buf) > BodyCap {
-		buf, r.Truncated = buf[:BodyCap], true
-	}
-	r.Body = buf
+	err = r.read(resp.Body)
+	// Closed before the request body is waited for: an HTTP/1 transport lets go of the connection, and
+	// with it a write held for this answer (ReadEarlyAnswers), only once the response body is done.
+	resp.Body.Close()
 	if err != nil {
 		ex.Err = fmt.Errorf("read response body: %w", err)
 		return ex
 	}
+	if body != nil && body.Size() > 0 {
+		r.BodyUnsent = max(body.Size()-sends.sent(ctx), 0)
+	}
 	ex.Response = r
 	return ex
+}
+
+// attempts are the request body as each attempt to send it reads it: the transport retries on a fresh
+// connection with a body from GetBody, and http.Client makes one for a redirect it may not follow.
+type attempts struct {
+	mu      sync.Mutex
+	latest  *sending // the last made
+	current *sending // the one the last attempt took
+}
+
+func (a *attempts) open(b Body) io.ReadCloser {
+	s := &sending{r: b.NewReader(), closed: make(chan struct{})}
+	a.mu.Lock()
+	a.latest = s
+	if a.current == nil {
+		a.current = s // for a RoundTripper that reports no connection
+	}
+	a.mu.Unlock()
+	return s
+}
+
+// started marks the body made last as the one an attempt takes: a retry's and a followed redirect's are
+// made before their attempt gets a connection, and the body of a redirect not followed only after.
+func (a *attempts) started() {
+	a.mu.Lock()
+	a.current = a.latest
+	a.mu.Unlock()
+}
+
+// sent is how much of the body the last attempt took to send. The transport may still be writing when
+// the answer is read (it answered early), so the count is taken once the transport has closed the body,
+// which it does when it stops, however it stops.
+func (a *attempts) sent(ctx context.Context) int64 {
+	a.mu.Lock()
+	s := a.current
+	a.mu.Unlock()
+	if s == nil {
+		return 0
+	}
+	select {
+	case <-s.closed:
+	case <-ctx.Done():
+	}
+	return s.n.Load()
+}
+
+// sending is one attempt's body, counted as the transport reads it. Close may come from another goroutine
+// than Read (HTTP/2 closes a body it abandons from its own), so the count is atomic.
+type sending struct {
+	r      io.Reader
+	n      atomic.Int64
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (s *sending) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n.Add(int64(n))
+	return n, err
+}
+
+func (s *sending) Close() error {
+	s.once.Do(func() { close(s.closed) })
+	return nil
 }
 
 // shown is what the record keeps of a request body: all of it up to BodyCap, else only what a transcript

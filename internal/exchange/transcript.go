@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -45,8 +46,48 @@ func (e *Exchange) Transcript(r Redactor) string {
 		if e.Response.BodySize > 0 {
 			fmt.Fprintf(&b, "<\n%s\n", indent("< ", Shown(e.Response.Body, e.Response.BodySize)))
 		}
+		writeNotes(&b, e.Request, e.Response)
 	}
 	return r.String(b.String())
+}
+
+// writeNotes states, after the answer, what the lines above do not show: that the target answered before
+// taking the whole body, and how the body shown came from the one on the wire.
+func writeNotes(b *strings.Builder, req Request, resp *Response) {
+	if unsent := resp.BodyUnsent; unsent > 0 {
+		if sent := req.BodySize - unsent; sent > 0 {
+			fmt.Fprintf(b, "= answered after %s of the %s body was sent; the rest was not sent\n", size(sent), size(req.BodySize))
+		} else {
+			fmt.Fprintf(b, "= answered before any of the %s body was sent\n", size(req.BodySize))
+		}
+	}
+	switch {
+	case resp.CodingErr != nil:
+		fmt.Fprintf(b, "= body shown as received: %v\n", resp.CodingErr)
+	case resp.WireSize > 0 && resp.Truncated:
+		fmt.Fprintf(b, "= body decoded from %s up to the cap, from the first %d bytes on the wire\n", resp.Coding, resp.WireSize)
+	case resp.WireSize > 0:
+		fmt.Fprintf(b, "= body decoded from %s (%d bytes on the wire)\n", resp.Coding, resp.WireSize)
+	}
+}
+
+// size is n bytes as a person reads a body's size: 1.5 MiB, 16 MiB. It rounds down, so that a part is
+// never shown as the whole.
+func size(n int64) string {
+	units := []string{"bytes", "KiB", "MiB", "GiB"}
+	v, u := float64(n), 0
+	for v >= 1024 && u < len(units)-1 {
+		v, u = v/1024, u+1
+	}
+	switch {
+	case u == 0 && n == 1:
+		return "1 byte"
+	case u == 0:
+		return fmt.Sprintf("%d bytes", n)
+	case v < 10:
+		return fmt.Sprintf("%.1f %s", math.Floor(v*10)/10, units[u])
+	}
+	return fmt.Sprintf("%.0f %s", math.Floor(v), units[u])
 }
 
 // Shown is body as a transcript prints it: capped, with invalid UTF-8 escaped, and the true size noted when
