@@ -740,6 +740,18 @@ func defectList() []*Defect {
 			},
 		},
 		{
+			Name:      "retry-after-ms",
+			Summary:   "conformant: a Retry-After answer also carries Retry-After-Ms, the wait to the millisecond that Retry-After rounds up, which openai-go obeys first (CLIENT-2 judges which statuses are retried, not when).",
+			Variation: true,
+			Rewrite: func(_ *http.Request, e *APIError) {
+				secs, err := strconv.Atoi(e.Header.Get("Retry-After"))
+				if err != nil || secs < 1 {
+					return
+				}
+				e.Header.Set("Retry-After-Ms", strconv.Itoa(secs*1000-700))
+			},
+		},
+		{
 			Name:      "retry-after-http-date",
 			Summary:   "conformant: Retry-After is an HTTP-date rather than delta-seconds (LIMIT-2 allows both).",
 			Variation: true,

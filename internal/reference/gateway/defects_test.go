@@ -31,7 +31,7 @@ func TestDefectList(t *testing.T) {
 		"models-without-supported-parameters", "no-retry-after", "not-object-500", "openai-style-401",
 		"out-of-range-as-upstream-error", "oversized-body-reset", "param-missing", "param-null", "pass-through",
 		"plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
-		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted",
+		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "retry-after-ms", "revoked-key-accepted",
 		"role-type-unchecked", "routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events",
 		"text-plain-errors", "type-at-top-level", "type-class-name", "type-empty", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
