@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gwconform/gwconform/internal/redact"
+	"github.com/gwconform/gwconform/internal/report"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -45,10 +46,11 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
 					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, headerRedactor: headerRedaction{t.transcriptRedactor}, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout,
 					sdk: got.sdk, sdkRetry: got.sdkRetry}
-				if s.check.applies != nil {
-					if why := s.check.applies(e); why != "" {
-						Skip(why)
+				if why, block := s.check.unjudged(e); why != "" {
+					if block != nil {
+						AddReportEntry(report.BlockEntry, *block, ReportEntryVisibilityNever)
 					}
+					Skip(why)
 				}
 				if i == 0 {
 					// The contract leaves 403/429/500/503 types open: what the target chose is reported (INFO).

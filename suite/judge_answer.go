@@ -50,6 +50,18 @@ func checkStatus(e evidence) error {
 	return nil
 }
 
+// checkClientErrorStatus is ENV-9's status: any 4xx, the one answered shown in the report's answer entry.
+func checkClientErrorStatus(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	if r.Status < 400 || r.Status > 499 {
+		return fmt.Errorf("answered status %d, want a 4xx (%s is usual)", r.Status, e.sc.Expect.Status)
+	}
+	return nil
+}
+
 // checkLikeControl judges the difference from the proper twin: the element under test must change nothing.
 func checkLikeControl(e evidence) error {
 	r, err := e.answer()

@@ -18,7 +18,7 @@ func failedCharges(t *testing.T, e evidence) []string {
 	t.Helper()
 	set := map[string]bool{}
 	for _, c := range checksFor(e.sc) {
-		if c.applies != nil && c.applies(e) != "" {
+		if why, _ := c.unjudged(e); why != "" {
 			continue
 		}
 		if err := c.run(e); err != nil {
@@ -60,7 +60,7 @@ func TestEachFailureIsChargedToTheRequirementItBreaks(t *testing.T) {
 	auth4.TypeRequirements = []string{"AUTH-2"}
 	limit1 := sc("limit", []string{"LIMIT-1"}, scenario.Expect{Status: scenario.Statuses{429}, WithEnvelope: true})
 	srv1 := sc("srv", []string{"SRV-1"}, scenario.Expect{Status: scenario.Statuses{500}, WithEnvelope: true})
-	route := sc("env-put", []string{"ENV-9"}, scenario.Expect{Status: scenario.Statuses{405}})
+	route := sc("env-put", []string{"ENV-9"}, scenario.Expect{Status: scenario.Statuses{405, 404}})
 	listed := sc("mod-retrieve-listed", []string{"ENV-7"}, scenario.Expect{PairingOnly: true})
 	unknown := sc("mod-retrieve-unknown", []string{"ENV-7"}, scenario.Expect{PairingOnly: true})
 	unknown.Controls = map[string]scenario.Request{scenario.ControlListed: {Path: "/models/{{model}}"}}
@@ -95,6 +95,8 @@ func TestEachFailureIsChargedToTheRequirementItBreaks(t *testing.T) {
 		{"a 500 without the envelope is SRV-1's too", srv1, []*exchange.Exchange{a(500, "text/html", "<h1>oops</h1>")}, nil, nil, []string{"ENV-1", "ENV-5", "ENV-7", "SRV-1"}},
 		{"a plain 404 on a wrong method is ENV-9's alone", route, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil, nil, []string{"ENV-9"}},
 		{"a conformant 405", route, []*exchange.Exchange{a(405, jsonCT, invalidReq)}, nil, nil, []string{}},
+		{"a wrong method answered 404 with the envelope is conformant", route, []*exchange.Exchange{a(404, jsonCT, invalidReq)}, nil, nil, []string{}},
+		{"a wrong method served 200 is ENV-9's alone", route, []*exchange.Exchange{a(200, jsonCT, `{"choices":[]}`)}, nil, nil, []string{"ENV-9"}},
 		{"200 with an error envelope on a listed id is ENV-7's", listed, []*exchange.Exchange{a(200, jsonCT, modelMissing)}, nil, nil, []string{"ENV-7"}},
 		{"a plain 404 for a listed id is judged by the unknown id's twin", listed, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil, nil, []string{}},
 		{"a plain 404 for an unknown id on a served route is ENV-7's", unknown, []*exchange.Exchange{a(404, "text/plain", plain404)}, nil,
@@ -146,5 +148,64 @@ func TestOnlyTheOversizedBodyAsksBeforeSending(t *testing.T) {
 	}
 	if asked != 1 {
 		t.Errorf("%d scenarios ask before sending, want the oversized one", asked)
+	}
+}
+
+// blockedCharges are the requirements the scenario's checks leave blocked on this evidence, each as
+// "REQ<-BLOCKER", in the order the checks come.
+func blockedCharges(e evidence) []string {
+	out := []string{}
+	for _, c := range checksFor(e.sc) {
+		if _, b := c.unjudged(e); b != nil {
+			for _, id := range c.charges {
+				out = append(out, id+"<-"+b.By)
+			}
+		}
+	}
+	return out
+}
+
+// An answer that lacks what a check reads blocks the check's requirement on the requirement the lack
+// breaks, both ways: the lack fails its owner alone, the requirements that read it are blocked (never passed,
+// never charged), and an answer that has what they read blocks nothing.
+func TestAnAnswerLackingWhatACheckReadsBlocksItsRequirement(t *testing.T) {
+	set, err := validate.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth2 := sc("auth-wrong-key", []string{"AUTH-2"}, scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error"})
+	req3 := sc("req-missing-model", []string{"REQ-3"}, scenario.Expect{Status: scenario.Statuses{400}, Type: "invalid_request_error", Param: "model"})
+	for _, tc := range []struct {
+		name            string
+		sc              scenario.Scenario
+		body            string
+		failed, blocked []string
+	}{
+		{"a conformant 401 blocks nothing", auth2, goodAuth, []string{}, []string{}},
+		{"the type at the top level", auth2, `{"error":{"message":"m","code":null,"param":null},"type":"authentication_error"}`,
+			[]string{"ENV-3"}, []string{"AUTH-2<-ENV-3"}},
+		{"a type that is a number", auth2, `{"error":{"message":"m","type":401,"code":null,"param":null}}`,
+			[]string{"ENV-3"}, []string{"AUTH-2<-ENV-3"}},
+		{"an empty type is no discriminator, as a missing one", auth2, `{"error":{"message":"m","type":"","code":null,"param":null}}`,
+			[]string{"ENV-3"}, []string{"AUTH-2<-ENV-3"}},
+		{"no error object", auth2, `{"message":"m","type":"authentication_error","code":null,"param":null}`,
+			[]string{"ENV-1", "ENV-7"}, []string{"AUTH-2<-ENV-1", "ENV-2<-ENV-1", "ENV-3<-ENV-1", "ENV-10<-ENV-1", "ENV-4<-ENV-1"}},
+		{"no error object for a parameter at fault", req3, `{"message":"m","type":"invalid_request_error","code":null,"param":"model"}`,
+			[]string{"ENV-1", "ENV-7"}, []string{"REQ-3<-ENV-1", "REQ-7<-ENV-1", "ENV-2<-ENV-1", "ENV-3<-ENV-1", "ENV-10<-ENV-1", "ENV-4<-ENV-1"}},
+		{"a null message is ENV-2's, and leaves nothing for ENV-10 to read", auth2, `{"error":{"message":null,"type":"authentication_error","code":null,"param":null}}`,
+			[]string{"ENV-2"}, []string{"ENV-10<-ENV-2"}},
+		{"an empty message says nothing: ENV-10's alone", auth2, `{"error":{"message":" ","type":"authentication_error","code":null,"param":null}}`,
+			[]string{"ENV-10"}, []string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ex := answer(tc.sc.Expect.Status.Min(), jsonCT, tc.body)
+			e := evidence{sc: tc.sc, exs: []*exchange.Exchange{ex}, repeats: []*exchange.Exchange{ex}, schemas: set}
+			if got := failedCharges(t, e); !slices.Equal(got, tc.failed) {
+				t.Errorf("failed %v, want %v", got, tc.failed)
+			}
+			if got := blockedCharges(e); !slices.Equal(got, tc.blocked) {
+				t.Errorf("blocked %v, want %v", got, tc.blocked)
+			}
+		})
 	}
 }

@@ -19,6 +19,9 @@ type check struct {
 	run     func(e evidence) error
 	// applies, when set, says why the check has nothing to judge on this evidence (the spec is skipped).
 	applies func(e evidence) string
+	// reads is what the check reads of an error answer beyond its status; an answer that lacks it blocks
+	// the check's requirements on the requirement the lack breaks (ENV-1, ENV-3). Asked after applies.
+	reads reads
 	// judgesSilence marks the checks for which no answer at all is itself the failure (status, timing).
 	// Every other check judges an answer's content, and with no answer it is skipped, not failed: a
 	// gateway that hangs has broken UP-3, not the envelope.
@@ -73,10 +76,10 @@ func checksFor(sc scenario.Scenario) []check {
 	}
 	cs := []check{statusCheck(sc)}
 	if x.Type != "" {
-		cs = append(cs, check{name: "answers error.type " + x.Type, charges: sc.TypeOwners(), run: checkType, applies: all(keyCheckedFirst, typeToJudge)})
+		cs = append(cs, check{name: "answers error.type " + x.Type, charges: sc.TypeOwners(), run: checkType, applies: all(keyCheckedFirst, typeToJudge), reads: readsErrorType})
 	}
-	if owners := refusedByTheGateway(sc); len(owners) > 0 {
-		cs = append(cs, check{name: "is refused by the gateway itself, never forwarded to the upstream", charges: owners, run: checkNotForwarded, applies: witnessed})
+	if refusedByTheGateway(sc) {
+		cs = append(cs, check{name: "is refused by the gateway itself, never forwarded to the upstream", charges: []string{"SEC-1"}, run: checkNotForwarded, applies: witnessed})
 	}
 	if x.WithinUpstreamTimeout {
 		cs = append(cs, check{name: "answers within the gateway's upstream timeout", charges: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})
@@ -91,7 +94,7 @@ func checksFor(sc scenario.Scenario) []check {
 		cs = append(cs, check{name: "clears up when retried with the page's back-off policy", charges: []string{"SRV-3"}, run: checkRecovers, applies: transientToRecoverFrom, judgesSilence: true})
 	}
 	if x.Param != "" {
-		cs = append(cs, check{name: "names " + x.Param + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorObjectToRead)})
+		cs = append(cs, check{name: "names " + x.Param + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
 	}
 	// "With the envelope" in a scenario's own requirement means ENV-1 holds; the members are ENV-2..4's.
 	withEnvelope := []string{"ENV-1"}
@@ -127,14 +130,15 @@ func statusCheck(sc scenario.Scenario) check {
 }
 
 // envelopeChecks judge the envelope one requirement at a time, by the JSON pointer that broke: ENV-1 the
-// error object itself, ENV-2 the message, ENV-3 the type, ENV-4 code and param. ENV-6 is the suite's own
+// error object itself, ENV-2 the message, ENV-3 the type, ENV-4 code and param; ENV-10 the message's words. ENV-6 is the suite's own
 // rule for its schemas, never the target's.
 func envelopeChecks(withEnvelope []string) []check {
 	return []check{
 		{name: "answers a JSON object whose error member is an object", charges: withEnvelope, run: areaObject.judge, applies: errorAnswered},
-		{name: "answers error.message as a string", charges: []string{"ENV-2"}, run: areaMessage.judge, applies: errorObjectToRead},
-		{name: "answers error.type as a non-empty string", charges: []string{"ENV-3"}, run: areaType.judge, applies: errorObjectToRead},
-		{name: "answers error.code and error.param, each null or a string", charges: []string{"ENV-4"}, run: areaCodeParam.judge, applies: errorObjectToRead},
+		{name: "answers error.message as a string", charges: []string{"ENV-2"}, run: areaMessage.judge, applies: errorAnswered, reads: readsErrorObject},
+		{name: "answers error.type as a non-empty string", charges: []string{"ENV-3"}, run: areaType.judge, applies: errorAnswered, reads: readsErrorObject},
+		{name: "answers an error.message that says something", charges: []string{"ENV-10"}, run: checkMessageSaysSomething, applies: errorAnswered, reads: readsErrorMessage},
+		{name: "answers error.code and error.param, each null or a string", charges: []string{"ENV-4"}, run: areaCodeParam.judge, applies: errorAnswered, reads: readsErrorObject},
 	}
 }
 
@@ -169,9 +173,10 @@ func leakChecks() []check {
 }
 
 // undocumentedChecks are ENV-9's alone: routes and methods the page does not document never fail a MUST.
+// Their status is reported and judged only as a client error: which 4xx is the gateway's router's choice.
 func undocumentedChecks(sc scenario.Scenario) []check {
 	return []check{
-		{name: "answers status " + sc.Expect.Status.String(), charges: sc.Requirements, run: checkStatus, judgesSilence: true},
+		{name: "answers a 4xx status (" + sc.Expect.Status.String() + " is usual)", charges: sc.Requirements, run: checkClientErrorStatus, judgesSilence: true},
 		{name: "answers with the envelope, an error object", charges: sc.Requirements, run: areaObject.judge, applies: errorAnswered},
 	}
 }

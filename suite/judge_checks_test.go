@@ -94,7 +94,7 @@ func TestNoAnswerFailsTheStatusAndSkipsTheRest(t *testing.T) {
 	e := evidence{sc: authScenario(), schemas: set, exs: []*exchange.Exchange{{Err: errors.New("connection reset by peer")}}, repeats: []*exchange.Exchange{{Err: errors.New("connection reset by peer")}}}
 	failed := 0
 	for _, c := range checksFor(e.sc) {
-		if c.applies != nil && c.applies(e) != "" {
+		if why, _ := c.unjudged(e); why != "" {
 			continue
 		}
 		failed++
@@ -117,11 +117,12 @@ func TestChecksForChargesEachCheckToItsOwnRequirements(t *testing.T) {
 	want := []string{
 		"answers status 401 AUTH-2",
 		"answers error.type authentication_error AUTH-2",
-		"is refused by the gateway itself, never forwarded to the upstream AUTH-2",
+		"is refused by the gateway itself, never forwarded to the upstream SEC-1",
 		"names model in error.param REQ-7",
 		"answers a JSON object whose error member is an object ENV-1",
 		"answers error.message as a string ENV-2",
 		"answers error.type as a non-empty string ENV-3",
+		"answers an error.message that says something ENV-10",
 		"answers error.code and error.param, each null or a string ENV-4",
 		"pairs its error status with the envelope ENV-7",
 		"answers Content-Type application/json ENV-5",

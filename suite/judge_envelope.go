@@ -50,6 +50,19 @@ func (a envelopeArea) judge(e evidence) error {
 	return nil
 }
 
+// checkMessageSaysSomething is ENV-10: a message of nothing but white space tells a person nothing.
+func checkMessageSaysSomething(e evidence) error {
+	r, err := e.answer()
+	if err != nil {
+		return err
+	}
+	m, _ := member(r, "message")
+	if s, _ := m.(string); strings.TrimSpace(s) == "" {
+		return fmt.Errorf("error.message is %s: it must say what went wrong", describeMember(r, "message"))
+	}
+	return nil
+}
+
 // checkEnvelopeMatchesStatus is ENV-7 whole: no error status without the envelope, no success with it.
 func checkEnvelopeMatchesStatus(e evidence) error {
 	r, err := e.answer()

@@ -10,29 +10,23 @@ import (
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
-// gatewayRefuses are the requirements whose requests the gateway must refuse itself: a key it does not
-// accept, a body it must not take, a model it does not list. Such a request reaching the upstream is a
-// failure of the requirement whatever the client was answered: the upstream may have refused it for the
-// gateway, or served (and billed) a completion for it.
+// gatewayRefuses are the requirements whose requests the gateway must refuse itself (SEC-1's list): a key it
+// does not accept, a body it must not take, a model it does not list. Such a request reaching the upstream
+// breaks SEC-1 alone, whatever the client was answered: the answer is the scenario's own requirement's,
+// and no MUST says who must refuse. A forwarded request can be billed, and carries the client's input on.
 var gatewayRefuses = []string{"AUTH-1", "AUTH-2", "AUTH-3", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "MOD-2"}
 
 // witnessedPath is the one route the upstream's witness logs: the only one a gateway forwards to a provider
 // as a completion.
 const witnessedPath = "/chat/completions"
 
-// refusedByTheGateway are the scenario's own requirements among gatewayRefuses, for a request the witness
-// can see at all.
-func refusedByTheGateway(sc scenario.Scenario) []string {
+// refusedByTheGateway says whether SEC-1 judges the scenario: one of its own requirements is on SEC-1's
+// list, and its request is one the witness can see at all.
+func refusedByTheGateway(sc scenario.Scenario) bool {
 	if sc.Request.Path != witnessedPath {
-		return nil
+		return false
 	}
-	var out []string
-	for _, id := range sc.Requirements {
-		if slices.Contains(gatewayRefuses, id) {
-			out = append(out, id)
-		}
-	}
-	return out
+	return slices.ContainsFunc(sc.Requirements, func(id string) bool { return slices.Contains(gatewayRefuses, id) })
 }
 
 // witnessed applies a check only when the upstream's witness said something of every answer judged.

@@ -21,10 +21,10 @@ func negativeChecks(sc scenario.Scenario) []check {
 		{name: "answers without a 5xx or a dropped connection", charges: []string{"NEG-1"}, run: checkHeldTogether, judgesSilence: true},
 	}
 	if !slices.Equal(owner, []string{"NEG-1"}) {
-		cs = append(cs, check{name: "answers error.type " + sc.Expect.Type, charges: owner, run: checkType, applies: typeToJudge})
+		cs = append(cs, check{name: "answers error.type " + sc.Expect.Type, charges: owner, run: checkType, applies: typeToJudge, reads: readsErrorType})
 	}
 	if p := sc.Expect.Param; p != "" {
-		cs = append(cs, check{name: "names " + p + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorObjectToRead)})
+		cs = append(cs, check{name: "names " + p + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
 	}
 	return append(cs, envelopeChecks([]string{"ENV-1", "NEG-1"})...)
 }

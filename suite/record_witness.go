@@ -121,7 +121,7 @@ func (t *Target) Billed() int {
 			n += served(s.exs)
 			continue
 		}
-		if s == nil || len(refusedByTheGateway(sc)) == 0 {
+		if s == nil || !refusedByTheGateway(sc) {
 			continue
 		}
 		for ex, sg := range s.seen {

@@ -28,6 +28,8 @@ func (m *marks) spec(r types.SpecReport) {
 	}
 	mark := "."
 	switch {
+	case r.State == types.SpecStateSkipped && blocked(r):
+		mark = "B" // not judged: the answer lacks what it reads, which another spec fails
 	case r.State == types.SpecStateSkipped:
 		mark = "S"
 	case r.State == types.SpecStateFailed:
@@ -41,6 +43,15 @@ func (m *marks) spec(r types.SpecReport) {
 	if m.n++; m.n%marksPerLine == 0 {
 		fmt.Fprintln(m.w)
 	}
+}
+
+func blocked(r types.SpecReport) bool {
+	for _, e := range r.ReportEntries {
+		if e.Name == report.BlockEntry {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *marks) end() {
@@ -67,6 +78,12 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 		if githubActions {
 			// A workflow annotation per failed requirement, not per spec: the same one line.
 			fmt.Fprintf(w, "::error title=gwconform %s::%s\n", q.ID, strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(line))
+		}
+	}
+	for _, q := range res.Requirements {
+		if q.Outcome == report.OutcomeBlocked {
+			// Not met, and charged to its blocker, which has its FAIL line above.
+			fmt.Fprintf(w, "  BLOCKED %s %s %s\n", q.Level, q.ID, strings.Join(q.Reasons, "; "))
 		}
 	}
 	if line := res.BilledLine(); line != "" {

@@ -19,14 +19,18 @@ type mutant struct {
 	defect   *gateway.Defect
 	code     int
 	failed   []string            // the requirements the run failed, in contract order
+	blocked  []string            // the requirements the run reported blocked, in contract order
 	evidence map[string][]string // requirement id -> the reasons of its failed specs
 	specs    int                 // failed specs
 }
 
 // caught is the suite's credit for a defect, exact both ways: the run failed, every requirement the defect
-// breaks failed, and no other requirement did. A variation (no Breaks) is caught when the run passes: the
-// suite must not fail a conformant gateway.
+// breaks failed and no other did, and exactly the requirements it blocks were blocked. A variation (no
+// Breaks) is caught when the run passes with nothing blocked: the suite must not fail a conformant gateway.
 func (m mutant) caught() bool {
+	if !slices.Equal(m.blocked, sorted(m.defect.Blocks)) {
+		return false
+	}
 	if len(m.defect.Breaks) == 0 {
 		return m.code == exitConformant && len(m.failed) == 0
 	}
@@ -36,8 +40,11 @@ func (m mutant) caught() bool {
 func sorted(ids []string) []string {
 	out := slices.Clone(ids)
 	slices.SortFunc(out, func(a, b string) int {
-		if requirements.Less(a, b) {
+		switch {
+		case requirements.Less(a, b):
 			return -1
+		case requirements.Less(b, a):
+			return 1
 		}
 		return strings.Compare(a, b)
 	})
@@ -64,7 +71,7 @@ func TestMutationScore(t *testing.T) {
 				results[d.Name] = m
 				mu.Unlock()
 				if !m.caught() {
-					t.Errorf("not caught exactly: exit %d, failed %v, want %v", m.code, m.failed, sorted(d.Breaks))
+					t.Errorf("not caught exactly: exit %d, failed %v, want %v; blocked %v, want %v", m.code, m.failed, sorted(d.Breaks), m.blocked, sorted(d.Blocks))
 					for _, id := range m.failed {
 						if !slices.Contains(d.Breaks, id) {
 							t.Errorf("%s failed, which %s does not break: %s", id, d.Name, strings.Join(m.evidence[id], " | "))
@@ -98,6 +105,9 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	res := r.report(t)
 	m.specs = res.Counts.Specs.Failed
 	for _, q := range res.Requirements {
+		if q.Outcome == report.OutcomeBlocked {
+			m.blocked = append(m.blocked, q.ID)
+		}
 		if q.Outcome != report.OutcomeFail {
 			continue
 		}
@@ -127,6 +137,9 @@ func scoreTable(defects []*gateway.Defect, results map[string]mutant) string {
 		breaks := strings.Join(d.Breaks, ",")
 		if breaks == "" {
 			breaks = "(conformant variation)"
+		}
+		if len(d.Blocks) > 0 {
+			breaks += " (blocks " + strings.Join(d.Blocks, ",") + ")"
 		}
 		fmt.Fprintf(&b, "%-38s %-34s %-7s %d %s\n", d.Name, breaks, verdict, m.specs, strings.Join(m.failed, ","))
 	}
@@ -195,12 +208,33 @@ func TestPassThroughIsSeenForwarding(t *testing.T) {
 	if r.code != exitFailed {
 		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout), r.stderr)
 	}
-	forwarded := map[string]bool{}
-	for _, q := range r.report(t).Requirements {
+	// The forwarded spec is SEC-1's alone; which requirement's request was forwarded, its scenario's other
+	// specs tell.
+	const forwardedLeaf = "is refused by the gateway itself, never forwarded to the upstream"
+	res := r.report(t)
+	var specs []*report.Spec        // report.json carries the specs as the requirements' evidence
+	owners := map[string][]string{} // scenario -> the requirements its other specs are charged to
+	for _, q := range res.Requirements {
 		for _, s := range q.Specs {
-			if s.Failed() && strings.HasSuffix(s.Name, "is refused by the gateway itself, never forwarded to the upstream") &&
-				strings.HasPrefix(s.Reason, "forwarded to the upstream: this request reached the upstream") {
-				forwarded[q.ID] = true
+			if q.ID == s.Requirements[0] {
+				specs = append(specs, s)
+			}
+			if !strings.HasSuffix(s.Name, forwardedLeaf) {
+				owners[s.Scenario] = append(owners[s.Scenario], q.ID)
+			}
+		}
+	}
+	forwarded := map[string]bool{}
+	for _, s := range specs {
+		if !s.Failed() || !strings.HasSuffix(s.Name, forwardedLeaf) {
+			continue
+		}
+		if !slices.Equal(s.Requirements, []string{"SEC-1"}) {
+			t.Errorf("%s is charged to %v, want SEC-1 alone", s.Name, s.Requirements)
+		}
+		if strings.HasPrefix(s.Reason, "forwarded to the upstream: this request reached the upstream") {
+			for _, id := range owners[s.Scenario] {
+				forwarded[id] = true
 			}
 		}
 	}
@@ -209,7 +243,7 @@ func TestPassThroughIsSeenForwarding(t *testing.T) {
 			t.Errorf("%s has no 'forwarded to the upstream' failure", id)
 		}
 	}
-	if res := r.report(t); res.Billed < 10 || !strings.Contains(r.stdout, fmt.Sprintf("gwconform: %d completions were served to requests the gateway should have refused (billable on a paid upstream)", res.Billed)) {
+	if res.Billed < 10 || !strings.Contains(r.stdout, fmt.Sprintf("gwconform: %d completions were served to requests the gateway should have refused (billable on a paid upstream)", res.Billed)) {
 		t.Errorf("%d completions bought, and the console says:\n%s", res.Billed, tail(r.stdout))
 	}
 }

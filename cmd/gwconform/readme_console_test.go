@@ -21,10 +21,10 @@ var consoleSampleDefects = []string{"auth-401-as-403", "unknown-model-404", "par
 var (
 	samplePort     = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	sampleDuration = regexp.MustCompile(`\b\d+\.\d+(ms|µs|s)\b`)
-	sampleMarks    = regexp.MustCompile(`^[.FS!]+$`)
+	sampleMarks    = regexp.MustCompile(`^[.FSB!]+$`)
 	// Ginkgo shuffles the scenarios on every run, so the row of marks, the spec a FAIL line quotes and the
 	// order of the variables to export vary from run to run; the comparison masks them.
-	maskMarks  = regexp.MustCompile(`(?m)^[.FS!]+…$`)
+	maskMarks  = regexp.MustCompile(`(?m)^[.FSB!]+…$`)
 	maskFail   = regexp.MustCompile(`(?m)^(  FAIL \S+ \S+): .*?( \(and \d+ more\))?$`)
 	maskExport = regexp.MustCompile(`(?m)^(gwconform: to reproduce a deviation, export )(.*)(, then run .*)$`)
 )

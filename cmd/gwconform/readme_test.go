@@ -22,14 +22,17 @@ const (
 // defectTable is the README's list of what the suite is proven to catch; TestMutationScore is the proof.
 func defectTable() string {
 	var b strings.Builder
-	b.WriteString("| defect | breaks | what real gateways do |\n|---|---|---|\n")
+	b.WriteString("| defect | breaks (and blocks) | what real gateways do |\n|---|---|---|\n")
 	n := 0
 	for _, d := range gateway.Defects() {
-		breaks := strings.Join(d.Breaks, ", ")
+		breaks := strings.Join(sorted(d.Breaks), ", ")
 		if breaks == "" {
 			breaks = "nothing: must pass"
 		} else {
 			n++
+		}
+		if len(d.Blocks) > 0 {
+			breaks += "; blocks " + strings.Join(sorted(d.Blocks), ", ")
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", d.Name, breaks, strings.ReplaceAll(d.Summary, "|", "\\|"))
 	}

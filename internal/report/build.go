@@ -51,6 +51,8 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 			c.KnownFailure++
 		case s.State == StateNotSelected:
 			c.NotSelected++
+		case s.State == StateBlocked:
+			c.Blocked++
 		case s.State == StateSkipped || s.State == StatePending:
 			c.Skipped++
 		default:
@@ -90,7 +92,7 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 		}
 	}
 	for _, q := range res.Requirements {
-		q.Outcome, q.Reasons = outcome(q, sel)
+		q.Outcome, q.Reasons, q.BlockedBy = outcome(q, sel)
 		res.Counts.Requirements[q.Outcome]++
 		if q.Level == string(requirements.Must) && (q.Outcome == OutcomeNotCovered || q.Outcome == OutcomeSkipped || q.Outcome == OutcomeNotSelected) {
 			res.UncoveredMusts = append(res.UncoveredMusts, Uncovered{ID: q.ID, Text: q.Text, Outcome: q.Outcome, Reasons: q.Reasons})
@@ -119,6 +121,9 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 // summary leads with the findings: many specs judge each exchange, so the failed specs overstate what to fix.
 func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (Verdict, int, string) {
 	counts := fmt.Sprintf("%d passed, %d failed, %d skipped", c.Passed, c.Failed, c.Skipped)
+	if c.Blocked > 0 {
+		counts = fmt.Sprintf("%d passed, %d failed, %d blocked, %d skipped", c.Passed, c.Failed, c.Blocked, c.Skipped)
+	}
 	if c.KnownFailure > 0 {
 		counts += fmt.Sprintf(", %d known failure(s)", c.KnownFailure)
 	}
@@ -147,14 +152,15 @@ func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (
 }
 
 // outcome decides one requirement from the specs charged to it: a harness error taints it; then a failure;
-// then a known failure; then any spec that ran makes it pass; then run-time skips; and last, specs the filter
-// left out.
-func outcome(q *Requirement, sel selection) (Outcome, []string) {
+// then a known failure; then a blocked spec, for a requirement is met only when every spec deciding it
+// passed; then any spec that ran makes it pass; then run-time skips; and last, specs the filter left out.
+func outcome(q *Requirement, sel selection) (Outcome, []string, []string) {
 	if len(q.Specs) == 0 {
-		return OutcomeNotCovered, []string{"no spec of the suite names " + q.ID}
+		return OutcomeNotCovered, []string{"no spec of the suite names " + q.ID}, nil
 	}
 	var harness, failed, known, ran bool
 	var skips []string
+	var blocks []Block
 	for _, s := range q.Specs {
 		switch {
 		case s.HarnessError():
@@ -163,6 +169,8 @@ func outcome(q *Requirement, sel selection) (Outcome, []string) {
 			failed = true
 		case s.KnownFailure():
 			known = true
+		case s.State == StateBlocked:
+			blocks = append(blocks, *s.Blocked)
 		case s.Ran():
 			ran = true
 		case s.State == StateSkipped || s.State == StatePending:
@@ -173,19 +181,54 @@ func outcome(q *Requirement, sel selection) (Outcome, []string) {
 	}
 	switch {
 	case harness:
-		return OutcomeHarnessError, nil
+		return OutcomeHarnessError, nil, nil
 	case failed:
-		return OutcomeFail, nil
+		return OutcomeFail, nil, nil
 	case known:
-		return OutcomeKnownFailure, nil
+		return OutcomeKnownFailure, nil, nil
+	case len(blocks) > 0:
+		reasons, by := blockedReasons(blocks)
+		return OutcomeBlocked, reasons, by
 	case ran:
-		return OutcomePass, nil
+		return OutcomePass, nil, nil
 	case len(skips) > 0 && allNotApplicable(skips):
-		return OutcomeNotApplicable, skips
+		return OutcomeNotApplicable, skips, nil
 	case len(skips) > 0:
-		return OutcomeSkipped, skips
+		return OutcomeSkipped, skips, nil
 	}
-	return OutcomeNotSelected, []string{sel.notSelectedReason()}
+	return OutcomeNotSelected, []string{sel.notSelectedReason()}, nil
+}
+
+// blockedReasons counts the answers that blocked a requirement, one reason per blocker and lack ("blocked by
+// ENV-3: 4 answers have no error.type"), and lists the blockers in contract order.
+func blockedReasons(blocks []Block) (reasons, by []string) {
+	n := map[Block]int{}
+	var order []Block
+	for _, b := range blocks {
+		if n[b]++; n[b] == 1 {
+			order = append(order, b)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b Block) int {
+		switch {
+		case requirements.Less(a.By, b.By):
+			return -1
+		case requirements.Less(b.By, a.By):
+			return 1
+		}
+		return 0
+	})
+	for _, b := range order {
+		verb := "have"
+		if n[b] == 1 {
+			verb = "has"
+		}
+		reasons = append(reasons, fmt.Sprintf("blocked by %s: %s %s %s", b.By, Plural(n[b], "answer"), verb, b.Lack))
+		if !slices.Contains(by, b.By) {
+			by = append(by, b.By)
+		}
+	}
+	return reasons, by
 }
 
 func allNotApplicable(reasons []string) bool {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -33,6 +34,10 @@ func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
 		Requirements: append([]string{}, info.Requirements...), Duration: sr.RunTime, Seconds: sr.RunTime.Seconds(),
 		container: strings.Join(sr.ContainerHierarchyTexts, " "), leaf: sr.LeafNodeText}
 	for _, e := range sr.ReportEntries {
+		if e.Name == BlockEntry {
+			s.Blocked = blockOf(e)
+			continue
+		}
 		if e.Name == "transcript" {
 			s.Transcript = strings.Trim(entryValue(e), "\n")
 			continue
@@ -47,7 +52,9 @@ func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
 	case types.SpecStatePending:
 		s.State, s.SkipReason = StatePending, "pending: marked pending in the suite"
 	case types.SpecStateSkipped:
-		if !sr.Failure.IsZero() {
+		if s.Blocked != nil {
+			s.State, s.SkipReason = StateBlocked, msg
+		} else if !sr.Failure.IsZero() {
 			s.State, s.SkipReason = StateSkipped, msg
 			if s.SkipReason == "" {
 				s.SkipReason = "skipped, without a reason"
@@ -73,6 +80,19 @@ func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
 		}
 	}
 	return s
+}
+
+// blockOf is a blocked spec's Block: the value the suite added, or, in a report read back from its JSON,
+// that value's JSON; nil when the entry holds no Block.
+func blockOf(e types.ReportEntry) *Block {
+	if b, ok := e.Value.GetRawValue().(Block); ok {
+		return &b
+	}
+	var b Block
+	if err := json.Unmarshal([]byte(e.Value.AsJSON), &b); err != nil || b.By == "" {
+		return nil
+	}
+	return &b
 }
 
 func entryValue(e types.ReportEntry) string {

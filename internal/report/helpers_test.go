@@ -63,6 +63,15 @@ func entry(name, value string) specOpt {
 	}
 }
 
+// blockedBy is how the suite reports a spec the answer left nothing to judge: skipped, with its Block.
+func blockedBy(by, lack string) specOpt {
+	return func(s *types.SpecReport) {
+		b := Block{By: by, Lack: lack}
+		message(b.String())(s)
+		s.ReportEntries = append(s.ReportEntries, types.ReportEntry{Name: BlockEntry, Value: types.WrapEntryValue(b)})
+	}
+}
+
 func must(ids ...string) []string   { return labels("must", ids...) }
 func should(ids ...string) []string { return labels("should", ids...) }
 func labels(level string, ids ...string) []string {

@@ -41,6 +41,7 @@ type htmlView struct {
 	Rows         []htmlRow
 	Findings     []htmlFinding
 	Failures     []htmlFailure // the failed specs no finding shows: harness errors and known failures
+	Blocked      []*Requirement
 	Skipped      []*Requirement
 	NotSelected  []*Requirement
 	VerdictTitle string
@@ -129,6 +130,8 @@ func (r *Result) WriteHTML(w io.Writer) error {
 		}
 		v.Rows = append(v.Rows, row)
 		switch q.Outcome {
+		case OutcomeBlocked:
+			v.Blocked = append(v.Blocked, q)
 		case OutcomeSkipped, OutcomeNotApplicable:
 			v.Skipped = append(v.Skipped, q)
 		case OutcomeNotSelected:
@@ -143,7 +146,7 @@ func (r *Result) WriteHTML(w io.Writer) error {
 	return err
 }
 
-var tallyOrder = []string{StateFailed, StateKnownFailure, StatePassed, StateSkipped, StatePending, StateNotSelected}
+var tallyOrder = []string{StateFailed, StateKnownFailure, StateBlocked, StatePassed, StateSkipped, StatePending, StateNotSelected}
 
 func tally(q *Requirement) string {
 	t := q.Tally()

@@ -42,8 +42,8 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		b.WriteString(strings.Join(meta, " · ") + "\n\n")
 	}
 	c := r.Counts.Specs
-	fmt.Fprintf(&b, "**Specs:** %d passed, %d failed (%d MUST, %d SHOULD), %d known failure(s), %d skipped, %d not selected, %d harness error(s) of %d  \n",
-		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.KnownFailure, c.Skipped, c.NotSelected, c.HarnessError, c.Total)
+	fmt.Fprintf(&b, "**Specs:** %d passed, %d failed (%d MUST, %d SHOULD), %d known failure(s), %d blocked, %d skipped, %d not selected, %d harness error(s) of %d  \n",
+		c.Passed, c.Failed, c.FailedMust, c.FailedShould, c.KnownFailure, c.Blocked, c.Skipped, c.NotSelected, c.HarnessError, c.Total)
 	var outcomes []string
 	for _, o := range Outcomes {
 		if n := r.Counts.Requirements[o]; n > 0 {
@@ -92,6 +92,19 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", q.ID, q.Level, outcomeTitle[q.Outcome], r.mdFindingRefs(findingsFor(q, of)),
 				mdCell(name, 200), mdCell(reason, 300))
+		}
+	}
+
+	var blocked []*Requirement
+	for _, q := range r.Requirements {
+		if q.Outcome == OutcomeBlocked {
+			blocked = append(blocked, q)
+		}
+	}
+	if len(blocked) > 0 {
+		fmt.Fprintf(&b, "\n### Blocked requirements (%d): not met, charged to their blocker\n\n", len(blocked))
+		for _, q := range blocked {
+			fmt.Fprintf(&b, "- **%s** (%s): %s\n", q.ID, q.Level, mdCell(strings.Join(q.Reasons, "; "), 400))
 		}
 	}
 
@@ -246,6 +259,7 @@ var outcomeTitle = map[Outcome]string{
 	OutcomePass:          "pass",
 	OutcomeFail:          "fail",
 	OutcomeKnownFailure:  "known failure",
+	OutcomeBlocked:       "blocked",
 	OutcomeSkipped:       "skipped",
 	OutcomeNotApplicable: "not applicable",
 	OutcomeNotSelected:   "not selected",

@@ -11,7 +11,10 @@ import (
 // its meaning changes; members may be added without a change. Version 2 counts findings: the summary leads
 // with the deviations, not the failed specs. Version 3 names what the label filter left out "not_selected"
 // (a requirement's outcome, a spec's state, and counts.specs.not_selected), where version 2 said "disabled".
-const SchemaVersion = 3
+// Version 4 adds "blocked": a requirement's outcome and a spec's state (with the spec's blocked member, the
+// requirement's blocked_by and counts.specs.blocked), where version 3 reported such a spec as skipped and its
+// requirement, with another spec passed, as pass.
+const SchemaVersion = 4
 
 // Exit codes, as gwconform documents them.
 const (
@@ -68,7 +71,10 @@ const (
 	OutcomePass         Outcome = "pass"          // at least one spec naming it ran, and none failed it
 	OutcomeFail         Outcome = "fail"          // a spec naming it failed
 	OutcomeKnownFailure Outcome = "known_failure" // its only failures are listed in --known-failing
-	OutcomeSkipped      Outcome = "skipped"       // the specs naming it were skipped at run time (Reasons says why)
+	// OutcomeBlocked: a spec deciding it could not be made because the answer lacks what it reads, which
+	// another requirement's failure explains (BlockedBy). Not met, and not charged again.
+	OutcomeBlocked Outcome = "blocked"
+	OutcomeSkipped Outcome = "skipped" // the specs naming it were skipped at run time (Reasons says why)
 	// OutcomeNotApplicable: every spec naming it was skipped because the profile says the gateway lacks
 	// what it is about (no rate limit, no credits): not a gap in the run, so never an uncovered MUST.
 	OutcomeNotApplicable Outcome = "not_applicable"
@@ -78,7 +84,7 @@ const (
 )
 
 // Outcomes lists every outcome, in the order reports show their counts.
-var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomePass, OutcomeSkipped, OutcomeNotApplicable, OutcomeNotSelected, OutcomeNotCovered}
+var Outcomes = []Outcome{OutcomeFail, OutcomeHarnessError, OutcomeKnownFailure, OutcomeBlocked, OutcomePass, OutcomeSkipped, OutcomeNotApplicable, OutcomeNotSelected, OutcomeNotCovered}
 
 // NotApplicable starts the skip reason of a spec about a feature the profile says the gateway lacks.
 const NotApplicable = "not applicable"
@@ -93,8 +99,25 @@ const (
 	StateNotSelected = "not_selected"
 	// StateKnownFailure is a failed spec listed in --known-failing: reported, failing nothing.
 	StateKnownFailure = "known_failure"
+	// StateBlocked is a spec that could not be made because the answer lacks what it reads (Spec.Blocked).
+	StateBlocked = "blocked"
 	// Harness states are Ginkgo's own names: panicked, timedout, interrupted, aborted.
 )
+
+// BlockEntry names the report entry that carries a spec's Block: the suite adds it before skipping the
+// spec, and the report reads it back as the typed value.
+const BlockEntry = "blocked"
+
+// Block is why a spec could not be made: the answer lacks what the check reads, and that lack is another
+// requirement's failure (By). The spec's own requirements are then blocked by By, never met and never
+// charged again.
+type Block struct {
+	By   string `json:"by"`   // the requirement the lack breaks: ENV-1 (no error object) or ENV-3 (no error.type)
+	Lack string `json:"lack"` // what the answer lacks, as "no error.type"
+}
+
+// String is the blocked spec's reason: "blocked by ENV-3: the answer has no error.type".
+func (b Block) String() string { return "blocked by " + b.By + ": the answer has " + b.Lack }
 
 // SpecInfo is what the suite's plan says of a spec: the requirements its failure is charged to and its
 // level. The report reads it, never the spec's labels.
@@ -137,7 +160,8 @@ type Spec struct {
 	Seconds      float64       `json:"duration_seconds"`
 	Reason       string        `json:"reason,omitempty"`      // a failure's reason: the check's message
 	Transcript   string        `json:"transcript,omitempty"`  // the exchanges behind a failure, redacted
-	SkipReason   string        `json:"skip_reason,omitempty"` // why it was skipped or not selected
+	SkipReason   string        `json:"skip_reason,omitempty"` // why it was skipped, blocked or not selected
+	Blocked      *Block        `json:"blocked,omitempty"`     // set when the state is StateBlocked
 	Entries      []Entry       `json:"entries,omitempty"`     // its report entries, in the order they were added
 
 	container, leaf string // the name's two parts, for a finding's title and its reasons
@@ -168,7 +192,7 @@ func (s *Spec) KnownFailure() bool { return s.State == StateKnownFailure }
 // HarnessError says the spec panicked, timed out, was interrupted or aborted.
 func (s *Spec) HarnessError() bool {
 	switch s.State {
-	case StatePassed, StateFailed, StateSkipped, StatePending, StateNotSelected, StateKnownFailure:
+	case StatePassed, StateFailed, StateSkipped, StatePending, StateNotSelected, StateKnownFailure, StateBlocked:
 		return false
 	}
 	return true
@@ -185,9 +209,11 @@ type Requirement struct {
 	Level   string  `json:"level"` // MUST, SHOULD or INFO
 	Text    string  `json:"text"`
 	Outcome Outcome `json:"outcome"`
-	// Reasons explain an outcome other than pass and fail: the distinct skip reasons, the label filter, or
-	// that no spec names the requirement.
+	// Reasons explain an outcome other than pass and fail: what blocked it ("blocked by ENV-3: 4 answers
+	// have no error.type"), the distinct skip reasons, the label filter, or that no spec names the requirement.
 	Reasons []string `json:"reasons,omitempty"`
+	// BlockedBy are the requirements whose failures blocked it, in contract order; set when blocked.
+	BlockedBy []string `json:"blocked_by,omitempty"`
 	// Specs are the evidence: every spec naming the requirement, in run order.
 	Specs []*Spec `json:"evidence"`
 }
@@ -234,6 +260,7 @@ type SpecCounts struct {
 	FailedMust   int `json:"failed_must"`
 	FailedShould int `json:"failed_should"`
 	Skipped      int `json:"skipped"`      // at run time, and pending
+	Blocked      int `json:"blocked"`      // could not be made: the answer lacks what they read
 	NotSelected  int `json:"not_selected"` // left out by the label filter
 	HarnessError int `json:"harness_error"`
 	KnownFailure int `json:"known_failure"` // failed, and listed in --known-failing

@@ -130,6 +130,24 @@ func TestOutcomePerRequirement(t *testing.T) {
 			specs: []types.SpecReport{spec("POST x", "answers 401", types.SpecStateInterrupted, should("AUTH-4"))}},
 		{name: "aborted is a harness error", id: "AUTH-4", want: OutcomeHarnessError,
 			specs: []types.SpecReport{spec("POST x", "answers 401", types.SpecStateAborted, should("AUTH-4"))}},
+		{name: "a blocked spec beside a passed one is blocked, never pass", id: "AUTH-1", want: OutcomeBlocked,
+			wantReasons: []string{"blocked by ENV-3: 2 answers have no error.type", "blocked by ENV-3: 1 answer has an error.type that is not a string"},
+			specs: []types.SpecReport{
+				spec("POST x", "answers status 401", passed, must("AUTH-1")),
+				spec("POST x", "answers error.type authentication_error", skipped, must("AUTH-1"), blockedBy("ENV-3", "no error.type")),
+				spec("POST y", "answers error.type authentication_error", skipped, must("AUTH-1"), blockedBy("ENV-3", "no error.type")),
+				spec("POST z", "answers error.type authentication_error", skipped, must("AUTH-1"), blockedBy("ENV-3", "an error.type that is not a string")),
+			}},
+		{name: "a failure outranks a block", id: "AUTH-1", want: OutcomeFail,
+			specs: []types.SpecReport{
+				spec("POST x", "answers status 401", failed, must("AUTH-1")),
+				spec("POST y", "answers error.type authentication_error", skipped, must("AUTH-1"), blockedBy("ENV-1", "no error object")),
+			}},
+		{name: "an ordinary skip beside a pass still passes", id: "REQ-7",
+			specs: []types.SpecReport{
+				spec("POST x", "names model in error.param", passed, should("REQ-7")),
+				spec("POST y", "names model in error.param", skipped, should("REQ-7"), skipWhy("answered 200, not an error")),
+			}},
 		{name: "no spec names it", id: "CLIENT-1", want: OutcomeNotCovered,
 			wantReasons: []string{"no spec of the suite names CLIENT-1"},
 			specs:       []types.SpecReport{spec("POST x", "answers status 401", passed, must("AUTH-1"))}},
@@ -211,6 +229,11 @@ func TestVerdict(t *testing.T) {
 			r.SuiteSucceeded, r.SpecialSuiteFailureReasons = false, []string{"Interrupted by User"}
 			return r
 		}(), want: VerdictHarnessError, code: 2},
+		{name: "a blocked requirement is not charged again: the blocker alone decides the exit code", rep: report(
+			spec("a", "answers status 401", passed, must("AUTH-1")),
+			spec("a", "answers error.type authentication_error", skipped, must("AUTH-1"), blockedBy("ENV-4", "no error object")),
+			spec("a", "answers the envelope", failed, should("ENV-4"))),
+			want: VerdictConformantWithWarnings, code: 0, summary: "CONFORMANT WITH WARNINGS: 1 deviation (1 failed spec), 1 SHOULD spec(s) failed (1 passed, 1 failed, 1 blocked, 0 skipped)"},
 		{name: "specs the filter left out are counted apart", rep: report(spec("a", "b", passed, must("AUTH-1")), spec("a", "c", skipped, should("AUTH-4"), filteredOut())),
 			want: VerdictConformant, code: 0, summary: "CONFORMANT (1 passed, 0 failed, 0 skipped, 1 not selected)"},
 	} {
@@ -363,6 +386,56 @@ func TestBuildFromARehydratedReport(t *testing.T) {
 	s := build(back, contract(t), Run{}).Specs[0]
 	if v, _ := s.Entry("curl"); v != "curl -sS http://gw/v1/models" || s.Reason != "why" || s.Transcript != "GET /" {
 		t.Errorf("curl %q reason %q transcript %q", v, s.Reason, s.Transcript)
+	}
+}
+
+// A blocked spec read back from report JSON keeps its Block, and its requirement stays blocked, naming the
+// blocker; a blocked MUST is not an uncovered one.
+func TestABlockedSpecIsReportedBlockedInEveryForm(t *testing.T) {
+	rep := report(spec("POST x", "answers status 401", passed, must("AUTH-1")),
+		spec("POST x", "answers error.type authentication_error", skipped, must("AUTH-1"), blockedBy("ENV-4", "no error.type")))
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back types.Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]types.Report{"in process": rep, "read back": back} {
+		res := build(r, contract(t), Run{FailOn: "must"})
+		q := requirement(t, res, "AUTH-1")
+		s := res.Specs[1]
+		if q.Outcome != OutcomeBlocked || !slices.Equal(q.BlockedBy, []string{"ENV-4"}) || s.State != StateBlocked || s.Blocked == nil || s.Blocked.By != "ENV-4" {
+			t.Fatalf("%s: outcome %s blocked by %v; spec %s %+v", name, q.Outcome, q.BlockedBy, s.State, s.Blocked)
+		}
+		if res.Counts.Specs.Blocked != 1 || res.Counts.Requirements[OutcomeBlocked] != 1 {
+			t.Errorf("%s: counts %+v", name, res.Counts)
+		}
+		for _, u := range res.UncoveredMusts {
+			if u.ID == "AUTH-1" {
+				t.Errorf("%s: the blocked AUTH-1 is listed as not checked", name)
+			}
+		}
+		var md, page, js bytes.Buffer
+		if err := res.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if err := res.WriteHTML(&page); err != nil {
+			t.Fatal(err)
+		}
+		if err := res.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		const why = "blocked by ENV-4: 1 answer has no error.type"
+		for form, text := range map[string]string{"summary.md": md.String(), "report.html": page.String(), "report.json": js.String()} {
+			if !strings.Contains(text, why) {
+				t.Errorf("%s: %s does not say %q", name, form, why)
+			}
+		}
+		if !strings.Contains(js.String(), `"outcome": "blocked"`) || !strings.Contains(js.String(), `"state": "blocked"`) {
+			t.Errorf("%s: report.json lacks the blocked outcome or state", name)
+		}
 	}
 }
 

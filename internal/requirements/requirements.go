@@ -44,7 +44,7 @@ func (r Requirement) Category() string {
 var categories = map[string]string{
 	"ENV": "envelope", "AUTH": "auth", "REQ": "request", "MOD": "models", "UP": "upstream",
 	"LIMIT": "limits", "SRV": "server", "RCPT": "receipts", "CLIENT": "client", "STREAM": "stream",
-	"NEG": "negative",
+	"NEG": "negative", "SEC": "security",
 }
 
 // List is every requirement of the contract, by id.

@@ -32,13 +32,13 @@ func TestParseReadsEveryRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, level := range map[string]Level{"ENV-1": Must, "ENV-9": Should, "AUTH-4": Should, "REQ-10": Must, "MOD-4": Should, "STREAM-2": Should, "CLIENT-1": Must, "NEG-1": Should} {
+	for id, level := range map[string]Level{"ENV-1": Must, "ENV-9": Should, "AUTH-4": Should, "REQ-10": Must, "MOD-4": Should, "STREAM-2": Should, "CLIENT-1": Must, "NEG-1": Should, "ENV-10": Should, "SEC-1": Should} {
 		if c[id].Level != level {
 			t.Errorf("%s: level %q, want %q", id, c[id].Level, level)
 		}
 	}
-	if got := len(c); got != 47 {
-		t.Errorf("parsed %d requirements, want the contract's 47", got)
+	if got := len(c); got != 49 {
+		t.Errorf("parsed %d requirements, want the contract's 49", got)
 	}
 	ids := c.IDs()
 	if ids[0] != "AUTH-1" || !Less("REQ-9", "REQ-10") {
@@ -63,8 +63,8 @@ func TestEmbeddedVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := c.Version; v != "1.1" {
-		t.Errorf("contract version %q, want 1.1", v)
+	if v := c.Version; v != "1.2" {
+		t.Errorf("contract version %q, want 1.2", v)
 	}
 	if _, err := Version([]byte("# The error contract, as requirements\n")); err == nil {
 		t.Error("a first line without a version was accepted")

@@ -122,7 +122,7 @@ type Expect struct {
 	// NoUpstreamLeak wants none of the upstream's own error body in the answer (UP-5).
 	NoUpstreamLeak bool `yaml:"no_upstream_leak"`
 	// WithEnvelope marks a requirement whose own text says "with the envelope" (LIMIT-1, LIMIT-3, SRV-1,
-	// SRV-2): ENV-1's evidence is that requirement's too; the members inside stay ENV-2..4's.
+	// SRV-2, REQ-9): ENV-1's evidence is that requirement's too; the members inside stay ENV-2..4's.
 	WithEnvelope bool `yaml:"with_envelope"`
 	// Like names a control the answer must match in status and error.type, where no status is fixed: the
 	// scheme "bearer <key>" must be taken as "Bearer <key>" is (AUTH-5).

@@ -30,6 +30,10 @@ type Defect struct {
 	// Breaks lists the requirement ids (REQUIREMENTS.md) the suite should
 	// report as failed when the defect is on. It is empty for a Variation.
 	Breaks []string
+	// Blocks lists the requirement ids the suite should report blocked: a
+	// check deciding them cannot be made because the answer lacks what it
+	// reads, a lack one of Breaks is charged with.
+	Blocks []string
 	// Variation marks a conformant deviation: something real gateways do
 	// that the contract allows, which the suite must not fail. Its Summary
 	// starts with "conformant:".
@@ -87,7 +91,8 @@ func defectList() []*Defect {
 		{
 			Name:    "flat-envelope",
 			Summary: "Errors carry message, type, code and param at the top level, without the error object.",
-			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2"},
+			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2", "REQ-9"},
+			Blocks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "ENV-2", "ENV-3", "ENV-4", "ENV-10", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-7", "REQ-8", "UP-1", "UP-2", "UP-3", "UP-4"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				body, err := marshal(envelopeBody{Message: e.Message, Type: e.Type, Code: e.Code, Param: e.Param})
 				if err != nil {
@@ -185,7 +190,8 @@ func defectList() []*Defect {
 		{
 			Name:    "error-as-string",
 			Summary: "The error is a bare string, {\"error\": \"<message>\"}, with no type, code or param: no error object, so ENV-1 and every requirement that says \"with the envelope\" fail; the members inside are not judged.",
-			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2"},
+			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2", "REQ-9"},
+			Blocks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "ENV-2", "ENV-3", "ENV-4", "ENV-10", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-7", "REQ-8", "UP-1", "UP-2", "UP-3", "UP-4"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				return encodeAs(e, jsonContentType, map[string]any{"error": e.Message})
 			},
@@ -230,6 +236,7 @@ func defectList() []*Defect {
 			Name:    "message-null",
 			Summary: "error.message is null; the status and type carry all there is.",
 			Breaks:  []string{"ENV-2"},
+			Blocks:  []string{"ENV-10"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				m := envelopeMembers(e)
 				m["message"] = nil
@@ -240,6 +247,7 @@ func defectList() []*Defect {
 			Name:    "proxy-html-502",
 			Summary: "Upstream failures reach the client as the fronting proxy's own HTML 502 page (text/html), not the gateway's envelope.",
 			Breaks:  []string{"ENV-1", "ENV-5", "ENV-7", "STREAM-2"},
+			Blocks:  []string{"ENV-2", "ENV-3", "ENV-4", "ENV-10", "UP-1", "UP-2", "UP-3", "UP-4"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				if e.Type != TypeUpstream {
 					return encodeEnvelope(e)
@@ -350,11 +358,36 @@ func defectList() []*Defect {
 			Name:    "type-null",
 			Summary: "error.type is null on every error: clients that branch on it find nothing.",
 			Breaks:  []string{"ENV-3", "STREAM-2"},
+			Blocks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "UP-1", "UP-2", "UP-3", "UP-4"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				m := envelopeMembers(e)
 				m["type"] = nil
 				return encodeAs(e, jsonContentType, map[string]any{"error": m})
 			},
+		},
+		{
+			Name:    "type-at-top-level",
+			Summary: "error.type sits beside the error object, at the top level: the error object has message, code and param only.",
+			Breaks:  []string{"ENV-3", "STREAM-2"},
+			Blocks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "UP-1", "UP-2", "UP-3", "UP-4"},
+			Encode: func(e *APIError) (int, string, []byte) {
+				m := envelopeMembers(e)
+				delete(m, "type")
+				return encodeAs(e, jsonContentType, map[string]any{"error": m, "type": e.Type})
+			},
+		},
+		{
+			Name:    "type-empty",
+			Summary: "error.type is the empty string on every error: a string, but no discriminator.",
+			Breaks:  []string{"ENV-3", "STREAM-2"},
+			Blocks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "MOD-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "UP-1", "UP-2", "UP-3", "UP-4"},
+			Rewrite: func(_ *http.Request, e *APIError) { e.Type = "" },
+		},
+		{
+			Name:    "message-empty",
+			Summary: "error.message is the empty string on every error: the client learns what kind of error, never what went wrong.",
+			Breaks:  []string{"ENV-10"},
+			Rewrite: func(_ *http.Request, e *APIError) { e.Message = "" },
 		},
 
 		// Authentication.
@@ -413,7 +446,7 @@ func defectList() []*Defect {
 		{
 			Name:    "revoked-key-accepted",
 			Summary: "Revocation is not enforced: a revoked key is served like any other.",
-			Breaks:  []string{"AUTH-2"},
+			Breaks:  []string{"AUTH-2", "SEC-1"},
 			Tune: func(cfg *Config) {
 				keys := slices.Clone(cfg.Keys)
 				for i := range keys {
@@ -494,7 +527,7 @@ func defectList() []*Defect {
 		{
 			Name:    "pass-through",
 			Summary: "Chat completions are forwarded as they came, with no key checked, no body validated and the upstream's answer relayed as it comes: every refusal is left to the upstream, invalid requests are served (and billed), and a stalled or malformed upstream answer reaches the client as a 200.",
-			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "LIMIT-1", "LIMIT-3", "MOD-2", "NEG-1", "RCPT-1", "RCPT-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "SRV-1", "SRV-2", "SRV-3", "STREAM-2", "UP-3", "UP-4", "UP-6"},
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "LIMIT-1", "LIMIT-3", "MOD-2", "NEG-1", "RCPT-1", "RCPT-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "SRV-1", "SRV-2", "SRV-3", "STREAM-2", "UP-3", "UP-4", "UP-6", "SEC-1"},
 			Serve:   passThrough,
 		},
 		{
@@ -532,7 +565,7 @@ func defectList() []*Defect {
 		{
 			Name:    "content-type-ignored",
 			Summary: "The Content-Type header is ignored: a text/plain body is parsed as JSON anyway.",
-			Breaks:  []string{"REQ-8"},
+			Breaks:  []string{"REQ-8", "SEC-1"},
 			Before: func(_ *Gateway, r *http.Request) *APIError {
 				if r.URL.Path == chatCompletionsPath && checkContentType(r) != nil {
 					r.Header.Del("Content-Type")
@@ -630,6 +663,7 @@ func defectList() []*Defect {
 			Name:    "internal-error-html",
 			Summary: "A gateway-internal error reaches the client as the web framework's HTML stack-trace page (500, text/html).",
 			Breaks:  []string{"ENV-1", "ENV-5", "ENV-7", "SRV-1"},
+			Blocks:  []string{"ENV-2", "ENV-3", "ENV-4", "ENV-10"},
 			Encode: func(e *APIError) (int, string, []byte) {
 				if e.Reason != ReasonInternal {
 					return encodeEnvelope(e)
@@ -692,6 +726,29 @@ func defectList() []*Defect {
 				m := envelopeMembers(e)
 				m["request_id"] = "req_" + newTraceID()
 				return encodeAs(e, jsonContentType, map[string]any{"error": m, "trace_id": newTraceID()})
+			},
+		},
+		{
+			Name:      "wrong-method-404",
+			Summary:   "conformant: a wrong method on a POST route is answered 404 with the envelope, as routers that match path and method together do (ENV-9 reports the status).",
+			Variation: true,
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonMethodNotAllowed {
+					e.Status = http.StatusNotFound
+					e.Header.Del("Allow")
+				}
+			},
+		},
+		{
+			Name:      "retry-after-ms",
+			Summary:   "conformant: a Retry-After answer also carries Retry-After-Ms, the wait to the millisecond that Retry-After rounds up, which openai-go obeys first (CLIENT-2 judges which statuses are retried, not when).",
+			Variation: true,
+			Rewrite: func(_ *http.Request, e *APIError) {
+				secs, err := strconv.Atoi(e.Header.Get("Retry-After"))
+				if err != nil || secs < 1 {
+					return
+				}
+				e.Header.Set("Retry-After-Ms", strconv.Itoa(secs*1000-700))
 			},
 		},
 		{

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,17 +26,17 @@ func TestDefectList(t *testing.T) {
 		"deep-nesting-500", "done-before-error", "error-as-string", "error-member-twice", "extra-members", "flaky-second-answer",
 		"flat-envelope", "integer-code", "internal-error-html", "key-accepted-under-basic", "key-accepted-under-token",
 		"key-accepted-without-scheme", "key-echoed", "leak-upstream-body", "listed-model-unavailable",
-		"lone-surrogate-500", "lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "message-null", "missing-key-as-400",
+		"lone-surrogate-500", "lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "message-empty", "message-null", "missing-key-as-400",
 		"missing-model-as-not-found", "model-not-found-as-200", "models-list-renamed", "models-list-without-object",
 		"models-without-supported-parameters", "no-retry-after", "not-object-500", "openai-style-401",
 		"out-of-range-as-upstream-error", "oversized-body-reset", "param-missing", "param-null", "pass-through",
 		"plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
-		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "revoked-key-accepted",
+		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "retry-after-ms", "revoked-key-accepted",
 		"role-type-unchecked", "routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events",
-		"text-plain-errors", "type-class-name", "type-null", "undocumented-type-names", "unknown-model-404",
+		"text-plain-errors", "type-at-top-level", "type-class-name", "type-empty", "type-null", "undocumented-type-names", "unknown-model-404",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
 		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502",
-		"verification-unreported", "wrong-type-422"}
+		"verification-unreported", "wrong-method-404", "wrong-type-422"}
 	if len(all) != len(want) {
 		t.Fatalf("%d defects, want %d", len(all), len(want))
 	}
@@ -61,6 +62,11 @@ func TestDefectList(t *testing.T) {
 			}
 			broken[id] = true
 		}
+		for _, id := range d.Blocks {
+			if !reqID.MatchString(id) || slices.Contains(d.Breaks, id) {
+				t.Errorf("%s blocks %q, which it must not also break", d.Name, id)
+			}
+		}
 		got, ok := LookupDefect(d.Name)
 		if !ok || got.Name != d.Name {
 			t.Errorf("LookupDefect(%q) = %v, %v", d.Name, got, ok)
@@ -71,7 +77,7 @@ func TestDefectList(t *testing.T) {
 	}
 	// Together the defects break every requirement the suite checks, except
 	// ENV-6, which only a variation can exercise.
-	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 9, "UP": 6, "LIMIT": 3, "SRV": 3, "CLIENT": 2, "NEG": 1} {
+	for group, n := range map[string]int{"AUTH": 5, "REQ": 10, "MOD": 4, "ENV": 10, "UP": 6, "LIMIT": 3, "SRV": 3, "CLIENT": 2, "NEG": 1, "SEC": 1} {
 		for i := 1; i <= n; i++ {
 			if id := fmt.Sprintf("%s-%d", group, i); id != "ENV-6" && !broken[id] {
 				t.Errorf("no defect breaks %s", id)
