@@ -30,7 +30,7 @@ func referenceProfile(s *inprocess.Stack) *profile.Profile {
 			profile.RoleRateLimited: "GWC_RATE_LIMITED_KEY",
 		},
 		RateLimit:         &profile.RateLimit{Burst: 20, Within: profile.Duration(5 * time.Second)},
-		ModelsNeedKey:     new(false), // the reference's catalogue is public
+		ModelsNeedKey:     new(s.ModelsNeedKey), // public, unless a defect says otherwise
 		ConfidentialModel: inprocess.ConfidentialModel,
 		Upstream:          &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models, Witness: s.WitnessURL},
 		Triggers: map[string]profile.Trigger{

@@ -42,6 +42,9 @@ type Defect struct {
 	// request, as gateways behind a router do. Run with it (--header), the
 	// gateway is conformant; without it, it cannot be tested at all.
 	Requires string
+	// ModelsNeedKey says the defect makes GET /v1/models need a key: the
+	// gateway's profile says so (models_need_key: true).
+	ModelsNeedKey bool
 
 	// Rewrite changes the error (status, type, code, headers...) before
 	// it is encoded. Nil leaves it alone.
@@ -392,6 +395,21 @@ func defectList() []*Defect {
 
 		// Authentication.
 		{
+			Name:          "catalogue-any-credentials",
+			Summary:       "GET /v1/models wants an Authorization header but never checks it: a wrong key or Basic credentials list the catalogue.",
+			Breaks:        []string{"AUTH-2", "AUTH-3"},
+			ModelsNeedKey: true,
+			Before: func(g *Gateway, r *http.Request) *APIError {
+				if !catalogueRequest(r) {
+					return nil
+				}
+				if _, present := r.Header["Authorization"]; present {
+					return nil
+				}
+				_, err := g.authenticate(r)
+				return err
+			},
+		}, {
 			Name:    "openai-style-401",
 			Summary: "Authentication failures are 401 with type invalid_request_error and code invalid_api_key, as OpenAI's own API answers.",
 			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3"},
@@ -752,6 +770,19 @@ func defectList() []*Defect {
 			},
 		},
 		{
+			Name:          "catalogue-needs-key",
+			Summary:       "conformant: GET /v1/models needs a key, as chat completions do, and refuses a missing, wrong or malformed one with 401 (MOD-1 leaves it to the gateway).",
+			Variation:     true,
+			ModelsNeedKey: true,
+			Before: func(g *Gateway, r *http.Request) *APIError {
+				if !catalogueRequest(r) {
+					return nil
+				}
+				_, err := g.authenticate(r)
+				return err
+			},
+		},
+		{
 			Name:      "retry-after-http-date",
 			Summary:   "conformant: Retry-After is an HTTP-date rather than delta-seconds (LIMIT-2 allows both).",
 			Variation: true,
@@ -810,6 +841,11 @@ func defectList() []*Defect {
 			}),
 		},
 	}
+}
+
+// catalogueRequest says r lists the catalogue.
+func catalogueRequest(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Path == modelsPath
 }
 
 // The routing header routing-header-required wants, and the one tenant it serves.

@@ -22,7 +22,7 @@ import (
 func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
-		"auth-401-as-403", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402",
+		"auth-401-as-403", "catalogue-any-credentials", "catalogue-needs-key", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402",
 		"deep-nesting-500", "done-before-error", "error-as-string", "error-member-twice", "extra-members", "flaky-second-answer",
 		"flat-envelope", "integer-code", "internal-error-html", "key-accepted-under-basic", "key-accepted-under-token",
 		"key-accepted-without-scheme", "key-echoed", "leak-upstream-body", "listed-model-unavailable",

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"slices"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/reference/gateway"
@@ -49,6 +50,8 @@ type Stack struct {
 	// UpstreamTimeout is the gateway's upstream timeout as configured (a
 	// defect such as upstream-no-timeout may disregard it).
 	UpstreamTimeout time.Duration
+	// ModelsNeedKey says GET /v1/models needs a key: a defect made it so.
+	ModelsNeedKey bool
 	// FaultModels maps a trigger to the public model id that pulls it: every
 	// faults.Fault by its Key, plus "maintenance" (503 with Retry-After)
 	// and "internal" (a misrouted model: 500 server_error). The map is the
@@ -123,6 +126,7 @@ func Start(opts Options) (*Stack, error) {
 		RevokedKey:      k.revoked,
 		RateLimitedKey:  k.rateLimited,
 		UpstreamTimeout: timeout,
+		ModelsNeedKey:   slices.ContainsFunc(defects, func(d *gateway.Defect) bool { return d.ModelsNeedKey }),
 		FaultModels:     FaultModels(),
 		UpstreamURL:     up.URL,
 		WitnessURL:      up.WitnessURL,
