@@ -12,8 +12,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/reference/gateway"
