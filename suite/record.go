@@ -254,6 +254,9 @@ func (t *Target) recordScenario(ctx context.Context, sc scenario.Scenario) {
 	s.skip = t.send(ctx, sc, s)
 	t.askSDK(ctx, sc, s)
 	t.askWitness(ctx, s)
+	if s.skip == "" {
+		s.skip = t.notProvoked(sc, s)
+	}
 	s.done = ctx.Err() == nil
 	if t.progress != nil {
 		t.progress(sc.Name(), true, time.Since(start))

@@ -78,6 +78,24 @@ func (t *Target) ask1(ctx context.Context, nonce string) sighting {
 	return sighting{Sighting: sg}
 }
 
+// notProvoked says why an upstream fault's scenario has nothing to judge: the upstream's witness saw none
+// of its requests, and no answer carries the upstream's marker, so the gateway answered without asking the
+// upstream (the model is not in its catalogue, or routed elsewhere) and the fault was never provoked.
+// Judging that answer as the fault's would charge UP-* with what the gateway says of a model it lacks.
+func (t *Target) notProvoked(sc scenario.Scenario, s *sent) string {
+	if sc.Fault == "" || t.offers.Witness == "" || len(s.exs) == 0 {
+		return ""
+	}
+	for _, ex := range s.exs {
+		sg, ok := s.seen[ex]
+		if !ok || sg.err != nil || sg.Reached || ex.Err == nil && relayed(ex) {
+			return ""
+		}
+	}
+	model := t.offers.FaultModels[sc.Fault]
+	return fmt.Sprintf("not provoked: the gateway did not route %s to the upstream (its witness saw no such request): add it to the gateway's catalogue, or map upstream.models.%s in the profile to the id the gateway routes there", model, sc.Fault)
+}
+
 // all are every exchange of the scenario.
 func (s *sent) all() []*exchange.Exchange {
 	out := append(append([]*exchange.Exchange{}, s.exs...), s.repeats...)

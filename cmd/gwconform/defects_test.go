@@ -247,3 +247,27 @@ func TestPassThroughIsSeenForwarding(t *testing.T) {
 		t.Errorf("%d completions bought, and the console says:\n%s", res.Billed, tail(r.stdout))
 	}
 }
+
+// An upstream fault the gateway answers by itself, without asking the upstream, was never provoked: its
+// scenario is skipped with the model and the profile fix, never judged as if the fault had happened (the
+// gateway's own 400 "passes nothing of the upstream's body through", vacuously).
+func TestAFaultTheGatewayNeverForwardedIsNotJudged(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t, "fault-model-unrouted")
+	path, env := profileFor(t, stack)
+	r := gwconform(t, env, "run", "--profile", path, "--label-filter", "scenario:up-status-400 || scenario:up-status-500")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout), r.stderr)
+	}
+	want := "not provoked: the gateway did not route " + stack.FaultModels["status_400"] + " to the upstream"
+	for _, q := range r.report(t).Requirements {
+		for _, s := range q.Specs {
+			switch {
+			case s.Scenario == "up-status-400" && (s.State != report.StateSkipped || !strings.HasPrefix(s.SkipReason, want)):
+				t.Errorf("%s: %s %q, want skipped %q", s.Name, s.State, s.SkipReason, want)
+			case s.Scenario == "up-status-500" && s.State == report.StateSkipped:
+				t.Errorf("%s, a fault the gateway forwards, was skipped: %s", s.Name, s.SkipReason)
+			}
+		}
+	}
+}

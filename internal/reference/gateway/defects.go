@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gwconform/gwconform/internal/faults"
 )
 
 // Defect is a deliberate deviation from the contract, modelled on what real
@@ -780,6 +782,23 @@ func defectList() []*Defect {
 				}
 				_, err := g.authenticate(r)
 				return err
+			},
+		},
+		{
+			Name:      "fault-model-unrouted",
+			Summary:   "conformant: the model that provokes the upstream's own 400 (fault/status-400) is missing from the routing table, so the gateway answers it 400 model_not_found without asking the upstream: the fault is never provoked, and its scenario is not judged.",
+			Variation: true,
+			Before: func(g *Gateway, r *http.Request) *APIError {
+				if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
+					return nil
+				}
+				if _, err := g.authenticate(r); err != nil {
+					return nil
+				}
+				if m, ok := g.models.byID[requestedModel(r, g.maxBody)]; ok && m.UpstreamID == faults.Status400.Model {
+					return unknownModel()
+				}
+				return nil
 			},
 		},
 		{
