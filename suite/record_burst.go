@@ -12,15 +12,16 @@ import (
 )
 
 // burst sends the request until the first 429, within the profile's bounds in count and time, and keeps
-// only the exchange that ended it: the 429 when there was one (LIMIT-1). The requests go in waves of the
-// run's concurrency, as a burst does: a rate limit trips as soon, and a distant target costs one round
-// trip per wave, not per request.
+// only the exchange that ended it: the 429 when there was one (LIMIT-1). The requests go one at a time in
+// the burst's own lane, or as many at once as the profile's rate_limit.concurrency: a limiter that counts
+// a request when it completes lets a whole wave of concurrent requests through before it counts any.
 func (t *Target) burst(ctx context.Context, r request, s *sent) {
 	start := time.Now()
 	deadline := start.Add(t.offers.BurstWithin)
+	inFlight := min(max(t.offers.BurstConcurrency, 1), max(t.workers, 1))
 	n, refused := 0, 0
 	for n < t.offers.Burst && time.Now().Before(deadline) {
-		answered, wasRefused, ended := t.wave(ctx, r, min(t.workers, t.offers.Burst-n), s)
+		answered, wasRefused, ended := t.wave(ctx, r, min(inFlight, t.offers.Burst-n), s)
 		n, refused = n+answered, refused+wasRefused
 		if ended {
 			break

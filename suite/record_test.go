@@ -138,3 +138,32 @@ func TestALongWaitIsAnnouncedAsItStarts(t *testing.T) {
 		t.Errorf("a short wait was announced: %q", heard)
 	}
 }
+
+// The burst goes one request at a time: a limiter that counts a request when its answer completes sees every
+// one of them. A profile may ask for more in flight, and never gets more than it asked for.
+func TestTheBurstSendsOneRequestAtATimeUnlessAsked(t *testing.T) {
+	t.Parallel()
+	const limitedKey = "gwc-limited-key"
+	for _, asked := range []int{0, 3} {
+		var inFlight, most atomic.Int32
+		g := &gateway{hold: 5 * time.Millisecond, answer: func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "Bearer "+limitedKey {
+				n := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(5 * time.Millisecond) // the gateway's latency, so that requests sent at once overlap
+			}
+			refuse(w, r)
+		}}
+		burst := profile.Offers{Keys: map[string]string{profile.RoleRateLimited: limitedKey}, Burst: 12, BurstWithin: time.Minute, BurstConcurrency: asked}
+		only := func(sc scenario.Scenario) bool { return sc.Burst }
+		tg := recordSome(t, g, Config{Concurrency: 8, Offers: burst}, only)
+		if s := tg.recorded["limit-burst"]; s == nil || !strings.Contains(s.note, "the burst sent 12 request(s)") {
+			t.Fatalf("rate_limit.concurrency %d: the burst was not sent whole: %+v", asked, s)
+		}
+		if got := int(most.Load()); got > max(asked, 1) {
+			t.Errorf("rate_limit.concurrency %d: %d burst requests were in flight at once", asked, got)
+		}
+	}
+}

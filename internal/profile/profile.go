@@ -105,6 +105,9 @@ type RateLimit struct {
 	// Completions bursts with real completions rather than requests for an unknown model, for a gateway
 	// that checks the model before its rate limit. Billable: up to Burst completions.
 	Completions bool `yaml:"completions,omitempty"`
+	// Concurrency is how many burst requests are in flight at once; unset, one: a limiter that counts a
+	// request when it completes lets a wave through before it counts any of it.
+	Concurrency int `yaml:"concurrency,omitempty"`
 }
 
 // Upstream says the gateway fronts `gwconform upstream` (Faults: every fault model defaults to the

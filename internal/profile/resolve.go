@@ -19,6 +19,8 @@ type Offers struct {
 	Burst           int
 	BurstWithin     time.Duration
 	BurstBillable   bool // the burst sends real completions
+	// BurstConcurrency is how many burst requests are in flight at once: 1 unless the profile asks for more.
+	BurstConcurrency int
 	ModelsNeedKey   *bool
 	RetryAttempts   int
 	RetryBase       time.Duration
@@ -101,6 +103,7 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 	}
 	if rl := p.RateLimit; rl != nil {
 		r.Burst, r.BurstWithin, r.BurstBillable = rl.Burst, time.Duration(rl.Within), rl.Completions
+		r.BurstConcurrency = max(rl.Concurrency, 1)
 	}
 	r.ModelsNeedKey = p.ModelsNeedKey
 	r.RetryAttempts, r.RetryBase = DefaultRetryAttempts, DefaultRetryBase
@@ -172,7 +175,11 @@ func (r Offers) Summary() []string {
 		if r.BurstBillable {
 			what = "completions (billable)"
 		}
-		lines = append(lines, fmt.Sprintf("rate-limit burst: up to %d %s within %s, stopping at the first 429", r.Burst, what, r.BurstWithin))
+		pace := "one at a time"
+		if r.BurstConcurrency > 1 {
+			pace = fmt.Sprintf("%d at a time", r.BurstConcurrency)
+		}
+		lines = append(lines, fmt.Sprintf("rate-limit burst: up to %d %s within %s, %s, stopping at the first 429", r.Burst, what, r.BurstWithin, pace))
 	} else {
 		lines = append(lines, "rate-limit burst: off (LIMIT-1 skips; opt in with rate_limit)")
 	}

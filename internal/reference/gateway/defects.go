@@ -801,6 +801,7 @@ func defectList() []*Defect {
 				return nil
 			},
 		},
+		completionLimiter(),
 		{
 			Name:      "retry-after-http-date",
 			Summary:   "conformant: Retry-After is an HTTP-date rather than delta-seconds (LIMIT-2 allows both).",
