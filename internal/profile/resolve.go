@@ -21,9 +21,9 @@ type Offers struct {
 	BurstBillable   bool // the burst sends real completions
 	// BurstConcurrency is how many burst requests are in flight at once: 1 unless the profile asks for more.
 	BurstConcurrency int
-	ModelsNeedKey   *bool
-	RetryAttempts   int
-	RetryBase       time.Duration
+	ModelsNeedKey    *bool
+	RetryAttempts    int
+	RetryBase        time.Duration
 	// Model is the id requests carry when the profile or --model names one; "" lets the suite choose from
 	// GET /v1/models.
 	Model string
