@@ -91,7 +91,8 @@ func checksFor(sc scenario.Scenario) []check {
 		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", charges: []string{"LIMIT-2"}, run: checkRetryAfter, applies: expectedStatus})
 	}
 	if sc.Recovers {
-		cs = append(cs, check{name: "clears up when retried with the page's back-off policy", charges: []string{"SRV-3"}, run: checkRecovers, applies: transientToRecoverFrom, judgesSilence: true})
+		cs = append(cs, check{name: "clears up, when retried with the page's back-off policy, to the answer it gets outside the rate limit", charges: []string{"SRV-3"}, run: checkRecovers,
+			applies: all(transientToRecoverFrom, controlAnswered(scenario.ControlUnlimited), clearsToSomething), judgesSilence: true})
 	}
 	if x.Param != "" {
 		cs = append(cs, check{name: "names " + x.Param + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})

@@ -55,14 +55,26 @@ func TestTransientChecksFailWhatTheyDecide(t *testing.T) {
 		}
 	}
 
+	// SRV-3 clears up to the answer the unlimited twin got: both ways.
+	modelMissing := answer(400, "application/json", `{"error":{"message":"no such model","type":"model_not_found","code":null,"param":"model"}}`)
 	e.exs = []*exchange.Exchange{limited(429, "1")}
-	e.retries = []*exchange.Exchange{limited(429, "1"), answer(400, "application/json", goodAuth)}
+	e.controls = map[string]*exchange.Exchange{scenario.ControlUnlimited: modelMissing}
+	e.retries = []*exchange.Exchange{limited(429, "1"), modelMissing}
 	if err := checkRecovers(e); err != nil {
 		t.Fatal(err)
 	}
 	e.retries = []*exchange.Exchange{limited(429, "1"), limited(429, "1")}
-	if err := checkRecovers(e); err == nil || !strings.Contains(err.Error(), "still answered 429") {
-		t.Errorf("got %v", err)
+	if err := checkRecovers(e); err == nil || !strings.Contains(err.Error(), "answered 429 with error.type \"rate_limit_error\" after 2 retries") {
+		t.Errorf("still limited: got %v", err)
+	}
+	e.retries = []*exchange.Exchange{answer(400, "application/json", goodAuth)}
+	if err := checkRecovers(e); err == nil || !strings.Contains(err.Error(), "where the same request outside the rate limit answered 400 with error.type \"model_not_found\"") {
+		t.Errorf("cleared to another answer: got %v", err)
+	}
+	// A request answered 503 even outside the rate limit has nothing to clear up to: SRV-3 cannot be told.
+	e.controls[scenario.ControlUnlimited] = answer(503, "application/json", `{"error":{"message":"no channel","type":"server_error","code":null,"param":null}}`)
+	if why := clearsToSomething(e); !strings.Contains(why, "cannot tell: the burst's request is answered 503 even without a rate limit") {
+		t.Errorf("a transient twin: %q", why)
 	}
 	e.exs = []*exchange.Exchange{answer(400, "application/json", goodAuth)}
 	if why := transientToRecoverFrom(e); why == "" {

@@ -271,3 +271,26 @@ func TestAFaultTheGatewayNeverForwardedIsNotJudged(t *testing.T) {
 		}
 	}
 }
+
+// SRV-3 is told by the burst request's unlimited twin: a gateway that answers the burst's unknown model 503
+// even outside the rate limit leaves nothing to clear up to, and SRV-3 says it cannot tell, charging nothing
+// (MOD-2 reports the 503); the conformant reference clears up to its twin's 400.
+func TestSRV3ClearsUpToTheAnswerOutsideTheRateLimit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		defects []string
+		outcome report.Outcome
+		reason  string
+	}{
+		{nil, report.OutcomePass, ""},
+		{[]string{"unknown-model-503"}, report.OutcomeSkipped, "cannot tell: the burst's request is answered 503 even without a rate limit"},
+	} {
+		stack := startReference(t, c.defects...)
+		path, env := profileFor(t, stack)
+		r := gwconform(t, env, "run", "--profile", path, "--label-filter", "scenario:limit-burst")
+		q := requirementOf(t, r.report(t), "SRV-3")
+		if q.Outcome != c.outcome || c.reason != "" && (len(q.Reasons) != 1 || !strings.HasPrefix(q.Reasons[0], c.reason)) {
+			t.Errorf("%v: SRV-3 %s %q, want %s %q", c.defects, q.Outcome, q.Reasons, c.outcome, c.reason)
+		}
+	}
+}

@@ -232,3 +232,15 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// requirementOf is the report's outcome of one requirement.
+func requirementOf(t *testing.T, res *report.Result, id string) *report.Requirement {
+	t.Helper()
+	for _, q := range res.Requirements {
+		if q.ID == id {
+			return q
+		}
+	}
+	t.Fatalf("the report has no requirement %s", id)
+	return nil
+}

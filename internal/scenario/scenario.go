@@ -70,10 +70,13 @@ const (
 	ControlProper  = "proper"
 	ControlRefused = "refused"
 	ControlListed  = "listed"
+	// ControlUnlimited is the burst's request outside the rate limit (the suite's own key): the answer the
+	// request gets once the transient condition has cleared (SRV-3).
+	ControlUnlimited = "unlimited"
 )
 
 // ControlNames are the controls a scenario may name.
-var ControlNames = []string{ControlProper, ControlRefused, ControlListed}
+var ControlNames = []string{ControlProper, ControlRefused, ControlListed, ControlUnlimited}
 
 // Facts a scenario's When may name.
 var Facts = []string{"models_public", "models_need_key"}
@@ -343,6 +346,9 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	}
 	if s.Recovers && !s.Burst {
 		bad("recovers needs burst: it retries the transient answer the burst provoked")
+	}
+	if _, ok := s.Controls[ControlUnlimited]; s.Recovers && !ok {
+		bad("recovers needs controls.unlimited: the answer it must clear up to is that twin's")
 	}
 	if s.SDKRetry && (s.Burst || len(s.Expect.Status) != 1 || !NeverRetried(s.Expect.Status[0]) && !Transient(s.Expect.Status[0])) {
 		bad("sdk_retry needs one expected status, 400 or 401 (never retried) or 429, 500, 502 or 503 (retried), and no burst")

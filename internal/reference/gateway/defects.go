@@ -94,6 +94,17 @@ func defectList() []*Defect {
 			},
 		},
 		{
+			Name:    "unknown-model-503",
+			Summary: "An unknown model id is answered 503 \"no channel available for this model\", as when every route to it were down, instead of 400 model_not_found: clients retry it forever.",
+			Breaks:  []string{"MOD-2"},
+			Rewrite: func(_ *http.Request, e *APIError) {
+				if e.Reason == ReasonUnknownModel {
+					e.Status, e.Type, e.Code = http.StatusServiceUnavailable, TypeServer, nil
+					e.Message = "No channel is available for this model."
+				}
+			},
+		},
+		{
 			Name:    "flat-envelope",
 			Summary: "Errors carry message, type, code and param at the top level, without the error object.",
 			Breaks:  []string{"ENV-1", "ENV-7", "ENV-9", "LIMIT-1", "LIMIT-3", "NEG-1", "SRV-1", "SRV-2", "STREAM-2", "REQ-9"},

@@ -33,7 +33,7 @@ func TestDefectList(t *testing.T) {
 		"plain-404", "plain-404-put-patch", "proxy-html-502", "rate-limit-as-503", "rate-limit-never-clears",
 		"receipt-missing", "retrieve-model-200-envelope", "retry-after-http-date", "retry-after-ms", "revoked-key-accepted",
 		"role-type-unchecked", "routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events",
-		"text-plain-errors", "type-at-top-level", "type-class-name", "type-empty", "type-null", "undocumented-type-names", "unknown-model-404",
+		"text-plain-errors", "type-at-top-level", "type-class-name", "type-empty", "type-null", "undocumented-type-names", "unknown-model-404", "unknown-model-503",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
 		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502",
 		"verification-unreported", "wrong-method-404", "wrong-type-422"}
