@@ -11,14 +11,18 @@ import (
 
 // streamingChecks judge a stream: true request the gateway must refuse before the first token by the
 // answer it gives the same request without stream: true. STREAM-1 asks that streaming change nothing of a
-// refusal; whether the refusal itself is right is the plain request's scenario's to judge, so a gateway
-// that gets only streaming wrong fails no MUST, and one that refuses wrongly is not charged twice.
+// refusal (status, envelope, type); whether the refusal itself is right is the plain request's scenario's to
+// judge, so a gateway that gets only streaming wrong fails no MUST, and one that refuses wrongly is not
+// charged twice. How the answer is labelled (ENV-5) and an envelope under a 2xx (ENV-7) are judged as for
+// any other answer.
 func streamingChecks(sc scenario.Scenario) []check {
 	owners := sc.Requirements
 	return []check{
 		{name: "answers the status the same request gets without stream: true, never a 200 event stream", charges: owners, run: checkStatusLikePlain, applies: plainAnswered, judgesSilence: true},
 		{name: "answers the error.type the same request gets without stream: true", charges: owners, run: checkTypeLikePlain, applies: all(plainAnswered, errorAnswered)},
-		{name: "answers a JSON error envelope, not an event stream", charges: owners, run: checkNotAnEventStream, applies: all(plainAnswered, errorAnswered)},
+		{name: "answers the JSON error envelope the same request gets without stream: true", charges: owners, run: checkEnvelopeLikePlain, applies: all(plainAnswered, errorAnswered)},
+		{name: "pairs its status with the envelope as any answer must", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
+		{name: "answers Content-Type application/json", charges: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
 	}
 }
 
@@ -43,11 +47,12 @@ func checkStatusLikePlain(e evidence) error {
 		return err
 	}
 	plain := e.controls[plainTwin].Response
-	if isEventStream(r) {
-		return fmt.Errorf("answered %d text/event-stream; the same request without stream: true is answered %d", r.Status, plain.Status)
-	}
 	if r.Status != plain.Status {
-		return fmt.Errorf("answered %d; the same request without stream: true is answered %d", r.Status, plain.Status)
+		what := fmt.Sprint(r.Status)
+		if isEventStream(r) {
+			what += " text/event-stream"
+		}
+		return fmt.Errorf("answered %s; the same request without stream: true is answered %d", what, plain.Status)
 	}
 	return nil
 }
@@ -61,12 +66,14 @@ func checkTypeLikePlain(e evidence) error {
 	return nil
 }
 
-func checkNotAnEventStream(e evidence) error {
+// checkEnvelopeLikePlain reads the body as the JSON it must be, whatever its label says (ENV-5 judges that):
+// an error event, or no envelope, where the plain request gets the envelope, is streaming's doing.
+func checkEnvelopeLikePlain(e evidence) error {
 	r, _ := e.answer()
-	if isEventStream(r) {
-		return fmt.Errorf("answered an error as text/event-stream: a client reading the status never sees the envelope")
-	}
 	if hasErrorObject(e.controls[plainTwin].Response) && !hasErrorObject(r) {
+		if isEventStream(r) {
+			return fmt.Errorf("answered the error as an event stream, where the same request without stream: true gets the JSON envelope: a client reading the status never sees it")
+		}
 		return fmt.Errorf("no error object, where the same request without stream: true gets one")
 	}
 	return nil

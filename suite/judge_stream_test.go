@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,9 +52,11 @@ func TestStreamingRefusalIsLikeThePlainOne(t *testing.T) {
 		{"another status", answer(500, "application/json", goodAuth), checkStatusLikePlain, "answered 500; the same request without stream: true is answered 401"},
 		{"same type", withType("authentication_error"), checkTypeLikePlain, ""},
 		{"another type", withType("server_error"), checkTypeLikePlain, `error.type is "server_error"; the same request without stream: true gets "authentication_error"`},
-		{"an envelope", withType("authentication_error"), checkNotAnEventStream, ""},
-		{"an error as an event stream", answer(401, "text/event-stream", "data: "+goodAuth+"\n\n"), checkNotAnEventStream, "answered an error as text/event-stream"},
-		{"no error object", answer(401, "application/json", `{"message":"no"}`), checkNotAnEventStream, "no error object"},
+		{"an envelope", withType("authentication_error"), checkEnvelopeLikePlain, ""},
+		{"the right envelope labelled text/event-stream is ENV-5's, not STREAM-1's", answer(401, "text/event-stream", goodAuth), checkEnvelopeLikePlain, ""},
+		{"the right status labelled text/event-stream", answer(401, "text/event-stream", goodAuth), checkStatusLikePlain, ""},
+		{"an error as an event", answer(401, "text/event-stream", "data: "+goodAuth+"\n\n"), checkEnvelopeLikePlain, "answered the error as an event stream"},
+		{"no error object", answer(401, "application/json", `{"message":"no"}`), checkEnvelopeLikePlain, "no error object"},
 	} {
 		e := evidence{exs: []*exchange.Exchange{c.stream}, controls: map[string]*exchange.Exchange{plainTwin: plain}}
 		err := c.check(e)
@@ -64,5 +67,30 @@ func TestStreamingRefusalIsLikeThePlainOne(t *testing.T) {
 	served := evidence{controls: map[string]*exchange.Exchange{plainTwin: answer(200, "application/json", `{"choices":[]}`)}}
 	if why := plainAnswered(served); !strings.Contains(why, "not refused") {
 		t.Errorf("a served plain twin: %q", why)
+	}
+}
+
+// A streaming answer is charged as any answer for how it is labelled and for an envelope under a 2xx: a
+// 200 carrying the envelope fails ENV-7 beside STREAM-1, and the right answer labelled as an event stream
+// fails ENV-5 alone.
+func TestAStreamingRefusalIsChargedAsAnyAnswer(t *testing.T) {
+	streaming := scenario.Scenario{ID: "stream-wrong-key", Requirements: []string{"STREAM-1"}, Streaming: true,
+		Request: scenario.Request{Method: "POST", Path: "/chat/completions", Credential: "invalid"},
+		Expect:  scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error"}}
+	plain := answer(401, "application/json", goodAuth)
+	for _, c := range []struct {
+		name   string
+		stream *exchange.Exchange
+		want   []string
+	}{
+		{"the plain answer", answer(401, "application/json", goodAuth), []string{}},
+		{"the envelope under 200", answer(200, "application/json", goodAuth), []string{"ENV-7", "STREAM-1"}},
+		{"the right answer labelled as an event stream", answer(401, "text/event-stream", goodAuth), []string{"ENV-5"}},
+		{"a 200 event stream holding only [DONE]", answer(200, "text/event-stream", "data: [DONE]\n\n"), []string{"STREAM-1"}},
+	} {
+		e := evidence{sc: streaming, exs: []*exchange.Exchange{c.stream}, controls: map[string]*exchange.Exchange{plainTwin: plain}}
+		if got := failedCharges(t, e); !slices.Equal(got, c.want) {
+			t.Errorf("%s: charged %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Model is a public model id and how it maps upstream.
@@ -17,6 +18,9 @@ type Model struct {
 	SupportedParameters []string
 	// OwnedBy is shown in the listing; empty means "gwconform".
 	OwnedBy string
+	// UpstreamTimeout bounds this model's upstream exchanges, as gateways
+	// with per-model timeouts allow; zero means Config.UpstreamTimeout.
+	UpstreamTimeout time.Duration
 	// UpstreamURL routes this model to another provider (base URL ending in
 	// /v1); empty means Config.UpstreamURL. New does not check it: a bad
 	// route is an operator's mistake that real gateways discover only when

@@ -558,7 +558,7 @@ func defectList() []*Defect {
 		{
 			Name:    "pass-through",
 			Summary: "Chat completions are forwarded as they came, with no key checked, no body validated and the upstream's answer relayed as it comes: every refusal is left to the upstream, invalid requests are served (and billed), and a stalled or malformed upstream answer reaches the client as a 200.",
-			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "LIMIT-1", "LIMIT-3", "MOD-2", "NEG-1", "RCPT-1", "RCPT-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "SRV-1", "SRV-2", "SRV-3", "STREAM-2", "UP-3", "UP-4", "UP-6", "SEC-1"},
+			Breaks:  []string{"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "LIMIT-1", "LIMIT-3", "MOD-2", "NEG-1", "RCPT-1", "RCPT-2", "REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5", "REQ-6", "REQ-8", "REQ-9", "SRV-1", "SRV-2", "STREAM-2", "UP-3", "UP-4", "UP-6", "SEC-1"},
 			Serve:   passThrough,
 		},
 		{
@@ -566,6 +566,24 @@ func defectList() []*Defect {
 			Summary: "A stream: true request refused before the first token is answered 200 text/event-stream, with the error as an event: the client's status-based error handling never runs.",
 			Breaks:  []string{"STREAM-1"},
 			Wrap:    errorsAsEvents,
+		},
+		{
+			Name:    "stream-refusals-as-200",
+			Summary: "A stream: true request refused before the first token gets the JSON envelope, but under 200, the status of the stream it asked for.",
+			Breaks:  []string{"ENV-7", "STREAM-1"},
+			Wrap:    streamRefusalsAs200,
+		},
+		{
+			Name:    "stream-refusals-labelled-as-events",
+			Summary: "A stream: true request refused before the first token gets the right status and envelope, labelled Content-Type: text/event-stream.",
+			Breaks:  []string{"ENV-5"},
+			Wrap:    streamRefusalsLabelledAsEvents,
+		},
+		{
+			Name:    "malformed-stream-as-done",
+			Summary: "A stream: true request whose upstream answers a body that is no event stream gets a 200 event stream holding only data: [DONE]: an empty completion, where the plain request gets 502.",
+			Breaks:  []string{"STREAM-1"},
+			Wrap:    malformedStreamAsDone,
 		},
 		{
 			Name:    "stream-ends-silently",

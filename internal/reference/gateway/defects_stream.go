@@ -17,29 +17,73 @@ func asksToStream(r *http.Request, limit int64) bool {
 	return bytes.Contains(body, []byte(`"stream": true`)) || bytes.Contains(body, []byte(`"stream":true`))
 }
 
-// errorsAsEvents answers a streaming request's refusal as a 200 event stream carrying the error, as
-// gateways that commit to the stream before checking anything do.
-func errorsAsEvents(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath || !asksToStream(r, 1<<20) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		buf := &bufferedResponse{header: http.Header{}}
-		next.ServeHTTP(buf, r)
-		h := w.Header()
-		maps.Copy(h, buf.header)
-		if buf.status < 400 {
+// onStreamRefusal buffers a streaming request's answer and, when it is a refusal (a status of 400 or
+// more), lets answer write it another way; answer returns false to leave it as the gateway wrote it.
+func onStreamRefusal(answer func(w http.ResponseWriter, refusal *bufferedResponse) bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath || !asksToStream(r, 1<<20) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			buf := &bufferedResponse{header: http.Header{}}
+			next.ServeHTTP(buf, r)
+			h := w.Header()
+			maps.Copy(h, buf.header)
+			if buf.status >= 400 {
+				h.Del("Content-Length")
+				if answer(w, buf) {
+					return
+				}
+			}
 			w.WriteHeader(buf.status)
 			_, _ = w.Write(buf.body.Bytes())
-			return
-		}
-		h.Set("Content-Type", "text/event-stream")
-		h.Del("Content-Length")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte("data: " + string(bytes.TrimSpace(buf.body.Bytes())) + "\n\n"))
-	})
+		})
+	}
 }
+
+// errorsAsEvents answers a streaming request's refusal as a 200 event stream carrying the error, as
+// gateways that commit to the stream before checking anything do.
+var errorsAsEvents = onStreamRefusal(func(w http.ResponseWriter, refusal *bufferedResponse) bool {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte("data: " + string(bytes.TrimSpace(refusal.body.Bytes())) + "\n\n"))
+	return true
+})
+
+// streamRefusalsAs200 keeps a streaming request's refusal as JSON, envelope and all, but under 200: the
+// status of the stream the gateway had already promised.
+var streamRefusalsAs200 = onStreamRefusal(func(w http.ResponseWriter, refusal *bufferedResponse) bool {
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(refusal.body.Bytes())
+	return true
+})
+
+// streamRefusalsLabelledAsEvents answers a streaming request's refusal rightly, status and envelope, but
+// labelled as the event stream it asked for.
+var streamRefusalsLabelledAsEvents = onStreamRefusal(func(w http.ResponseWriter, refusal *bufferedResponse) bool {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(refusal.status)
+	_, _ = w.Write(refusal.body.Bytes())
+	return true
+})
+
+// malformedStreamAsDone answers a streaming request whose upstream sent a body that is no event stream as
+// a 200 stream holding only [DONE]: the gateway relayed the upstream's 200 and found no event in it.
+var malformedStreamAsDone = onStreamRefusal(func(w http.ResponseWriter, refusal *bufferedResponse) bool {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(refusal.body.Bytes(), &e) != nil || e.Error.Code != "upstream_invalid_response" {
+		return false
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte("data: [DONE]\n\n"))
+	return true
+})
 
 // streamEnd rewrites the error event a stream ends with: drop leaves the stream to just end, and done
 // sends [DONE] before it.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -127,13 +128,26 @@ func upstreamStatusError(body io.Reader) *APIError {
 	return e
 }
 
+// timeoutFor is how long the model's upstream exchanges may take.
+func (g *Gateway) timeoutFor(m *catalogueEntry) time.Duration {
+	return cmp.Or(m.UpstreamTimeout, g.timeout)
+}
+
 func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, acct *account, req *chatRequest) {
-	up, apiErr := g.upstreamRequest(r.Context(), r.Header, req)
+	ctx, client := r.Context(), g.client
+	if req.model.UpstreamTimeout > 0 {
+		// The model's own bound, in place of the one g.client carries.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.model.UpstreamTimeout)
+		defer cancel()
+		client = g.streamClient
+	}
+	up, apiErr := g.upstreamRequest(ctx, r.Header, req)
 	if apiErr != nil {
 		g.writeError(w, r, apiErr)
 		return
 	}
-	resp, err := g.client.Do(up)
+	resp, err := client.Do(up)
 	if err != nil {
 		g.writeError(w, r, upstreamFailure(err))
 		return
@@ -200,7 +214,8 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	var timedOut atomic.Bool
-	watchdog := time.AfterFunc(g.timeout, func() {
+	timeout := g.timeoutFor(req.model)
+	watchdog := time.AfterFunc(timeout, func() {
 		timedOut.Store(true)
 		cancel()
 	})
@@ -235,7 +250,7 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 		g.writeError(w, r, apiErr)
 		return
 	}
-	watchdog.Reset(g.timeout)
+	watchdog.Reset(timeout)
 
 	flush := http.NewResponseController(w).Flush
 	committed := false
@@ -254,7 +269,7 @@ func (g *Gateway) proxyStream(w http.ResponseWriter, r *http.Request, acct *acco
 	var tokens int64
 	done, openEvent := false, false
 	for lines.Scan() {
-		watchdog.Reset(g.timeout)
+		watchdog.Reset(timeout)
 		if !committed {
 			commit()
 		}

@@ -3,6 +3,7 @@ package inprocess
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/reference/gateway"
@@ -23,14 +24,24 @@ func Catalogue() []gateway.Model {
 }
 
 func healthyModels() []gateway.Model {
-	return []gateway.Model{
+	models := []gateway.Model{
 		chatModel("ref/chat-small", "upstream-chat-small"),
 		chatModel("ref/chat-xl", "upstream-chat-large"),
 		{ID: "ref/reasoning-small", UpstreamID: "upstream-reasoning-small",
 			SupportedParameters: []string{"max_completion_tokens", "stream", "seed", "user"}, OwnedBy: "gwconform"},
 		withConfidential(chatModel(ConfidentialModel, "upstream-confidential-small")),
 	}
+	for i := range models {
+		models[i].UpstreamTimeout = healthyUpstreamTimeout
+	}
+	return models
 }
+
+// healthyUpstreamTimeout bounds the healthy models' upstream exchanges. The gateway's own timeout (the
+// profile's upstream.timeout, short so that the timeout faults answer quickly) is the fault models'; a
+// healthy completion, which a machine starved of CPU may take a second or more to make, is not held to it,
+// so no verdict of the reference depends on how busy the machine is.
+const healthyUpstreamTimeout = 30 * time.Second
 
 // ConfidentialModel is served only from verified confidential compute: its completions report the
 // verification (RCPT-2).
