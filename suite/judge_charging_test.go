@@ -209,3 +209,27 @@ func TestAnAnswerLackingWhatACheckReadsBlocksItsRequirement(t *testing.T) {
 		})
 	}
 }
+
+// A body in a coding the suite does not decode cannot be read by a client that accepted none: that is ENV-1's,
+// with the coding as the reason, and what the other checks read is blocked by it.
+func TestABodyInACodingNoClientAskedForIsENV1s(t *testing.T) {
+	set, err := validate.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth2 := sc("auth-wrong-key", []string{"AUTH-2"}, scenario.Expect{Status: scenario.Statuses{401}, Type: "authentication_error"})
+	ex := answer(401, jsonCT, "\x1b\x2a\x00coded")
+	ex.Response.Header.Set("Content-Encoding", "br")
+	ex.Response.Coding, ex.Response.CodingErr = "br", &exchange.CodingError{Coding: "br"}
+	e := evidence{sc: auth2, exs: []*exchange.Exchange{ex}, repeats: []*exchange.Exchange{ex}, schemas: set}
+	if got, want := failedCharges(t, e), []string{"ENV-1", "ENV-7"}; !slices.Equal(got, want) {
+		t.Errorf("failed %v, want %v", got, want)
+	}
+	err = areaObject.judge(e)
+	if err == nil || !strings.Contains(err.Error(), `the body cannot be read: Content-Encoding "br" is not a coding the suite decodes`) {
+		t.Errorf("ENV-1's reason: %v", err)
+	}
+	if got := blockedCharges(e); !slices.Contains(got, "AUTH-2<-ENV-1") {
+		t.Errorf("blocked %v, want AUTH-2 blocked by ENV-1", got)
+	}
+}

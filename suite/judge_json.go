@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -56,7 +57,12 @@ func describeMember(r *exchange.Response, name string) string {
 // validateBody checks the answer's body against a schema, decoding it once for every check that asks.
 func validateBody(set *validate.Set, name string, r *exchange.Response) ([]validate.Violation, error) {
 	doc, err := r.JSON()
-	if err != nil {
+	var coded *exchange.CodingError
+	switch {
+	case errors.As(err, &coded):
+		// Not JSON to any client that sent no Accept-Encoding it could decode (ENV-1).
+		return []validate.Violation{{Reason: "the body cannot be read: " + err.Error()}}, nil
+	case err != nil:
 		return []validate.Violation{{Reason: "body is not JSON: " + err.Error()}}, nil
 	}
 	return set.ValidateValue(name, doc)

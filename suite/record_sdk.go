@@ -166,11 +166,17 @@ func (tr *sdkTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	r := ex.Response
+	h := r.Header.Clone()
+	if r.CodingErr == nil && r.Coding != "" {
+		// The body handed on is the decoded one, as Go's own transport hands it on.
+		h.Del("Content-Encoding")
+		h.Del("Content-Length")
+	}
 	return &http.Response{
 		Status:        fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)),
 		StatusCode:    r.Status,
 		Proto:         r.Proto,
-		Header:        r.Header.Clone(),
+		Header:        h,
 		Body:          io.NopCloser(bytes.NewReader(r.Body)),
 		ContentLength: int64(len(r.Body)),
 		Request:       req,

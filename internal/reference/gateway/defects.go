@@ -832,6 +832,18 @@ func defectList() []*Defect {
 		},
 		completionLimiter(),
 		{
+			Name:      "early-413-and-close",
+			Summary:   "conformant: an oversized body is read for its first MiB, then refused 413 with the envelope, and the connection closed with the rest unread, as body-size limits in HTTP frameworks do: the client may see a reset while it still writes (REQ-9 allows it).",
+			Variation: true,
+			Before:    earlyRefusal,
+		},
+		{
+			Name:      "gzip-errors",
+			Summary:   "conformant: every error body is sent gzip-coded (Content-Encoding: gzip), as behind a compressing proxy; a request without Accept-Encoding accepts any coding (RFC 9110, ENV-1).",
+			Variation: true,
+			Wrap:      gzipErrors,
+		},
+		{
 			Name:      "retry-after-http-date",
 			Summary:   "conformant: Retry-After is an HTTP-date rather than delta-seconds (LIMIT-2 allows both).",
 			Variation: true,

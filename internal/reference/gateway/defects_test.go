@@ -23,8 +23,8 @@ func TestDefectList(t *testing.T) {
 	all := Defects()
 	want := []string{
 		"auth-401-as-403", "catalogue-any-credentials", "catalogue-needs-key", "code-param-missing-on-transient", "content-type-ignored", "credits-as-402",
-		"deep-nesting-500", "done-before-error", "error-as-string", "error-member-twice", "extra-members", "fault-model-unrouted", "flaky-second-answer",
-		"flat-envelope", "integer-code", "internal-error-html", "key-accepted-under-basic", "key-accepted-under-token",
+		"deep-nesting-500", "done-before-error", "early-413-and-close", "error-as-string", "error-member-twice", "extra-members", "fault-model-unrouted", "flaky-second-answer",
+		"flat-envelope", "gzip-errors", "integer-code", "internal-error-html", "key-accepted-under-basic", "key-accepted-under-token",
 		"key-accepted-without-scheme", "key-echoed", "leak-upstream-body", "limiter-counts-on-completion", "listed-model-unavailable",
 		"lone-surrogate-500", "lowercase-scheme-rejected", "maintenance-as-502", "malformed-json-500", "malformed-stream-as-done", "message-empty", "message-null", "missing-key-as-400",
 		"missing-model-as-not-found", "model-not-found-as-200", "models-list-renamed", "models-list-without-object",
