@@ -1,8 +1,8 @@
 package suite
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
