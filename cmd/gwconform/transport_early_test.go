@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -187,4 +188,28 @@ func selfSignedCA(t *testing.T) (*tls.Config, string) {
 		t.Fatal(err)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, path
+}
+
+// A target that refuses the client's certificate after the handshake sends an alert, not an answer: the
+// failed writes that follow (TLS's close_notify among them) are not held for an answer that cannot come, so
+// every request ends with the refusal, never with the client's own deadline.
+func TestARefusedClientCertificateIsAnErrorNotAHang(t *testing.T) {
+	base, ca, cert, key := mTLSServer(t)
+	for _, withCert := range []bool{false, true} {
+		o := transportOptions{caCert: ca}
+		if withCert {
+			o.clientCert, o.clientKey = cert, key
+		}
+		hc, err := o.httpClient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &exchange.Client{HTTP: hc, BaseURL: base, Timeout: time.Minute}
+		for i := range 100 {
+			ex := c.Do(context.Background(), http.MethodGet, "/models", nil, nil)
+			if ex.Err == nil || errors.Is(ex.Err, context.DeadlineExceeded) {
+				t.Fatalf("client certificate %t, try %d: %v, want the target's refusal", withCert, i+1, ex.Err)
+			}
+		}
+	}
 }

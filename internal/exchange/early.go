@@ -61,7 +61,7 @@ type earlyConn struct {
 
 	mu     sync.Mutex
 	armed  bool // a reader runs beside the writer
-	got    bool // a read brought bytes since the connection was armed
+	got    bool // the reader has the first byte of an answer to the armed request
 	ended  bool // a read failed: the reader has nothing more
 	closed bool
 	change chan struct{} // closed, and replaced, at every change of the state above
@@ -69,20 +69,27 @@ type earlyConn struct {
 
 func (c *earlyConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 || err != nil {
+	// A deadline that passes is not the end of what the peer sends.
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		c.mu.Lock()
-		if n > 0 && c.armed && !c.got {
-			c.got = true
-			c.changedLocked()
-		}
-		// A deadline that passes is not the end of what the peer sends.
-		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !c.ended {
+		if !c.ended {
 			c.ended = true
 			c.changedLocked()
 		}
 		c.mu.Unlock()
 	}
 	return n, err
+}
+
+// began marks that the transport's reader has the first byte of an answer to the armed request (the
+// GotFirstResponseByte of its trace): from then on only the close releases a failed write.
+func (c *earlyConn) began() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.armed && !c.got {
+		c.got = true
+		c.changedLocked()
+	}
 }
 
 func (c *earlyConn) Write(p []byte) (int, error) {
@@ -131,21 +138,48 @@ func (c *earlyConn) changedLocked() {
 	c.change = make(chan struct{})
 }
 
+// answerBegan tells the connection a request was given, if ReadEarlyAnswers dialled it, that the answer's
+// first byte has come.
+func answerBegan(conn net.Conn) {
+	if c := earlyOf(conn); c != nil {
+		c.began()
+	}
+}
+
 // armEarlyAnswers arms the connection a request was given, if ReadEarlyAnswers dialled it and it carries
 // HTTP/1: the TLS layers a transport puts on top are looked through.
 func armEarlyAnswers(conn net.Conn) {
+	if c := earlyOf(conn); c != nil {
+		c.arm()
+	}
+}
+
+// disarmEarlyAnswers stops holding the failed writes of the connection a request was given: its request
+// has been written, or has failed to be.
+func disarmEarlyAnswers(conn net.Conn) {
+	if c := earlyOf(conn); c != nil {
+		c.mu.Lock()
+		c.armed = false
+		c.changedLocked()
+		c.mu.Unlock()
+	}
+}
+
+// earlyOf is the earlyConn under conn, looking through the TLS layers a transport puts on top; nil for a
+// connection ReadEarlyAnswers did not dial, or one that carries HTTP/2.
+func earlyOf(conn net.Conn) *earlyConn {
 	for conn != nil {
 		switch c := conn.(type) {
 		case *earlyConn:
-			c.arm()
-			return
+			return c
 		case *tls.Conn:
 			if c.ConnectionState().NegotiatedProtocol == "h2" {
-				return
+				return nil
 			}
 			conn = c.NetConn()
 		default:
-			return
+			return nil
 		}
 	}
+	return nil
 }

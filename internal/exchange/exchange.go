@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -132,10 +133,20 @@ func (c *Client) Do(ctx context.Context, method, path string, header http.Header
 	defer func() { ex.Duration = time.Since(ex.Started) }()
 
 	var sends attempts
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		armEarlyAnswers(info.Conn)
-		sends.started()
-	}})
+	var conn net.Conn
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			conn = info.Conn
+			armEarlyAnswers(conn)
+			sends.started()
+		},
+		// The answer's first byte, as HTTP reads it: under TLS the connection's own bytes may be an alert
+		// or a session ticket, which is no answer to wait for.
+		GotFirstResponseByte: func() { answerBegan(conn) },
+		// Only the request's own writes are held: a later one (TLS's close_notify as the transport closes
+		// the connection) has no answer to wait for.
+		WroteRequest: func(httptrace.WroteRequestInfo) { disarmEarlyAnswers(conn) },
+	})
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		ex.Err = fmt.Errorf("build request: %w", err)
