@@ -32,8 +32,9 @@ func generatedScenario(t *testing.T, b negative.Broken, path string) scenario.Sc
 const invalidRole = `{"error":{"message":"messages[0].role must be a string","type":"invalid_request_error","code":null,"param":"messages[0].role"}}`
 
 // Each answer below breaks exactly the requirements it lists, and a conformant answer, in each of the ways
-// the contract allows, breaks none: a generated body's failure is charged to the requirement whose text
-// states it, a 5xx or a dropped connection to NEG-1 alone.
+// the contract allows, breaks none: a generated body's answer is charged as the hand-written scenario of its
+// rule's owner is, and NEG-1 besides for a 5xx, a 2xx or a dropped connection; of a rule NEG-1 owns, "400
+// with the envelope" is NEG-1's too.
 func TestAGeneratedBodysAnswerIsChargedToWhatItBreaks(t *testing.T) {
 	role := generatedScenario(t, negative.WrongType, "messages[].role")
 	dup := generatedScenario(t, negative.DuplicateKey, "")
@@ -50,16 +51,16 @@ func TestAGeneratedBodysAnswerIsChargedToWhatItBreaks(t *testing.T) {
 		{"refused, naming the member at fault", role, answer(400, "application/json", invalidRole), nil},
 		{"refused, naming the parameter", role, answer(400, "application/json", strings.Replace(invalidRole, `"messages[0].role"`, `"messages"`, 1)), nil},
 		{"refused, naming the member OpenAI's way", role, answer(400, "application/json", strings.Replace(invalidRole, `"messages[0].role"`, `"messages.[0].role"`, 1)), nil},
-		{"served", role, answer(200, "application/json", `{"id":"c","choices":[]}`), []string{"REQ-4"}},
+		{"served", role, answer(200, "application/json", `{"id":"c","choices":[]}`), []string{"NEG-1", "REQ-4"}},
 		{"refused 422", role, answer(422, "application/json", invalidRole), []string{"REQ-4"}},
 		{"refused with another type", role, answer(400, "application/json", strings.Replace(invalidRole, "invalid_request_error", "model_not_found", 1)), []string{"REQ-4"}},
 		{"refused naming another parameter", role, answer(400, "application/json", strings.Replace(invalidRole, `"messages[0].role"`, `"model"`, 1)), []string{"REQ-7"}},
 		{"refused naming none", role, answer(400, "application/json", strings.Replace(invalidRole, `"messages[0].role"`, `null`, 1)), []string{"REQ-7"}},
 		{"refused without code", role, answer(400, "application/json", strings.Replace(invalidRole, `"code":null,`, ``, 1)), []string{"ENV-4"}},
-		{"a 500 with the envelope", role, answer(500, "application/json", strings.Replace(invalidRole, "invalid_request_error", "server_error", 1)), []string{"NEG-1"}},
-		{"a 502 as a web page", role, answer(502, "text/html", "<html>bad gateway</html>"), []string{"ENV-1", "NEG-1"}},
-		{"refused as a web page", role, answer(400, "text/html", "<html>bad request</html>"), []string{"ENV-1", "NEG-1"}},
-		{"a dropped connection", role, dropped, []string{"NEG-1"}},
+		{"a 500 with the envelope", role, answer(500, "application/json", strings.Replace(invalidRole, "invalid_request_error", "server_error", 1)), []string{"NEG-1", "REQ-4"}},
+		{"a 502 as a web page", role, answer(502, "text/html", "<html>bad gateway</html>"), []string{"ENV-1", "NEG-1", "REQ-4"}},
+		{"refused as a web page", role, answer(400, "text/html", "<html>bad request</html>"), []string{"ENV-1"}},
+		{"a dropped connection", role, dropped, []string{"NEG-1", "REQ-4"}},
 		{"a duplicate name refused with a type of the gateway's own", dup, answer(400, "application/json", strings.Replace(strings.Replace(invalidRole, `"messages[0].role"`, `null`, 1), "invalid_request_error", "duplicate_member", 1)), nil},
 		{"a duplicate name refused as a web page", dup, answer(400, "text/html", "<html>bad request</html>"), []string{"ENV-1", "NEG-1"}},
 		{"a duplicate name refused, naming nothing", dup, answer(400, "application/json", strings.Replace(invalidRole, `"messages[0].role"`, `null`, 1)), nil},
@@ -96,5 +97,46 @@ func TestSymptomSaysHowTheAnswerDepartsTheSameWayEachRun(t *testing.T) {
 		if got := symptom(role, c.ex); got != c.want {
 			t.Errorf("symptom %q, want %q", got, c.want)
 		}
+	}
+}
+
+// The same answer is charged the same whether the body was written by hand or generated: the generated
+// body without model is judged as the hand-written one (REQ-3), NEG-1 added for what NEG-1 states.
+func TestAGeneratedBodyIsChargedAsItsHandWrittenTwin(t *testing.T) {
+	plan, err := LoadPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hand := scenarioOf(t, plan, "req-missing-model")
+	generated := generatedScenario(t, negative.Missing, "model")
+	dropped := &exchange.Exchange{Err: errors.New("connection reset by peer")}
+	missingModel := `{"error":{"message":"model is required","type":"invalid_request_error","code":null,"param":"model"}}`
+	for _, c := range []struct {
+		name string
+		ex   *exchange.Exchange
+		neg1 bool // NEG-1 is charged besides
+	}{
+		{"refused as the contract says", answer(400, "application/json", missingModel), false},
+		{"a 503 for no model", answer(503, "application/json", strings.Replace(missingModel, "invalid_request_error", "server_error", 1)), true},
+		{"served", answer(200, "application/json", `{"id":"c","choices":[]}`), true},
+		{"refused as an unknown model", answer(400, "application/json", strings.Replace(missingModel, "invalid_request_error", "model_not_found", 1)), false},
+		{"dropped", dropped, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			set, _ := validate.Load()
+			e := evidence{exs: []*exchange.Exchange{c.ex}, repeats: []*exchange.Exchange{c.ex}, schemas: set}
+			e.sc = hand
+			byHand := failedCharges(t, e)
+			e.sc = generated
+			gen := failedCharges(t, e)
+			want := slices.DeleteFunc(slices.Clone(gen), func(id string) bool { return id == "NEG-1" })
+			// A hand-written scenario is also sent again (REQ-10) and through the SDK; those specs are its own.
+			byHand = slices.DeleteFunc(byHand, func(id string) bool {
+				return id == "REQ-10" || strings.HasPrefix(id, "CLIENT-") || id == "ENV-5" || id == "ENV-7" || id == "ENV-8"
+			})
+			if !slices.Equal(byHand, want) || slices.Contains(gen, "NEG-1") != c.neg1 {
+				t.Errorf("by hand %v, generated %v (NEG-1 besides: %t)", byHand, gen, c.neg1)
+			}
+		})
 	}
 }

@@ -75,3 +75,31 @@ func negativeScenario(c negative.Case) scenario.Scenario {
 		Generated:    &scenario.Generated{Case: c},
 	}
 }
+
+// MaySelectGenerated says whether keep selects a spec of any body n could generate, before discovery has
+// chosen the model the bodies are made for: for every index, the specs of a body breaking each kind of rule
+// are tried, a superset of what the model's own rules make.
+func (p *Plan) MaySelectGenerated(n Negative, keep func(labels []string) bool) (bool, error) {
+	if !n.On() {
+		return false, nil
+	}
+	desc, err := negative.Describe()
+	if err != nil {
+		return false, fmt.Errorf("the request schema: %w", err)
+	}
+	type kind struct{ owner, param string }
+	kinds := map[kind]negative.Rule{}
+	for _, r := range negative.New(desc, "{{model}}", nil).Rules() {
+		kinds[kind{r.Owner, r.Param}] = r
+	}
+	for _, i := range n.indexes() {
+		for _, r := range kinds {
+			for _, s := range p.specsOf(negativeScenario(negative.Case{Seed: n.Seed, Index: i, Rule: r, Body: &negative.Node{}})) {
+				if keep(s.Labels) {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}

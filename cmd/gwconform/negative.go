@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -20,8 +19,8 @@ type negativeOptions struct {
 	replay string
 }
 
-// negativeOf is what the run sends of generated bodies: the flags over the profile's negative:, and a
-// fresh seed when neither names one, which the run prints so that a failure can be replayed.
+// negativeOf is what the run sends of generated bodies: the flags over the profile's negative:, over the
+// defaults (profile.DefaultNegative bodies of profile.DefaultNegativeSeed), which the flags' own defaults are.
 func negativeOf(o negativeOptions, set map[string]bool, prof *profile.Profile) (suite.Negative, error) {
 	n := suite.Negative{Count: o.count, Seed: o.seed}
 	seeded := set["seed"]
@@ -45,9 +44,7 @@ func negativeOf(o negativeOptions, set map[string]bool, prof *profile.Profile) (
 	case n.Count < 0 || n.Count > profile.MaxNegative:
 		return n, fmt.Errorf("--negative must be between 0 and %d, got %d", profile.MaxNegative, n.Count)
 	case set["seed"] && n.Count == 0:
-		return n, fmt.Errorf("--seed chooses the generated bodies of --negative N: give --negative too")
-	case n.Count > 0 && !seeded:
-		n.Seed = rand.Uint64N(1_000_000_000)
+		return n, fmt.Errorf("--seed chooses the generated bodies, and --negative 0 sends none: leave out one of them")
 	}
 	return n, nil
 }

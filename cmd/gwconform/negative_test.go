@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/report"
 )
 
@@ -102,6 +103,22 @@ func TestTheSameSeedSendsTheSameBytesAtAnyConcurrency(t *testing.T) {
 	}
 }
 
+// A run that names no generated bodies sends the default ones, the same bytes every time: NEG-1 is judged in
+// every run, and a default run's failure replays as it was.
+func TestTwoDefaultRunsSendTheSameGeneratedBodies(t *testing.T) {
+	t.Parallel()
+	first := sentBodies(t, profile.DefaultNegative)
+	second := sentBodies(t, profile.DefaultNegative)
+	if !slices.EqualFunc(first, second, bytes.Equal) {
+		t.Error("two default runs sent different generated bodies")
+	}
+	base := startServer(t, &recorder{}) + "/v1"
+	r := gwconform(t, []string{"API_KEY=k"}, "run", "--target", base, "--label-filter", "scenario:auth-missing-header", "--negative", "0")
+	if n := r.report(t).Run.Negative; r.code == exitUsage || n != nil {
+		t.Errorf("--negative 0: exit %d, generated bodies %+v, want none", r.code, n)
+	}
+}
+
 func TestNegativeFlagsThatCannotWorkAreRefusedWithOneLine(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -110,7 +127,7 @@ func TestNegativeFlagsThatCannotWorkAreRefusedWithOneLine(t *testing.T) {
 	}{
 		{[]string{"--negative", "-1"}, "--negative must be between 0 and 2000"},
 		{[]string{"--negative", "2001"}, "--negative must be between 0 and 2000"},
-		{[]string{"--seed", "3"}, "give --negative too"},
+		{[]string{"--seed", "3", "--negative", "0"}, "--negative 0 sends none"},
 		{[]string{"--negative-replay", "1-42"}, "want SEED:INDEX"},
 		{[]string{"--negative-replay", "1:42", "--negative", "5"}, "leave out --negative and --seed"},
 		{[]string{"--negative", "ten"}, "invalid value"},

@@ -72,8 +72,8 @@ func runFlags() (*flag.FlagSet, *runOptions) {
 	fs.Var(&o.transport.secretHeaders, "secret-header", "extra request header 'Name: value' whose value is a secret, for a gateway behind another auth layer (repeatable; shown as $GWC_HEADER_NAME everywhere)")
 	fs.BoolVar(&o.progress, "progress", false, "print each scenario to stderr as it is sent, with how far along the run is (for slow targets)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print which specs would run and which would be skipped, and why; send nothing (no key needed)")
-	fs.IntVar(&o.negative.count, "negative", 0, "also send N generated invalid chat-completion bodies, each breaking one rule of the request schema, each to be refused 400 (NEG-1); off by default: a gateway that wrongly serves one may bill a completion")
-	fs.Uint64Var(&o.negative.seed, "seed", 0, "seed of the --negative bodies: the same seed makes the same bodies (default: a new seed each run, printed)")
+	fs.IntVar(&o.negative.count, "negative", profile.DefaultNegative, "send N generated invalid chat-completion bodies, each breaking one rule of the request schema, each to be refused 400 (NEG-1); 0 sends none: a gateway that wrongly serves one may bill a completion")
+	fs.Uint64Var(&o.negative.seed, "seed", profile.DefaultNegativeSeed, "seed of the --negative bodies: the same seed makes the same bodies")
 	fs.StringVar(&o.negative.replay, "negative-replay", "", "send generated body INDEX of seed SEED alone, given as SEED:INDEX, as a report's replay line says")
 	fs.BoolVar(&o.billable, "billable", false, "also run the specs that buy real completions (MOD-4: one per listed model); always on for the embedded reference")
 	return fs, o
@@ -150,9 +150,16 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
-	// A filter may select only generated bodies' specs, which exist once the catalogue has been read.
-	if len(sel.specs) == 0 && !neg.On() {
-		return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
+	// A filter may select only generated bodies' specs, which exist once the catalogue has been read: what
+	// it could select among them is told before the target is asked anything.
+	if len(sel.specs) == 0 {
+		may, err := plan.MaySelectGenerated(neg, labelFilterOf(o.labelFilter))
+		if err != nil {
+			return fail(stderr, "run: %v", err)
+		}
+		if !may {
+			return fail(stderr, "run: --label-filter %q selects no spec: see the labels with gwconform list --what specs", o.labelFilter)
+		}
 	}
 	envTarget := ""
 	if !set["target"] && profileTarget == "" {

@@ -121,7 +121,7 @@ func TestEveryRuleIsBrokenByAnyRunOfAtLeastAsManyCases(t *testing.T) {
 		{Broken: Missing, Path: "model", Owner: "REQ-3", Param: "model"},
 		{Broken: BelowMinimum, Path: "n", Owner: "REQ-5", Param: "n"},
 		{Broken: HugeNumber, Path: "temperature", Owner: "REQ-5", Param: "temperature"},
-		{Broken: DeepNesting, Path: "messages", Owner: "REQ-4", Param: "messages"},
+		{Broken: DeepNesting, Path: "messages", Owner: "NEG-1", Param: "messages"},
 		{Broken: LoneSurrogate, Path: "messages[].content", Owner: "NEG-1"},
 		{Broken: InvalidUTF8, Path: "user", Owner: "NEG-1"},
 		{Broken: DuplicateKey, Path: "", Owner: "NEG-1"},

@@ -44,12 +44,12 @@ func (r Rule) String() string {
 	return string(r.Broken) + " at " + r.Path
 }
 
-// owners are the requirements whose text states each kind of rule. The body's encoding and duplicate names
-// are stated by no REQ text, only NEG-1's ("every generated invalid body gets 400 ..., never a 2xx"); an
+// owners are the requirements whose text states each kind of rule. The body's encoding, duplicate names and
+// nesting are stated by no REQ text, only NEG-1's, which owns them alone (REQUIREMENTS.md, NEG-1); an
 // unknown role is a value outside the range the API reference gives, REQ-5's.
 var owners = map[Broken]string{
 	WrongType:     "REQ-4",
-	DeepNesting:   "REQ-4",
+	DeepNesting:   "NEG-1",
 	BelowMinimum:  "REQ-5",
 	AboveMaximum:  "REQ-5",
 	HugeNumber:    "REQ-5",

@@ -50,8 +50,8 @@ type Profile struct {
 	Negative *Negative `yaml:"negative,omitempty,flow"`
 }
 
-// Negative is how many generated invalid bodies a run sends, and from which seed (unset: a new one each
-// run, printed).
+// Negative is how many generated invalid bodies a run sends (0: none), and from which seed (unset:
+// DefaultNegativeSeed).
 type Negative struct {
 	Count int     `yaml:"count"`
 	Seed  *uint64 `yaml:"seed,omitempty"`
@@ -60,6 +60,14 @@ type Negative struct {
 // MaxNegative bounds how many generated bodies one run sends: beyond it a run is a fuzzing campaign, and
 // its reports (eight specs a body) outgrow a CI runner's memory: 2000 bodies peak at about 400 MB.
 const MaxNegative = 2000
+
+// DefaultNegative and DefaultNegativeSeed are what a run sends of generated bodies when neither the flags
+// nor the profile say: enough to break every rule of the request schema at least once, so that every run
+// judges NEG-1, from one fixed seed, so that two such runs send the same bytes.
+const (
+	DefaultNegative     = 100
+	DefaultNegativeSeed = 1
+)
 
 // Features a gateway may lack, and what each means.
 const (
@@ -268,8 +276,8 @@ func (p *Profile) validate() error {
 			}
 		}
 	}
-	if n := p.Negative; n != nil && (n.Count < 1 || n.Count > MaxNegative) {
-		errs = append(errs, fmt.Sprintf("negative.count must be between 1 and %d, got %d", MaxNegative, n.Count))
+	if n := p.Negative; n != nil && (n.Count < 0 || n.Count > MaxNegative) {
+		errs = append(errs, fmt.Sprintf("negative.count must be between 0 and %d, got %d", MaxNegative, n.Count))
 	}
 	errs = append(errs, p.lackedButOffered()...)
 	for name, v := range p.Headers {

@@ -508,7 +508,7 @@ func defectList() []*Defect {
 		{
 			Name:    "wrong-type-422",
 			Summary: "A parameter of the wrong JSON type is answered 422 Unprocessable Entity, as web frameworks' schema validation does.",
-			Breaks:  []string{"REQ-4"},
+			Breaks:  []string{"REQ-4", "NEG-1"},
 			Rewrite: func(_ *http.Request, e *APIError) {
 				if e.Reason == ReasonWrongType {
 					e.Status = http.StatusUnprocessableEntity
@@ -552,7 +552,7 @@ func defectList() []*Defect {
 		{
 			Name:    "role-type-unchecked",
 			Summary: "A message whose role is not a string (1, true, null, an object) is not refused: the role is read leniently, as the default, user, and the request is served.",
-			Breaks:  []string{"REQ-4"},
+			Breaks:  []string{"REQ-4", "NEG-1"},
 			Before:  readRolesLeniently,
 		},
 		{
