@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/negative"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
 	"github.com/gwconform/gwconform/internal/validate"
@@ -231,5 +232,30 @@ func TestABodyInACodingNoClientAskedForIsENV1s(t *testing.T) {
 	}
 	if got := blockedCharges(e); !slices.Contains(got, "AUTH-2<-ENV-1") {
 		t.Errorf("blocked %v, want AUTH-2 blocked by ENV-1", got)
+	}
+}
+
+// Every rule of the table is one some check of the plan follows, and every check follows one: the table is
+// the whole of the charging rules, and README's table (written from it) holds nothing the suite does not do.
+func TestEveryChargingRuleIsFollowedByACheck(t *testing.T) {
+	plan, err := LoadPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scs := plan.Scenarios.Scenarios
+	scs = append(scs, generatedScenario(t, negative.WrongType, "messages[].role"), generatedScenario(t, negative.DuplicateKey, ""))
+	followed := map[*chargeRule]bool{}
+	for _, sc := range scs {
+		for _, c := range checksFor(sc) {
+			followed[c.rule] = true
+			if !slices.Equal(c.charges, c.rule.of(sc)) {
+				t.Errorf("%s %s: charges %v, its rule says %v", sc.ID, c.name, c.charges, c.rule.of(sc))
+			}
+		}
+	}
+	for _, r := range chargingRules {
+		if !followed[r] {
+			t.Errorf("no check of the plan follows the rule %q", r.check)
+		}
 	}
 }

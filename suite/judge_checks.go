@@ -13,8 +13,9 @@ import (
 // check never hides another.
 type check struct {
 	name string
-	// charges are the requirements a failure is charged to: exactly those whose text states what the check
-	// decides (REQUIREMENTS.md, "How a failure is charged"). Their levels make the spec's level.
+	// rule is the charging rule the check follows (judge_charging.go); charges are the requirements it
+	// names for the scenario, set from it by charged alone.
+	rule    *chargeRule
 	charges []string
 	run     func(e evidence) error
 	// applies, when set, says why the check has nothing to judge on this evidence (the spec is skipped).
@@ -60,66 +61,61 @@ func checksFor(sc scenario.Scenario) []check {
 	x := sc.Expect
 	switch {
 	case sc.Generated != nil:
-		return needAnswers(negativeChecks(sc))
+		return charged(sc, needAnswers(negativeChecks(sc)))
 	case x.PairingOnly:
-		return needAnswers(pairingChecks(sc))
+		return charged(sc, needAnswers(pairingChecks(sc)))
 	case x.LeakOnly:
-		return needAnswers(leakChecks())
+		return charged(sc, needAnswers(leakChecks()))
 	case sc.Streaming:
-		return needAnswers(streamingChecks(sc))
+		return charged(sc, needAnswers(streamingChecks(sc)))
 	case x.StreamError != "":
-		return needAnswers(streamEndChecks(sc))
+		return charged(sc, needAnswers(streamEndChecks(sc)))
 	case !x.IsError():
-		return needAnswers(successChecks(sc))
+		return charged(sc, needAnswers(successChecks(sc)))
 	case sc.Undocumented():
-		return needAnswers(undocumentedChecks(sc))
+		return charged(sc, needAnswers(undocumentedChecks(sc)))
 	}
 	cs := []check{statusCheck(sc)}
 	if x.Type != "" {
-		cs = append(cs, check{name: "answers error.type " + x.Type, charges: sc.TypeOwners(), run: checkType, applies: all(keyCheckedFirst, typeToJudge), reads: readsErrorType})
+		cs = append(cs, check{name: "answers error.type " + x.Type, rule: chargeType, run: checkType, applies: all(keyCheckedFirst, typeToJudge), reads: readsErrorType})
 	}
 	if refusedByTheGateway(sc) {
-		cs = append(cs, check{name: "is refused by the gateway itself, never forwarded to the upstream", charges: []string{"SEC-1"}, run: checkNotForwarded, applies: witnessed})
+		cs = append(cs, check{name: "is refused by the gateway itself, never forwarded to the upstream", rule: chargeForwarded, run: checkNotForwarded, applies: witnessed})
 	}
 	if x.WithinUpstreamTimeout {
-		cs = append(cs, check{name: "answers within the gateway's upstream timeout", charges: []string{"UP-3"}, run: checkWithinUpstreamTimeout, judgesSilence: true})
+		cs = append(cs, check{name: "answers within the gateway's upstream timeout", rule: chargeTimeout, run: checkWithinUpstreamTimeout, judgesSilence: true})
 	}
 	if x.NoUpstreamLeak {
-		cs = append(cs, check{name: "passes nothing of the upstream's own error body through", charges: []string{"UP-5"}, run: checkNoUpstreamLeak, applies: errorAnswered})
+		cs = append(cs, check{name: "passes nothing of the upstream's own error body through", rule: chargeLeak, run: checkNoUpstreamLeak, applies: errorAnswered})
 	}
 	if x.RetryAfter {
-		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", charges: []string{"LIMIT-2"}, run: checkRetryAfter, applies: expectedStatus})
+		cs = append(cs, check{name: "answers Retry-After as delta-seconds or an HTTP-date", rule: chargeRetryAfter, run: checkRetryAfter, applies: expectedStatus})
 	}
 	if sc.Recovers {
-		cs = append(cs, check{name: "clears up, when retried with the page's back-off policy, to the answer it gets outside the rate limit", charges: []string{"SRV-3"}, run: checkRecovers,
+		cs = append(cs, check{name: "clears up, when retried with the page's back-off policy, to the answer it gets outside the rate limit", rule: chargeRecovers, run: checkRecovers,
 			applies: all(transientToRecoverFrom, controlAnswered(scenario.ControlUnlimited), clearsToSomething), judgesSilence: true})
 	}
 	if x.Param != "" {
-		cs = append(cs, check{name: "names " + x.Param + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
+		cs = append(cs, check{name: "names " + x.Param + " in error.param", rule: chargeParam, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
 	}
-	// "With the envelope" in a scenario's own requirement means ENV-1 holds; the members are ENV-2..4's.
-	withEnvelope := []string{"ENV-1"}
-	if x.WithEnvelope {
-		withEnvelope = append(withEnvelope, sc.Requirements...)
-	}
-	cs = append(cs, envelopeChecks(withEnvelope)...)
+	cs = append(cs, envelopeChecks()...)
 	cs = append(cs,
-		check{name: "pairs its error status with the envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
-		check{name: "answers Content-Type application/json", charges: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
-		check{name: "echoes neither the key nor the prompt", charges: []string{"ENV-8"}, run: checkNoEcho, applies: errorAnswered},
+		check{name: "pairs its error status with the envelope", rule: chargePairing, run: checkEnvelopeMatchesStatus},
+		check{name: "answers Content-Type application/json", rule: chargeContentType, run: checkContentType, applies: errorAnswered},
+		check{name: "echoes neither the key nor the prompt", rule: chargeEcho, run: checkNoEcho, applies: errorAnswered},
 	)
 	if sc.Deterministic() {
-		cs = append(cs, check{name: "answers the same status and error.type when sent again", charges: []string{"REQ-10"}, run: checkDeterministic, applies: repeatedRefusal, judgesSilence: true})
+		cs = append(cs, check{name: "answers the same status and error.type when sent again", rule: chargeAgain, run: checkDeterministic, applies: repeatedRefusal, judgesSilence: true})
 	}
 	cs = append(cs, clientChecks(sc)...)
-	return needAnswers(cs)
+	return charged(sc, needAnswers(cs))
 }
 
 // statusCheck decides the scenario's own requirement: a fixed status, any error but a transient one (UP-6),
 // or the answer its proper twin gets (AUTH-5).
 func statusCheck(sc scenario.Scenario) check {
 	x := sc.Expect
-	c := check{name: "answers status " + x.Status.String(), charges: sc.Requirements, run: checkStatus, applies: keyCheckedFirst, judgesSilence: true}
+	c := check{name: "answers status " + x.Status.String(), rule: chargeStatus, run: checkStatus, applies: keyCheckedFirst, judgesSilence: true}
 	switch {
 	case x.NotTransient:
 		c.name = "answers an error status not presented as transient (not 429, 500, 502 or 503)"
@@ -133,43 +129,43 @@ func statusCheck(sc scenario.Scenario) check {
 // envelopeChecks judge the envelope one requirement at a time, by the JSON pointer that broke: ENV-1 the
 // error object itself, ENV-2 the message, ENV-3 the type, ENV-4 code and param; ENV-10 the message's words. ENV-6 is the suite's own
 // rule for its schemas, never the target's.
-func envelopeChecks(withEnvelope []string) []check {
+func envelopeChecks() []check {
 	return []check{
-		{name: "answers a JSON object whose error member is an object", charges: withEnvelope, run: areaObject.judge, applies: errorAnswered},
-		{name: "answers error.message as a string", charges: []string{"ENV-2"}, run: areaMessage.judge, applies: errorAnswered, reads: readsErrorObject},
-		{name: "answers error.type as a non-empty string", charges: []string{"ENV-3"}, run: areaType.judge, applies: errorAnswered, reads: readsErrorObject},
-		{name: "answers an error.message that says something", charges: []string{"ENV-10"}, run: checkMessageSaysSomething, applies: errorAnswered, reads: readsErrorMessage},
-		{name: "answers error.code and error.param, each null or a string", charges: []string{"ENV-4"}, run: areaCodeParam.judge, applies: errorAnswered, reads: readsErrorObject},
+		{name: "answers a JSON object whose error member is an object", rule: chargeErrorObject, run: areaObject.judge, applies: errorAnswered},
+		{name: "answers error.message as a string", rule: chargeMessage, run: areaMessage.judge, applies: errorAnswered, reads: readsErrorObject},
+		{name: "answers error.type as a non-empty string", rule: chargeTypeString, run: areaType.judge, applies: errorAnswered, reads: readsErrorObject},
+		{name: "answers an error.message that says something", rule: chargeWords, run: checkMessageSaysSomething, applies: errorAnswered, reads: readsErrorMessage},
+		{name: "answers error.code and error.param, each null or a string", rule: chargeCodeParam, run: areaCodeParam.judge, applies: errorAnswered, reads: readsErrorObject},
 	}
 }
 
 func successChecks(sc scenario.Scenario) []check {
 	x := sc.Expect
-	cs := []check{{name: "answers status " + x.Status.String(), charges: sc.Requirements, run: checkStatus, judgesSilence: true}}
+	cs := []check{{name: "answers status " + x.Status.String(), rule: chargeStatus, run: checkStatus, judgesSilence: true}}
 	if x.Schema != "" {
-		cs = append(cs, check{name: "answers a body matching " + x.Schema, charges: sc.Requirements, run: checkBodySchema})
+		cs = append(cs, check{name: "answers a body matching " + x.Schema, rule: chargeStatus, run: checkBodySchema})
 	}
 	if x.Each != nil {
-		cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, charges: x.Each.Requirements, run: checkEachSchema})
+		cs = append(cs, check{name: "answers every element of " + x.Each.Pointer + " matching " + x.Each.Schema, rule: chargeEach, run: checkEachSchema})
 	}
 	if x.Receipt {
-		cs = append(cs, check{name: "carries x-receipt-id on every completion", charges: []string{"RCPT-1"}, run: checkReceipt, applies: servedAny})
+		cs = append(cs, check{name: "carries x-receipt-id on every completion", rule: chargeReceipt, run: checkReceipt, applies: servedAny})
 	}
 	if x.Verified {
-		cs = append(cs, check{name: "reports upstream.verified.result verified", charges: []string{"RCPT-2"}, run: checkVerified, applies: servedAny})
+		cs = append(cs, check{name: "reports upstream.verified.result verified", rule: chargeVerified, run: checkVerified, applies: servedAny})
 	}
-	return append(cs, check{name: "does not pair its success status with an error envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus})
+	return append(cs, check{name: "does not pair its success status with an error envelope", rule: chargePairing, run: checkEnvelopeMatchesStatus})
 }
 
 // leakChecks judge an answer whose status the page leaves open: whatever error the gateway answers, it
 // passes nothing of the upstream's own on (UP-5), and wears the envelope.
 func leakChecks() []check {
-	cs := []check{{name: "passes nothing of the upstream's own error body through", charges: []string{"UP-5"}, run: checkNoUpstreamLeak, applies: errorAnswered}}
-	cs = append(cs, envelopeChecks([]string{"ENV-1"})...)
+	cs := []check{{name: "passes nothing of the upstream's own error body through", rule: chargeLeak, run: checkNoUpstreamLeak, applies: errorAnswered}}
+	cs = append(cs, envelopeChecks()...)
 	return append(cs,
-		check{name: "pairs its error status with the envelope", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
-		check{name: "answers Content-Type application/json", charges: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
-		check{name: "echoes neither the key nor the prompt", charges: []string{"ENV-8"}, run: checkNoEcho, applies: errorAnswered},
+		check{name: "pairs its error status with the envelope", rule: chargePairing, run: checkEnvelopeMatchesStatus},
+		check{name: "answers Content-Type application/json", rule: chargeContentType, run: checkContentType, applies: errorAnswered},
+		check{name: "echoes neither the key nor the prompt", rule: chargeEcho, run: checkNoEcho, applies: errorAnswered},
 	)
 }
 
@@ -177,8 +173,8 @@ func leakChecks() []check {
 // Their status is reported and judged only as a client error: which 4xx is the gateway's router's choice.
 func undocumentedChecks(sc scenario.Scenario) []check {
 	return []check{
-		{name: "answers a 4xx status (" + sc.Expect.Status.String() + " is usual)", charges: sc.Requirements, run: checkClientErrorStatus, judgesSilence: true},
-		{name: "answers with the envelope, an error object", charges: sc.Requirements, run: areaObject.judge, applies: errorAnswered},
+		{name: "answers a 4xx status (" + sc.Expect.Status.String() + " is usual)", rule: chargeUndocumented, run: checkClientErrorStatus, judgesSilence: true},
+		{name: "answers with the envelope, an error object", rule: chargeUndocumented, run: areaObject.judge, applies: errorAnswered},
 	}
 }
 
@@ -187,13 +183,13 @@ func undocumentedChecks(sc scenario.Scenario) []check {
 // without the envelope is ENV-7's on a route it serves and ENV-9's on one it does not; exactly one of the
 // two specs applies.
 func pairingChecks(sc scenario.Scenario) []check {
-	cs := []check{{name: "does not pair a success status with an error envelope", charges: []string{"ENV-7"}, run: checkNoEnvelopeOnSuccess}}
+	cs := []check{{name: "does not pair a success status with an error envelope", rule: chargePairing, run: checkNoEnvelopeOnSuccess}}
 	if _, ok := sc.Controls[scenario.ControlListed]; !ok {
 		return cs
 	}
 	return append(cs,
-		check{name: "pairs an error status with the envelope, on a route it serves", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(true))},
-		check{name: "answers its 404 or 405 with the envelope, on a route it does not serve", charges: []string{"ENV-9"}, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(false))},
+		check{name: "pairs an error status with the envelope, on a route it serves", rule: chargePairing, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(true))},
+		check{name: "answers its 404 or 405 with the envelope, on a route it does not serve", rule: chargeUnservedRoute, run: checkEnvelopeMatchesStatus, applies: all(errorAnswered, routeServed(false))},
 	)
 }
 

@@ -23,15 +23,15 @@ func clientChecks(sc scenario.Scenario) []check {
 		return nil
 	}
 	cs := []check{{name: "surfaces through the official SDK (" + sdkOracle + ") as an openai.Error with the status, type, message, code and param of the envelope",
-		charges: []string{"CLIENT-1"}, run: checkSDKError, applies: sdkErrorToRead}}
+		rule: chargeSDKError, run: checkSDKError, applies: sdkErrorToRead}}
 	switch {
 	case !sc.SDKRetry:
 	case scenario.Transient(sc.Expect.Status.Min()):
 		cs = append(cs, check{name: "is retried by the official SDK (" + sdkOracle + ")",
-			charges: []string{"CLIENT-2"}, run: checkSDKRetried, applies: sdkFirstAnswered(scenario.Transient, "a status the page calls transient")})
+			rule: chargeSDKRetry, run: checkSDKRetried, applies: sdkFirstAnswered(scenario.Transient, "a status the page calls transient")})
 	default:
 		cs = append(cs, check{name: "is not retried by the official SDK (" + sdkOracle + ")",
-			charges: []string{"CLIENT-2"}, run: checkSDKNotRetried, applies: sdkFirstAnswered(scenario.NeverRetried, "400 or 401")})
+			rule: chargeSDKRetry, run: checkSDKNotRetried, applies: sdkFirstAnswered(scenario.NeverRetried, "400 or 401")})
 	}
 	return cs
 }

@@ -17,21 +17,21 @@ import (
 // (encoding, duplicate members, nesting) NEG-1 is the owner, and "400 with the envelope" is its own. The
 // envelope is ENV-1's, the members ENV-2..4's, error.param REQ-7's, as everywhere.
 func negativeChecks(sc scenario.Scenario) []check {
-	owner := sc.Requirements
-	ownedByNEG1 := slices.Equal(owner, []string{"NEG-1"})
-	cs := []check{{name: "answers status 400", charges: owner, run: checkStatus, judgesSilence: true}}
-	withEnvelope := []string{"ENV-1", "NEG-1"}
-	if !ownedByNEG1 {
+	cs := []check{{name: "answers status 400", rule: chargeStatus, run: checkStatus, judgesSilence: true}}
+	if !ownedByNEG1(sc) {
 		cs = append(cs,
-			check{name: "answers neither a 5xx, nor a 2xx, nor a dropped connection", charges: []string{"NEG-1"}, run: checkHeldTogether, judgesSilence: true},
-			check{name: "answers error.type " + sc.Expect.Type, charges: owner, run: checkType, applies: typeToJudge, reads: readsErrorType})
-		withEnvelope = []string{"ENV-1"}
+			check{name: "answers neither a 5xx, nor a 2xx, nor a dropped connection", rule: chargeHeldTogether, run: checkHeldTogether, judgesSilence: true},
+			check{name: "answers error.type " + sc.Expect.Type, rule: chargeType, run: checkType, applies: typeToJudge, reads: readsErrorType})
 	}
 	if p := sc.Expect.Param; p != "" {
-		cs = append(cs, check{name: "names " + p + " in error.param", charges: []string{"REQ-7"}, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
+		cs = append(cs, check{name: "names " + p + " in error.param", rule: chargeParam, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
 	}
-	return append(cs, envelopeChecks(withEnvelope)...)
+	return append(cs, envelopeChecks()...)
 }
+
+// ownedByNEG1 says the body breaks a rule no REQ text states: NEG-1 alone owns it, its status and its
+// envelope ("400 with the envelope").
+func ownedByNEG1(sc scenario.Scenario) bool { return slices.Equal(sc.Requirements, []string{"NEG-1"}) }
 
 // checkHeldTogether is what NEG-1 states of every generated body, whichever requirement owns its rule.
 func checkHeldTogether(e evidence) error {

@@ -16,13 +16,12 @@ import (
 // charged twice. How the answer is labelled (ENV-5) and an envelope under a 2xx (ENV-7) are judged as for
 // any other answer.
 func streamingChecks(sc scenario.Scenario) []check {
-	owners := sc.Requirements
 	return []check{
-		{name: "answers the status the same request gets without stream: true, never a 200 event stream", charges: owners, run: checkStatusLikePlain, applies: plainAnswered, judgesSilence: true},
-		{name: "answers the error.type the same request gets without stream: true", charges: owners, run: checkTypeLikePlain, applies: all(plainAnswered, errorAnswered)},
-		{name: "answers the JSON error envelope the same request gets without stream: true", charges: owners, run: checkEnvelopeLikePlain, applies: all(plainAnswered, errorAnswered)},
-		{name: "pairs its status with the envelope as any answer must", charges: []string{"ENV-7"}, run: checkEnvelopeMatchesStatus},
-		{name: "answers Content-Type application/json", charges: []string{"ENV-5"}, run: checkContentType, applies: errorAnswered},
+		{name: "answers the status the same request gets without stream: true, never a 200 event stream", rule: chargeLikePlain, run: checkStatusLikePlain, applies: plainAnswered, judgesSilence: true},
+		{name: "answers the error.type the same request gets without stream: true", rule: chargeLikePlain, run: checkTypeLikePlain, applies: all(plainAnswered, errorAnswered)},
+		{name: "answers the JSON error envelope the same request gets without stream: true", rule: chargeLikePlain, run: checkEnvelopeLikePlain, applies: all(plainAnswered, errorAnswered)},
+		{name: "pairs its status with the envelope as any answer must", rule: chargePairing, run: checkEnvelopeMatchesStatus},
+		{name: "answers Content-Type application/json", rule: chargeContentType, run: checkContentType, applies: errorAnswered},
 	}
 }
 
@@ -87,7 +86,7 @@ func isEventStream(r *exchange.Response) bool {
 // streamEndChecks judge a stream the upstream broke after it began (STREAM-2).
 func streamEndChecks(sc scenario.Scenario) []check {
 	return []check{{name: "ends its stream with an error event of type " + sc.Expect.StreamError + ", never [DONE] or silence",
-		charges: sc.Requirements, run: checkStreamError, applies: streamBegan, judgesSilence: true}}
+		rule: chargeStreamEnd, run: checkStreamError, applies: streamBegan, judgesSilence: true}}
 }
 
 // streamBegan skips STREAM-2's check when the gateway answered before any event went out: the failure was

@@ -71,8 +71,10 @@ func negativeScenario(c negative.Case) scenario.Scenario {
 		Title:        fmt.Sprintf("with generated body %d of seed %d, where %s", c.Index, c.Seed, c.What),
 		Requirements: []string{c.Rule.Owner},
 		Request:      scenario.Request{Method: http.MethodPost, Path: "/chat/completions", Credential: "valid", Body: &body},
-		Expect:       scenario.Expect{Status: scenario.Statuses{http.StatusBadRequest}, Type: "invalid_request_error", Param: c.Rule.Param},
-		Generated:    &scenario.Generated{Case: c},
+		// NEG-1's text says "400 with the envelope": of the rules it owns, ENV-1's evidence is its too.
+		Expect: scenario.Expect{Status: scenario.Statuses{http.StatusBadRequest}, Type: "invalid_request_error", Param: c.Rule.Param,
+			WithEnvelope: c.Rule.Owner == "NEG-1"},
+		Generated: &scenario.Generated{Case: c},
 	}
 }
 
