@@ -44,7 +44,7 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 					Skip(got.skip)
 				}
 				e := evidence{sc: sc, exs: got.exs, repeats: got.repeats, controls: got.controls, retries: got.retries,
-					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, headerRedactor: headerRedaction{t.transcriptRedactor}, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout,
+					throttled: got.throttled, note: got.note, sent: requestSent(got), seen: got.seen, headerRedactor: headerRedaction{t.transcriptRedactor}, witness: t.offers.Witness, schemas: t.Schemas, secrets: t.secrets(sc), upstreamTimeout: t.offers.UpstreamTimeout, slowest: t.slowest,
 					sdk: got.sdk, sdkRetry: got.sdkRetry}
 				if why, block := s.check.unjudged(e); why != "" {
 					if block != nil {

@@ -43,8 +43,9 @@ type evidence struct {
 	throttled []*exchange.Exchange
 	note      string
 	schemas   *validate.Set
-	// upstreamTimeout is the gateway's, from the profile (UP-3).
-	upstreamTimeout time.Duration
+	// upstreamTimeout is the gateway's, from the profile (UP-3), and slowest the longest any other answer
+	// of the run took: what the target takes to answer at all, on this machine.
+	upstreamTimeout, slowest time.Duration
 	// seen is what the upstream's witness said of each exchange, and witness its URL ("" without one).
 	seen    map[*exchange.Exchange]sighting
 	witness string

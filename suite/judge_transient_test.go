@@ -116,3 +116,32 @@ func TestUpstreamChecksFailWhatTheyDecide(t *testing.T) {
 		}
 	}
 }
+
+// UP-3 allows, beyond the timeout and its grace, the slowest answer the run had otherwise: on a machine busy
+// enough to slow every answer, a gateway that meets its timeout still passes, and one without a timeout, or
+// one far past it, still fails.
+func TestUpstreamTimeoutAllowsWhatEveryAnswerTakes(t *testing.T) {
+	up := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{502}, WithinUpstreamTimeout: true}}
+	at := func(d time.Duration) *exchange.Exchange {
+		ex := answer(502, "application/json", `{"error":{"message":"upstream timed out","type":"upstream_error","code":null,"param":null}}`)
+		ex.Duration = d
+		return ex
+	}
+	for _, c := range []struct {
+		name     string
+		took     time.Duration
+		slowest  time.Duration
+		failWith string
+	}{
+		{"on time, on an idle machine", 600 * time.Millisecond, 20 * time.Millisecond, ""},
+		{"late, on an idle machine", 2200 * time.Millisecond, 20 * time.Millisecond, "want at most 1.52s"},
+		{"as late, on a machine that slowed every answer", 2200 * time.Millisecond, 900 * time.Millisecond, ""},
+		{"far past it, however busy the machine", 30 * time.Second, 900 * time.Millisecond, "want at most 2.4s"},
+	} {
+		e := evidence{sc: up, exs: []*exchange.Exchange{at(c.took)}, upstreamTimeout: 500 * time.Millisecond, slowest: c.slowest}
+		err := checkWithinUpstreamTimeout(e)
+		if c.failWith == "" && err != nil || c.failWith != "" && (err == nil || !strings.Contains(err.Error(), c.failWith)) {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.failWith)
+		}
+	}
+}

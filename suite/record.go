@@ -47,6 +47,9 @@ type Target struct {
 
 	disc     *discovery
 	recorded map[string]*sent // by scenario id; written by one worker each, read only once Record returns
+	// slowest is the longest any answer of the run took that waited on no upstream timeout: what this target,
+	// on this machine, takes to answer at all, which UP-3 allows beyond the gateway's own timeout.
+	slowest time.Duration
 
 	negative      Negative
 	generator     *negative.Generator // made by Generate; it makes a case again to shrink it
@@ -155,7 +158,26 @@ feed:
 	if t.negative.On() {
 		t.minimiseNegatives(ctx)
 	}
+	t.slowest = t.slowestAnswer()
 	return ctx.Err()
+}
+
+// slowestAnswer is the longest an answer took among the scenarios that do not wait on the gateway's upstream
+// timeout.
+func (t *Target) slowestAnswer() time.Duration {
+	var d time.Duration
+	for _, sc := range t.Scenarios.Scenarios {
+		s := t.recorded[sc.ID]
+		if s == nil || sc.Expect.WithinUpstreamTimeout {
+			continue
+		}
+		for _, ex := range s.all() {
+			if ex.Err == nil {
+				d = max(d, ex.Duration)
+			}
+		}
+	}
+	return d
 }
 
 // units are the pool's jobs: each serial lane whole, then each other scenario alone. The longest jobs go
