@@ -121,7 +121,11 @@ func (e evidence) transcripts() string {
 		}
 		b.WriteString(ex.Transcript(r))
 		if sg, ok := e.seen[ex]; ok {
-			b.WriteString("= " + sg.String() + "\n")
+			if sg.err == nil && !sg.Reached && markedByTheUpstream(ex) {
+				b.WriteString("= the upstream's witness saw no request with this nonce, yet the answer carries the upstream's marker: the request reached the upstream, its nonce dropped or rewritten on the way\n")
+			} else {
+				b.WriteString("= " + sg.String() + "\n")
+			}
 		}
 		if relayed(ex) {
 			b.WriteString("= this error carries the upstream's marker: the gateway passed the upstream's own answer on\n")

@@ -29,10 +29,14 @@ func refusedByTheGateway(sc scenario.Scenario) bool {
 	return slices.ContainsFunc(sc.Requirements, func(id string) bool { return slices.Contains(gatewayRefuses, id) })
 }
 
-// witnessed applies a check only when the upstream's witness said something of every answer judged.
+// witnessed applies a check only when the upstream's witness said something of every answer judged, or an
+// answer carries the upstream's marker, which tells by itself.
 func witnessed(e evidence) string {
 	if e.witness == "" {
 		return "needs upstream.witness in the profile: only the upstream can tell whether a request reached it"
+	}
+	if slices.ContainsFunc(e.exs, markedByTheUpstream) {
+		return ""
 	}
 	for _, ex := range e.exs {
 		sg, ok := e.seen[ex]
@@ -46,21 +50,33 @@ func witnessed(e evidence) string {
 	return ""
 }
 
+// checkNotForwarded fails a request the witness saw reach the upstream, or whose answer is the upstream's
+// own: a gateway that drops the nonce's header, or rewrites the prompt, hides a request from the witness,
+// never the upstream's marker it passes on.
 func checkNotForwarded(e evidence) error {
 	for _, ex := range e.exs {
 		if sg := e.seen[ex]; sg.Reached {
 			return fmt.Errorf("forwarded to the upstream: %s", sg)
 		}
+		if markedByTheUpstream(ex) {
+			return fmt.Errorf("forwarded to the upstream: the answer (%d) carries the upstream's own marker, so the request reached it, though its witness did not see the request's nonce (the gateway dropped or rewrote it)", ex.Response.Status)
+		}
 	}
 	return nil
+}
+
+// markedByTheUpstream says whether an answer carries the upstream's marker, in its headers or its body: it is
+// (or holds) the upstream's own answer, so the request reached the upstream.
+func markedByTheUpstream(ex *exchange.Exchange) bool {
+	r := ex.Response
+	if r == nil {
+		return false
+	}
+	return r.Header.Get(faults.MarkerHeader) != "" || bytes.Contains(r.Body, []byte(faults.Marker))
 }
 
 // relayed says whether an error answer carries the upstream's marker: the gateway passed on the upstream's
 // own answer, body or headers.
 func relayed(ex *exchange.Exchange) bool {
-	r := ex.Response
-	if r == nil || r.Status < 400 {
-		return false
-	}
-	return r.Header.Get(faults.MarkerHeader) != "" || bytes.Contains(r.Body, []byte(faults.Marker))
+	return markedByTheUpstream(ex) && ex.Response.Status >= 400
 }

@@ -78,6 +78,20 @@ func TestARefusedRequestThatReachedTheUpstreamFails(t *testing.T) {
 	if why := witnessed(e); !strings.Contains(why, "needs upstream.witness in the profile") {
 		t.Errorf("without a witness: %q", why)
 	}
+
+	// A gateway that drops the nonce's header hides the request from the witness, never the upstream's
+	// marker on the answer it passes on: served or refused, that request was forwarded.
+	for _, status := range []int{200, 401} {
+		marked := answer(status, "application/json", goodAuth)
+		marked.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+		e := evidence{exs: []*exchange.Exchange{marked}, witness: "http://127.0.0.1:9/gwconform/witness/"}
+		if why := witnessed(e); why != "" {
+			t.Fatalf("a marked %d without a nonce: not judged: %s", status, why)
+		}
+		if err := checkNotForwarded(e); err == nil || !strings.Contains(err.Error(), "carries the upstream's own marker") {
+			t.Errorf("a marked %d: %v", status, err)
+		}
+	}
 }
 
 // UP-5 sees every way the upstream's own answer can reach the client: its canaries, its marker in the body

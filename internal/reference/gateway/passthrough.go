@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,11 +22,22 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 		g.writeError(w, r, newError(http.StatusBadRequest, TypeInvalidRequest, ReasonUnreadableBody, "The request body could not be read."))
 		return true
 	}
-	var body io.Reader = bytes.NewReader(withUpstreamModel(g, head))
+	forwarded, entry := withUpstreamModel(g, head)
+	var body io.Reader = bytes.NewReader(forwarded)
 	if len(head) > passThroughParsed {
 		body = io.MultiReader(bytes.NewReader(head), r.Body)
 	}
-	up, err := http.NewRequestWithContext(r.Context(), http.MethodPost, g.upstreamURL+"/chat/completions", body)
+	// The model's own upstream timeout where it is a listed one, as the gateway's proxy has it.
+	ctx, cancel := r.Context(), context.CancelFunc(func() {})
+	timeout := g.timeout
+	if entry != nil {
+		timeout = g.timeoutFor(entry)
+	}
+	if timeout < forever {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	up, err := http.NewRequestWithContext(ctx, http.MethodPost, g.upstreamURL+"/chat/completions", body)
 	if err != nil {
 		g.writeError(w, r, internalError())
 		return true
@@ -35,7 +47,7 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 	if g.upstreamKey != "" {
 		up.Header.Set("Authorization", "Bearer "+g.upstreamKey)
 	}
-	resp, err := g.client.Do(up)
+	resp, err := g.streamClient.Do(up)
 	if err != nil {
 		g.writeError(w, r, upstreamFailure(err))
 		return true
@@ -54,25 +66,25 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 // passThroughParsed is the most of a body the pass-through reads to swap its model id.
 const passThroughParsed = 1 << 20
 
-// withUpstreamModel is body with a listed model's public id swapped for its upstream id; any other body,
-// malformed ones included, goes as it came.
-func withUpstreamModel(g *Gateway, body []byte) []byte {
+// withUpstreamModel is body with a listed model's public id swapped for its upstream id, and that model's
+// entry; any other body, malformed ones included, goes as it came, with no entry.
+func withUpstreamModel(g *Gateway, body []byte) ([]byte, *catalogueEntry) {
 	var members map[string]json.RawMessage
 	if json.Unmarshal(body, &members) != nil {
-		return body
+		return body, nil
 	}
 	var id string
 	if json.Unmarshal(members["model"], &id) != nil {
-		return body
+		return body, nil
 	}
 	m, ok := g.models.byID[id]
 	if !ok {
-		return body
+		return body, nil
 	}
 	members["model"], _ = json.Marshal(m.UpstreamID)
 	out, err := json.Marshal(members)
 	if err != nil {
-		return body
+		return body, nil
 	}
-	return out
+	return out, m
 }
