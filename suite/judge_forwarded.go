@@ -41,7 +41,7 @@ func witnessed(e evidence) string {
 	for _, ex := range e.exs {
 		sg, ok := e.seen[ex]
 		if !ok {
-			return "cannot tell: the request carried no nonce"
+			return "cannot tell: the request carried no nonce, and the answer no marker of the upstream's"
 		}
 		if sg.err != nil {
 			return "cannot tell: " + sg.String()

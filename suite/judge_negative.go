@@ -26,6 +26,11 @@ func negativeChecks(sc scenario.Scenario) []check {
 	if p := sc.Expect.Param; p != "" {
 		cs = append(cs, check{name: "names " + p + " in error.param", rule: chargeParam, run: checkParam, applies: all(expectedStatus, errorAnswered), reads: readsErrorObject})
 	}
+	if refusedByTheGateway(sc) {
+		// As its hand-written twin is; a generated body carries no nonce (its bytes are the seed's alone), so
+		// only the upstream's marker on the answer can tell.
+		cs = append(cs, check{name: "is refused by the gateway itself, never forwarded to the upstream", rule: chargeForwarded, run: checkNotForwarded, applies: witnessed})
+	}
 	return append(cs, envelopeChecks()...)
 }
 

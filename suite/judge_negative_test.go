@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/negative"
 	"github.com/gwconform/gwconform/internal/scenario"
 	"github.com/gwconform/gwconform/internal/validate"
@@ -138,5 +139,22 @@ func TestAGeneratedBodyIsChargedAsItsHandWrittenTwin(t *testing.T) {
 				t.Errorf("by hand %v, generated %v (NEG-1 besides: %t)", byHand, gen, c.neg1)
 			}
 		})
+	}
+}
+
+// A generated body the gateway forwards is SEC-1's, as its hand-written twin is: its answer carrying the
+// upstream's marker tells, for the body carries no nonce the witness could be asked about.
+func TestAForwardedGeneratedBodyFailsSEC1(t *testing.T) {
+	set, _ := validate.Load()
+	role := generatedScenario(t, negative.WrongType, "messages[].role")
+	served := answer(200, "application/json", `{"id":"c","choices":[]}`)
+	served.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+	e := evidence{sc: role, exs: []*exchange.Exchange{served}, schemas: set, witness: "http://127.0.0.1:9/gwconform/witness/"}
+	if got, want := failedCharges(t, e), []string{"NEG-1", "REQ-4", "SEC-1"}; !slices.Equal(got, want) {
+		t.Errorf("failed %v, want %v", got, want)
+	}
+	e.exs = []*exchange.Exchange{answer(400, "application/json", invalidRole)}
+	if got := failedCharges(t, e); len(got) != 0 {
+		t.Errorf("refused by the gateway: failed %v", got)
 	}
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/gwconform/gwconform/internal/scenario"
 )
 
-// UnknownModel is the model id no catalogue lists; discovery makes sure this target's does not.
-const UnknownModel = "gwconform/no-such-model-7c1d"
+// UnknownModel is the model id no catalogue lists; discovery makes sure this target's does not. It has no
+// slash: in GET /v1/models/{id} one would make a router match another route than the retrieve one (one-api
+// answers 404 from its catch-all, where the id without a slash gets its retrieve handler's answer).
+const UnknownModel = "gwconform-no-such-model-7c1d"
 
 // discovery is what GET /v1/models told the run, before anything else was sent: a model that takes the
 // parameters the request scenarios vary, and one whose supported_parameters lack max_tokens (REQ-6).

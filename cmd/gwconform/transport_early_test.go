@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -25,55 +24,20 @@ import (
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/redact"
+	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
 const tooLarge = `{"error":{"message":"too large","type":"invalid_request_error","code":null,"param":null}}`
 
-// bodyLimiter is a target on 127.0.0.1 that reads a request's headers and 1 MiB of its body, then, with
-// answer set, refuses it with a 413 and Connection: close, and closes the socket; without answer it closes
-// and says nothing. The bytes it leaves unread make the close a reset. A small receive buffer keeps the
-// kernel from taking in the whole body for it, so the client is still writing when the reset comes.
+// bodyLimiter is a target that reads a request's headers and 1 MiB of its body, then, with answer set,
+// refuses it with a 413 and Connection: close, and closes the socket; without answer it closes and says
+// nothing. The bytes it leaves unread make the close a reset.
 func bodyLimiter(t *testing.T, answer bool, config *tls.Config) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if !answer {
+		return hostile.SizeLimiter(t, "", config)
 	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conn.(*net.TCPConn).SetReadBuffer(64 << 10)
-			go func(c net.Conn) {
-				if config != nil {
-					c = tls.Server(c, config)
-				}
-				defer c.Close()
-				rd := bufio.NewReader(c)
-				for {
-					line, err := rd.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				if _, err := io.CopyN(io.Discard, rd, 1<<20); err != nil || !answer {
-					return
-				}
-				c.Write([]byte("HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-					strconv.Itoa(len(tooLarge)) + "\r\n\r\n" + tooLarge))
-			}(conn)
-		}
-	}()
-	if config != nil {
-		return "https://" + l.Addr().String()
-	}
-	return "http://" + l.Addr().String()
+	return hostile.SizeLimiter(t, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "+
+		strconv.Itoa(len(tooLarge))+"\r\n\r\n"+tooLarge, config)
 }
 
 // productionClient is the run's client, made by the constructor a run uses.

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/redact"
+	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
 // earlyRefuser answers 413 as soon as it has read a request's headers and closes the connection without
@@ -82,53 +83,6 @@ const tooLarge = `{"error":{"message":"too large","type":"invalid_request_error"
 func refusal(extra string) string {
 	return "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\n" + extra +
 		"Content-Length: " + strconv.Itoa(len(tooLarge)) + "\r\n\r\n" + tooLarge
-}
-
-// sizeLimiter is a target that reads a request's headers and 1 MiB of its body, then writes answer (a
-// whole HTTP response) and closes the connection, as a body-size limit does; with no answer it closes
-// and says nothing. Either way bytes stay unread, so the close resets the connection under a client still
-// writing. Its receive buffer is kept small, so the kernel cannot take the whole body in for it.
-func sizeLimiter(t *testing.T, answer string, config *tls.Config) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conn.(*net.TCPConn).SetReadBuffer(64 << 10)
-			go func(c net.Conn) {
-				if config != nil {
-					c = tls.Server(c, config)
-				}
-				defer c.Close()
-				rd := bufio.NewReader(c)
-				for {
-					line, err := rd.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				if _, err := io.CopyN(io.Discard, rd, 1<<20); err != nil || answer == "" {
-					return
-				}
-				io.WriteString(c, answer)
-			}(conn)
-		}
-	}()
-	scheme := "http://"
-	if config != nil {
-		scheme = "https://"
-	}
-	return scheme + l.Addr().String()
 }
 
 // selfSigned is a certificate for 127.0.0.1 and a pool that trusts it.
@@ -197,7 +151,7 @@ func TestEarlyAnswerToAPartlySentBodyIsRead(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := earlyClient(pool)
-			c.BaseURL = sizeLimiter(t, tc.answer, tc.config)
+			c.BaseURL = hostile.SizeLimiter(t, tc.answer, tc.config)
 			for i := range 10 {
 				ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", http.Header{"Content-Type": {"application/json"}}, body)
 				if ex.Err != nil || ex.Response.Status != 413 || string(ex.Response.Body) != tooLarge {
@@ -218,7 +172,7 @@ func TestEarlyAnswerToAPartlySentBodyIsRead(t *testing.T) {
 // A target that closes without answering is a drop, reported as the exchange's error.
 func TestEarlyCloseWithoutAnAnswerIsADrop(t *testing.T) {
 	c := earlyClient(nil)
-	c.BaseURL = sizeLimiter(t, "", nil)
+	c.BaseURL = hostile.SizeLimiter(t, "", nil)
 	ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", nil, Bytes(make([]byte, 16<<20)))
 	if ex.Err == nil || ex.Response != nil {
 		t.Fatalf("got err=%v response=%+v, want a drop", ex.Err, ex.Response)
