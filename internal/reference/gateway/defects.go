@@ -552,7 +552,7 @@ func defectList() []*Defect {
 		{
 			Name:    "role-type-unchecked",
 			Summary: "A message whose role is not a string (1, true, null, an object) is not refused: the role is read leniently, as the default, user, and the request is served.",
-			Breaks:  []string{"REQ-4", "NEG-1"},
+			Breaks:  []string{"REQ-4", "NEG-1", "SEC-1"},
 			Before:  readRolesLeniently,
 		},
 		{
