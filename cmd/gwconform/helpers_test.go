@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +39,43 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == fmt.Sprint(runtime.GOMAXPROCS(0)) {
 		_ = flag.Set("test.parallel", "8")
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if plain.dir != "" {
+		os.RemoveAll(plain.dir)
+	}
+	os.Exit(code)
+}
+
+// plain is gwconform built without the race detector, once, for the test that runs it some ninety times
+// (TestMutationScore): a run mostly waits on loopback, and under -race each costs seconds of CPU, which on
+// a busy 2-core machine is most of `make test`. Every other test runs this race-enabled binary.
+var plain struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// plainBinary builds plain's binary on first use; where the build cannot be made (no go command), the
+// race-enabled test binary stands in, slower but the same program.
+func plainBinary(t testing.TB) string {
+	t.Helper()
+	plain.once.Do(func() {
+		if plain.dir, plain.err = os.MkdirTemp("", "gwconform-plain-"); plain.err != nil {
+			return
+		}
+		path := filepath.Join(plain.dir, "gwconform")
+		out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput()
+		if err != nil {
+			plain.err = fmt.Errorf("%v: %s", err, out)
+			return
+		}
+		plain.path = path
+	})
+	if plain.err != nil {
+		t.Logf("gwconform without the race detector could not be built (%v): running the test binary", plain.err)
+		return os.Args[0]
+	}
+	return plain.path
 }
 
 // result is one finished gwconform process.
@@ -52,9 +89,15 @@ type result struct {
 // API_KEY or GWCONFORM_TARGET cannot leak into a test) and gives it a minute at most.
 func gwconform(t testing.TB, env []string, args ...string) result {
 	t.Helper()
+	return gwconformAs(t, os.Args[0], env, args...)
+}
+
+// gwconformAs is gwconform with the binary given: this one, or plainBinary's.
+func gwconformAs(t testing.TB, bin string, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd, out, errb := child(t, ctx, env, args)
+	cmd, out, errb := childOf(t, ctx, bin, env, args)
 	return finished(t, ctx, cmd, cmd.Run(), out, errb)
 }
 
@@ -62,7 +105,12 @@ func gwconform(t testing.TB, env []string, args ...string) result {
 // minimal environment plus env, its output captured.
 func child(t testing.TB, ctx context.Context, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 	t.Helper()
-	cmd = exec.CommandContext(ctx, os.Args[0], args...)
+	return childOf(t, ctx, os.Args[0], env, args)
+}
+
+func childOf(t testing.TB, ctx context.Context, bin string, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
+	t.Helper()
+	cmd = exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append([]string{"GWCONFORM_TEST_AS_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	cmd.Dir = t.TempDir()
 	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
