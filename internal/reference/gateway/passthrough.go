@@ -27,14 +27,12 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 	if len(head) > passThroughParsed {
 		body = io.MultiReader(bytes.NewReader(head), r.Body)
 	}
-	// The model's own upstream timeout where it is a listed one, as the gateway's proxy has it.
+	// A listed model's own upstream timeout, as the gateway's proxy has it; any other body (an unknown
+	// model, a malformed one) the upstream refuses at once, so it waits for that answer however long a
+	// busy machine takes to give it.
 	ctx, cancel := r.Context(), context.CancelFunc(func() {})
-	timeout := g.timeout
-	if entry != nil {
-		timeout = g.timeoutFor(entry)
-	}
-	if timeout < forever {
-		ctx, cancel = context.WithTimeout(ctx, timeout)
+	if entry != nil && g.timeoutFor(entry) < forever {
+		ctx, cancel = context.WithTimeout(ctx, g.timeoutFor(entry))
 	}
 	defer cancel()
 	up, err := http.NewRequestWithContext(ctx, http.MethodPost, g.upstreamURL+"/chat/completions", body)
