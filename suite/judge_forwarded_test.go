@@ -120,3 +120,20 @@ func TestUpstreamLeaksOfEveryKind(t *testing.T) {
 		t.Error("the upstream's headers passed on were not caught")
 	}
 }
+
+// The completions counted as served to requests the gateway should have refused include those the witness
+// missed but the upstream's marker on the success shows, and never a refusal.
+func TestACompletionTheWitnessMissedIsCountedByItsMarker(t *testing.T) {
+	tg := newTarget(t, Config{BaseURL: "http://127.0.0.1:9/v1", APIKey: "gwc-billed-test-key"})
+	marked := func(status int) *exchange.Exchange {
+		ex := answer(status, "application/json", `{"id":"c","choices":[]}`)
+		ex.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+		return ex
+	}
+	served, refused := marked(200), marked(401)
+	tg.recorded = map[string]*sent{"auth-wrong-key": {exs: []*exchange.Exchange{served, refused},
+		seen: map[*exchange.Exchange]sighting{served: {}, refused: {}}}}
+	if n := tg.Billed(); n != 1 {
+		t.Errorf("Billed() = %d, want the one marked success", n)
+	}
+}

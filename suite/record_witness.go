@@ -127,8 +127,9 @@ func (sg sighting) String() string {
 }
 
 // Billed counts the completions served to requests the gateway should have refused itself: those the
-// upstream's witness saw served to a scenario charged to one of gatewayRefuses (but a proper twin, which the
-// gateway must serve), and every success answered to a generated body.
+// upstream's witness saw served, or whose success carries the upstream's marker, to a scenario charged to one
+// of gatewayRefuses (but a proper twin, which the gateway must serve), and every success answered to a
+// generated body.
 func (t *Target) Billed() int {
 	n := 0
 	for _, sc := range t.Scenarios.Scenarios {
@@ -143,7 +144,10 @@ func (t *Target) Billed() int {
 			continue
 		}
 		for ex, sg := range s.seen {
-			if sg.Completion && ex != s.controls[scenario.ControlProper] {
+			// A success carrying the upstream's marker is a completion the witness missed (the gateway
+			// dropped the nonce's header), as SEC-1 reads it.
+			missed := sg.err == nil && !sg.Reached && ex.Err == nil && isSuccess(ex.Response.Status) && markedByTheUpstream(ex)
+			if (sg.Completion || missed) && ex != s.controls[scenario.ControlProper] {
 				n++
 			}
 		}
