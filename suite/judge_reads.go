@@ -49,7 +49,14 @@ func (rd reads) lack(e evidence) *report.Block {
 	}
 	switch rd {
 	case readsErrorType:
-		return stringMember(r, "type", "ENV-3")
+		if b := stringMember(r, "type", "ENV-3"); b != nil {
+			return b
+		}
+		if v, _ := member(r, "type"); v == "" {
+			// ENV-3 wants a non-empty string: an empty one discriminates nothing, as no type does, and is
+			// charged once, to ENV-3, like a missing one.
+			return &report.Block{By: "ENV-3", Lack: "an empty error.type"}
+		}
 	case readsErrorMessage:
 		return stringMember(r, "message", "ENV-2")
 	}
@@ -63,10 +70,6 @@ func stringMember(r *exchange.Response, name, owner string) *report.Block {
 		return &report.Block{By: owner, Lack: "no error." + name}
 	case !isString(v):
 		return &report.Block{By: owner, Lack: "an error." + name + " that is not a string"}
-	case name == "type" && v == "":
-		// ENV-3 wants a non-empty string: an empty one discriminates nothing, as no type does, and is
-		// charged once, to ENV-3, like a missing one.
-		return &report.Block{By: owner, Lack: "an empty error.type"}
 	}
 	return nil
 }
