@@ -101,6 +101,16 @@ func gwconformAs(t testing.TB, bin string, env []string, args ...string) result 
 	return finished(t, ctx, cmd, cmd.Run(), out, errb)
 }
 
+// gwconformIn is gwconform run in dir rather than a directory of its own, for runs that share one.
+func gwconformIn(t testing.TB, dir string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd, out, errb := childOf(t, ctx, os.Args[0], env, args)
+	cmd.Dir = dir
+	return finished(t, ctx, cmd, cmd.Run(), out, errb)
+}
+
 // child is the command as these tests run it: this binary as gwconform, in a directory of its own, on a
 // minimal environment plus env, its output captured.
 func child(t testing.TB, ctx context.Context, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
@@ -131,7 +141,21 @@ func finished(t testing.TB, ctx context.Context, cmd *exec.Cmd, err error, out, 
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return result{code: code, stdout: out.String(), stderr: errb.String(), reportDir: filepath.Join(cmd.Dir, "reports")}
+	return result{code: code, stdout: out.String(), stderr: errb.String(), reportDir: reportDirOf(cmd.Dir, out.String())}
+}
+
+// reportDirOf is where a run in dir wrote its reports: where its last line says, else the default.
+func reportDirOf(dir, stdout string) string {
+	for _, line := range strings.Split(stdout, "\n") {
+		if rest, ok := strings.CutPrefix(line, reportsLinePrefix); ok {
+			rel, _, _ := strings.Cut(rest, ": ")
+			if filepath.IsAbs(rel) {
+				return rel
+			}
+			return filepath.Join(dir, rel)
+		}
+	}
+	return filepath.Join(dir, "reports")
 }
 
 // specs reads the Ginkgo JSON report of a run.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -73,7 +74,7 @@ func printNegative(w io.Writer, n suite.Negative) {
 }
 
 // replayCommand is the command line that replays one generated case alone: this run's flags without
-// --negative and --seed, naming the target where it came from the environment, each secret header's value
+// --negative, --seed and --report-dir (a replay writes beside the run's reports, replayReportDir), naming the target where it came from the environment, each secret header's value
 // as the variable the reports name.
 func replayCommand(fs *flag.FlagSet, args []string, envTarget string) func(seed uint64, index int) string {
 	var kept []string
@@ -88,6 +89,8 @@ func replayCommand(fs *flag.FlagSet, args []string, envTarget string) func(seed 
 		}
 		switch {
 		case name == "negative" || name == "seed" || name == "negative-replay":
+		case name == "report-dir":
+			// A replay given the full run's --report-dir would overwrite its reports with one case's.
 		case name == "secret-header":
 			h, _, _ := strings.Cut(value, ":")
 			kept = append(kept, dashes+name, `"`+strings.TrimSpace(h)+": "+suite.HeaderVariable(strings.TrimSpace(h))+`"`)
@@ -103,6 +106,12 @@ func replayCommand(fs *flag.FlagSet, args []string, envTarget string) func(seed 
 	return func(seed uint64, index int) string {
 		return strings.Join(append(append([]string{"gwconform", "run"}, kept...), fmt.Sprintf("--negative-replay %d:%d", seed, index)), " ")
 	}
+}
+
+// replayReportDir is where a replay writes its reports unless --report-dir says otherwise: a directory of its
+// own inside the default one, so that replaying a case never overwrites the reports of the run it came from.
+func replayReportDir(dir string, n suite.Negative) string {
+	return filepath.Join(dir, fmt.Sprintf("replay-%d-%d", n.Seed, n.Index))
 }
 
 func isBoolFlag(f *flag.Flag) bool {

@@ -269,11 +269,35 @@ func TestTheReplayCommandIsThisRunsWithTheOneCase(t *testing.T) {
 	fs, _ := runFlags()
 	args := []string{"--profile", "gw.yaml", "--negative", "500", "--seed=7", "--secret-header", "X-Auth: s3cr3t-value", "--label-filter", "req:REQ-4 || neg", "-v", "--report-dir=out dir"}
 	got := replayCommand(fs, args, "http://gw:8080/v1")(7, 42)
-	want := `gwconform run --profile gw.yaml --secret-header "X-Auth: $GWC_HEADER_X_AUTH" --label-filter 'req:REQ-4 || neg' -v --report-dir 'out dir' --target http://gw:8080/v1 --negative-replay 7:42`
+	want := `gwconform run --profile gw.yaml --secret-header "X-Auth: $GWC_HEADER_X_AUTH" --label-filter 'req:REQ-4 || neg' -v --target http://gw:8080/v1 --negative-replay 7:42`
 	if got != want {
 		t.Errorf("replay command\n%s\nwant\n%s", got, want)
 	}
 	if strings.Contains(got, "s3cr3t") {
 		t.Error("the secret header's value is in the command")
+	}
+}
+
+// A replay line pasted where the run was made writes its one case's reports beside the run's, never over them.
+func TestAReplayWritesBesideTheReportsOfTheRunItReplays(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := gwconformIn(t, dir, nil, "run", "--negative", "3", "--label-filter", "/^scenario:negative-/")
+	if run.code != exitConformant {
+		t.Fatalf("exit %d, want 0:\n%s", run.code, tail(run.stdout+run.stderr))
+	}
+	before := readFile(t, filepath.Join(run.reportDir, report.JSONFile))
+	replay := gwconformIn(t, dir, nil, "run", "--negative-replay", "1:2")
+	if replay.code != exitConformant {
+		t.Fatalf("replay: exit %d, want 0:\n%s", replay.code, tail(replay.stdout+replay.stderr))
+	}
+	if want := filepath.Join(dir, "reports", "replay-1-2"); replay.reportDir != want {
+		t.Errorf("the replay wrote its reports in %s, want %s", replay.reportDir, want)
+	}
+	if after := readFile(t, filepath.Join(run.reportDir, report.JSONFile)); after != before {
+		t.Error("the replay overwrote the run's report.json")
+	}
+	if n := replay.report(t).Run.Negative; n == nil || n.ReplayIndex == nil || *n.ReplayIndex != 2 {
+		t.Errorf("the replay's report.json says negative %+v, want the replay of case 2", n)
 	}
 }

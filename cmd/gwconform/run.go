@@ -150,6 +150,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	if neg.Replay && !set["report-dir"] {
+		o.reportDir = replayReportDir(o.reportDir, neg)
+	}
 	// A filter may select only generated bodies' specs, which exist once the catalogue has been read: what
 	// it could select among them is told before the target is asked anything.
 	if len(sel.specs) == 0 {

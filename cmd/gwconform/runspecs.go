@@ -61,9 +61,12 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "gwconform: report not written: %v\n", err)
 	}
-	fmt.Fprintf(stdout, "gwconform: reports in %s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
+	fmt.Fprintf(stdout, reportsLinePrefix+"%s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
 	return code
 }
+
+// reportsLinePrefix starts the line that says where the reports are.
+const reportsLinePrefix = "gwconform: reports in "
 
 // testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.
 type testingT struct{}
