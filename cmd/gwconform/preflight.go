@@ -8,26 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"syscall"
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/suite"
 )
-
-func ensureWritableDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".gwconform-write-check-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
-}
 
 // catalogueRefused is a complete answer to the pre-flight's GET /v1/models with an error status: the target
 // speaks HTTP, but refuses the suite's own key, URL or headers, so no model can be chosen and every spec

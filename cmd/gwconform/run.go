@@ -169,7 +169,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		envTarget = o.target
 	}
 
-	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, "bodies"), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, SecretHeaders: secretHeaders, APIKeyVar: o.apiKeyEnv,
+	cfg := suite.Config{ReproDir: filepath.Join(o.reportDir, report.BodiesDir), Concurrency: o.concurrency, Timeout: o.timeout, Billable: o.billable, HTTP: hc, Headers: extra, SecretHeaders: secretHeaders, APIKeyVar: o.apiKeyEnv,
 		Negative: neg, ReplayCommand: replayCommand(fs, args, envTarget)}
 	if o.target == "" {
 		if prof != nil {
@@ -224,9 +224,14 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return dryRun(stdout, sel, cfg)
 	}
 
-	if err := ensureWritableDir(o.reportDir); err != nil {
+	release, err := claimReportDir(o.reportDir)
+	switch {
+	case errors.Is(err, errReportDirInUse):
+		return fail(stderr, "run: --report-dir %q is in use: %v", o.reportDir, err)
+	case err != nil:
 		return fail(stderr, "run: --report-dir %q cannot be written: %v", o.reportDir, err)
 	}
+	defer release()
 	var prog *progress
 	if o.progress {
 		prog = newProgress(stderr, sel, cfg.Offers, cfg.Billable)

@@ -13,6 +13,8 @@ const (
 	JSONFile     = "report.json"
 	HTMLFile     = "report.html"
 	MarkdownFile = "summary.md"
+	// BodiesDir holds, byte for byte, the request bodies too long or too binary for their curl line.
+	BodiesDir = "bodies"
 )
 
 // StepSummaryEnv names the file GitHub Actions shows as the job's summary.

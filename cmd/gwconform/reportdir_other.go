@@ -1,0 +1,10 @@
+//go:build !unix
+
+package main
+
+import "os"
+
+// Without flock a report directory is not guarded: README says so.
+func lockFile(*os.File) error { return nil }
+
+func unlockFile(*os.File) {}
