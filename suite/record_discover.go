@@ -53,6 +53,23 @@ func (t *Target) Discover(ctx context.Context) *exchange.Exchange {
 	return d.catalogue
 }
 
+// ProbeKey asks once, after Discover, whether the target takes the suite's key where every scenario goes: a
+// chat request for a model no one serves, which a conformant gateway refuses for its model and bills nothing
+// for. Many gateways list their models to anyone, so a 200 from GET /v1/models says nothing of the key; a 401
+// here says the key itself is refused, and then no answer the run would judge is about the target.
+func (t *Target) ProbeKey(ctx context.Context) *exchange.Exchange {
+	ctx, cancel := context.WithTimeout(ctx, DiscoveryWait(t.client.Timeout))
+	defer cancel()
+	h := t.headers.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Authorization", "Bearer "+t.keys[profile.RoleValid])
+	body := fmt.Sprintf(`{"model":%q,"messages":[{"role":"user","content":"gwconform: does the target take this key?"}]}`, UnknownModel)
+	return t.client.Do(ctx, http.MethodPost, "/chat/completions", h, exchange.Bytes(body))
+}
+
 // paramsVaried are the parameters the request scenarios send with {{model}}: a model that supports them all
 // fails those scenarios only for the reason each one means.
 var paramsVaried = []string{"temperature", "max_tokens", "n", "stream"}

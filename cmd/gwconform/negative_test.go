@@ -13,6 +13,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/suite"
 )
 
 // The bar: against the reference, --negative 500 --seed 1 is clean, and takes about what a run
@@ -63,6 +64,10 @@ func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, _ := io.ReadAll(r.Body)
+	if bytes.Contains(b, []byte(suite.UnknownModel)) {
+		w.WriteHeader(http.StatusBadRequest) // the pre-flight's question about the key, not a generated body
+		return
+	}
 	rec.mu.Lock()
 	rec.bodies = append(rec.bodies, b)
 	rec.mu.Unlock()

@@ -59,6 +59,17 @@ func untestable(ex *exchange.Exchange, cfg suite.Config) error {
 	return fmt.Errorf("the target does not answer: GET %s: %v%s", u, err, unreachableHint(err, cfg.BaseURL, cfg.HTTP))
 }
 
+// keyRefused judges the pre-flight's chat request (suite's ProbeKey): a 401 to the suite's own key, on the
+// route every scenario uses, is a key the target does not take, whatever its public catalogue answered. It
+// is a setup mistake, not a verdict. Any other answer, or none, is left to the specs.
+func keyRefused(ex *exchange.Exchange, cfg suite.Config) error {
+	if ex.Err != nil || ex.Response.Status != http.StatusUnauthorized {
+		return nil
+	}
+	return fmt.Errorf("the target refuses the key in $%s: POST %s with it answered 401, although GET /v1/models answered; check the key in $%s (or, for a gateway behind another auth layer, give its header with --header 'Name: value')",
+		cfg.APIKeyVar, ex.Request.URL, cfg.APIKeyVar)
+}
+
 // unreachableHint says what to check for the transport errors a person can fix from the command line.
 func unreachableHint(err error, baseURL string, hc *http.Client) string {
 	var unknownCA x509.UnknownAuthorityError

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -15,13 +16,14 @@ import (
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/requirements"
+	"github.com/gwconform/gwconform/suite"
 )
 
 // One default run, checked several ways: it passes, its JUnit report lists every spec, and its specs'
 // labels name every requirement the foundation covers.
 func TestDefaultRunAgainstTheEmbeddedReference(t *testing.T) {
 	t.Parallel()
-	r := gwconform(t, nil, "run")
+	r := gwconformRaced(t, nil, "run")
 	if r.code != exitConformant {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -163,6 +165,12 @@ func catalogueGateway(t *testing.T, status int, body string) string {
 		if r.URL.Path == "/v1/models" {
 			w.WriteHeader(status)
 			io.WriteString(w, body)
+			return
+		}
+		// It takes the suite's key: a model no one serves is refused for its model, as the pre-flight wants.
+		if b, _ := io.ReadAll(r.Body); bytes.Contains(b, []byte(suite.UnknownModel)) {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":{"message":"no such model","type":"invalid_request_error","code":"model_not_found","param":"model"}}`)
 			return
 		}
 		w.WriteHeader(http.StatusUnauthorized)
