@@ -94,7 +94,7 @@ func runMutant(t *testing.T, d *gateway.Defect) mutant {
 	if d.Requires != "" {
 		args = append(args, "--header", d.Requires)
 	}
-	r := gwconformAs(t, plainBinary(t), env, args...)
+	r := gwconform(t, env, args...)
 	for _, key := range []string{stack.APIKey, stack.ZeroCreditKey, stack.RevokedKey, stack.RateLimitedKey} {
 		r.noSecret(t, key)
 	}

@@ -46,9 +46,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// plain is gwconform built without the race detector, once, for the test that runs it some ninety times
-// (TestMutationScore): a run mostly waits on loopback, and under -race each costs seconds of CPU, which on
-// a busy 2-core machine is most of `make test`. Every other test runs this race-enabled binary.
+// plain is gwconform built without the race detector, once per test process, for the gwconform runs of
+// these tests (gwconform, child): a run mostly waits on loopback, and under -race each costs seconds of CPU,
+// which on a busy 2-core machine was most of `make test`.
 var plain struct {
 	once      sync.Once
 	dir, path string
@@ -86,8 +86,18 @@ type result struct {
 }
 
 // gwconform runs the command with args and env (on top of a minimal environment, so a developer's own
-// API_KEY or GWCONFORM_TARGET cannot leak into a test) and gives it a minute at most.
+// API_KEY or GWCONFORM_TARGET cannot leak into a test) and gives it a minute at most. It runs the binary
+// built without the race detector: under -race a whole run costs seconds of CPU, and the forty-odd runs of
+// these tests were most of make test's time on a busy machine. The race detector watches a whole run in
+// gwconformRaced's tests, and the suite's own packages under it everywhere.
 func gwconform(t testing.TB, env []string, args ...string) result {
+	t.Helper()
+	return gwconformAs(t, plainBinary(t), env, args...)
+}
+
+// gwconformRaced is gwconform run as this test binary: with the race detector when the tests have it, and
+// with the test hooks TestMain reads.
+func gwconformRaced(t testing.TB, env []string, args ...string) result {
 	t.Helper()
 	return gwconformAs(t, os.Args[0], env, args...)
 }
@@ -106,7 +116,7 @@ func gwconformIn(t testing.TB, dir string, env []string, args ...string) result 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd, out, errb := childOf(t, ctx, os.Args[0], env, args)
+	cmd, out, errb := childOf(t, ctx, plainBinary(t), env, args)
 	cmd.Dir = dir
 	return finished(t, ctx, cmd, cmd.Run(), out, errb)
 }
@@ -115,7 +125,7 @@ func gwconformIn(t testing.TB, dir string, env []string, args ...string) result 
 // minimal environment plus env, its output captured.
 func child(t testing.TB, ctx context.Context, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 	t.Helper()
-	return childOf(t, ctx, os.Args[0], env, args)
+	return childOf(t, ctx, plainBinary(t), env, args)
 }
 
 func childOf(t testing.TB, ctx context.Context, bin string, env, args []string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {

@@ -12,7 +12,7 @@ func TestRunWithAProfileRunsEveryTrigger(t *testing.T) {
 	t.Parallel()
 	stack := startReference(t)
 	path, env := profileFor(t, stack)
-	r := gwconform(t, env, "run", "--profile", path)
+	r := gwconformRaced(t, env, "run", "--profile", path)
 	if r.code != exitConformant {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}

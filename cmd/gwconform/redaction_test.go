@@ -61,7 +61,7 @@ func redactionRun(t *testing.T, env ...string) result {
 		t.Fatal(err)
 	}
 	env = append(env, "API_KEY="+canaryValidKey, "CANARY_REVOKED_KEY="+canaryRevokedKey, "CANARY_GATEWAY_TOKEN="+canaryHeader)
-	r := gwconform(t, env, "run", "--target", echoGateway(t), "--profile", profile, "--header", "X-Provider: "+literalProvider)
+	r := gwconformRaced(t, env, "run", "--target", echoGateway(t), "--profile", profile, "--header", "X-Provider: "+literalProvider)
 	if r.code != exitFailed {
 		t.Fatalf("exit %d against an echoing gateway, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
