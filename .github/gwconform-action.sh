@@ -3,7 +3,9 @@
 #
 # Inputs, from the environment: INPUT_TARGET, INPUT_PROFILE, INPUT_LABEL_FILTER, INPUT_FAIL_ON,
 # INPUT_REPORT_DIR, INPUT_VERSION, and GWCONFORM_BIN: a gwconform to run; without it the script installs
-# gwconform with go install, INPUT_VERSION of the module or else this script's own checkout. The API key is
+# gwconform with go install, INPUT_VERSION of the module or else this script's own checkout, which it stamps
+# with the version ACTION_REPOSITORY@ACTION_REF (github.action_repository and github.action_ref, which
+# a composite action's run step sees only through env) unless the checkout is a git one. The API key is
 # never an input: gwconform reads it from the job's environment ($API_KEY, or the variable the profile's
 # api_key_env names), and this script never prints it.
 #
@@ -21,7 +23,7 @@ fail_on=${INPUT_FAIL_ON:-must}
 report_dir=${INPUT_REPORT_DIR:-gwconform-reports}
 version_input=${INPUT_VERSION:-}
 # The checkout this script is in: the action's own, the module `go install ./cmd/gwconform` builds.
-action_path=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+action_path=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 output() {
 	if [ -n "${GITHUB_OUTPUT:-}" ]; then
@@ -78,20 +80,41 @@ lastLine() {
 	grep -E -- "$1" "$2" | tail -n 1 || true
 }
 
+# checkoutVersion is the version a build of the action's checkout reports. Go records none for it: GitHub
+# unpacks an action without .git, so the ref the workflow named it by; a git checkout (uses: ./) describes
+# itself. Empty when neither is known, and then gwconform says that it does not know.
+checkoutVersion() {
+	if [ "$(git -C "$action_path" rev-parse --show-toplevel 2>/dev/null)" = "$action_path" ]; then
+		git -C "$action_path" describe --tags --always --dirty 2>/dev/null && return
+	fi
+	if [ -n "${ACTION_REF:-}" ]; then
+		echo "${ACTION_REPOSITORY:-gwconform/gwconform}@$ACTION_REF"
+	fi
+}
+
 # install builds gwconform into a directory of its own and sets bin; a failure ends the step with go's
-# last line as the reason (go prints URLs with their passwords redacted).
+# last line as the reason (go prints URLs with their passwords redacted). go install @version records the
+# module version itself; a build of the checkout is stamped with checkoutVersion.
 install() {
 	local gobin="$scratch/bin" log="$scratch/install.log" pkg=./cmd/gwconform what="from the action's checkout"
+	local flags=()
 	if [ -n "$version_input" ]; then
 		pkg="github.com/gwconform/gwconform/cmd/gwconform@$version_input"
 		what=$version_input
+	else
+		local stamp
+		stamp=$(checkoutVersion)
+		if [ -n "$stamp" ]; then
+			flags=(-ldflags "-X main.version=$stamp")
+			what="$what ($stamp)"
+		fi
 	fi
 	if ! command -v go >/dev/null; then
 		couldNotTest "could not install gwconform $what: no go command on PATH (did actions/setup-go fail?)"
 	fi
 	echo "::group::Install gwconform $what"
 	local status=0
-	(cd "$action_path" && GOBIN="$gobin" go install "$pkg") 2>"$log" || status=$?
+	(cd "$action_path" && GOBIN="$gobin" go install "${flags[@]}" "$pkg") 2>"$log" || status=$?
 	cat "$log" >&2
 	echo "::endgroup::"
 	if [ "$status" -ne 0 ]; then

@@ -32,11 +32,17 @@ type actionRun struct {
 // environment.
 func runAction(t *testing.T, env ...string) actionRun {
 	t.Helper()
+	return runActionScript(t, actionScript, env...)
+}
+
+// runActionScript is runAction with the script at path, a copy of the action's elsewhere.
+func runActionScript(t *testing.T, path string, env ...string) actionRun {
+	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
 	}
-	script, err := filepath.Abs(actionScript)
+	script, err := filepath.Abs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +201,63 @@ func TestActionScript(t *testing.T) {
 	})
 }
 
+// The Action's install stamps the version the reports name where Go records none: a build of the action's
+// checkout gets the checkout's git describe, or the ref the workflow named the action by (GitHub unpacks an
+// action without .git); go install @version records the module version itself.
+func TestActionInstallStampsTheVersion(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	describe, err := exec.Command("git", "describe", "--tags", "--always", "--dirty").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	// Outside git: the script alone in a directory of its own, as GitHub unpacks the action.
+	unpacked := filepath.Join(t.TempDir(), ".github", "gwconform-action.sh")
+	b, err := os.ReadFile(actionScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(unpacked), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(unpacked, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ref := []string{"ACTION_REF=v1.2.3-rc1", "ACTION_REPOSITORY=someone/gwconform-fork"}
+	for _, c := range []struct {
+		name, script string
+		env          []string
+		want         string // go's arguments, one a line
+	}{
+		{"a checkout", actionScript, ref, "install\n-ldflags\n-X main.version=" + strings.TrimSpace(string(describe)) + "\n./cmd/gwconform\n"},
+		{"unpacked", unpacked, ref, "install\n-ldflags\n-X main.version=someone/gwconform-fork@v1.2.3-rc1\n./cmd/gwconform\n"},
+		{"unpacked, no ref", unpacked, nil, "install\n./cmd/gwconform\n"},
+		{"a version", unpacked, append([]string{"INPUT_VERSION=v1.2.0"}, ref...), "install\ngithub.com/gwconform/gwconform/cmd/gwconform@v1.2.0\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			// A stand-in for go records its arguments and installs a gwconform that refuses to test.
+			args := filepath.Join(t.TempDir(), "args")
+			goDir := filepath.Dir(writeScript(t, "go", "printf '%s\\n' \"$@\" >'"+args+"'\nmkdir -p \"$GOBIN\"\n"+
+				"printf '#!/bin/sh\\necho \"gwconform: installed\" >&2\\nexit 2\\n' >\"$GOBIN/gwconform\"\nchmod +x \"$GOBIN/gwconform\"\n"))
+			env := append([]string{"INPUT_TARGET=http://127.0.0.1:1/v1", "GWCONFORM_BIN=", "PATH=" + goDir + string(os.PathListSeparator) + os.Getenv("PATH")}, c.env...)
+			r := runActionScript(t, c.script, env...)
+			if !strings.Contains(r.summary, "gwconform: installed") {
+				t.Fatalf("the installed gwconform did not run (exit %d):\n%s\n%s", r.code, r.stderr, r.summary)
+			}
+			got, err := os.ReadFile(args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.want {
+				t.Errorf("go was run with\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
 // writeScript writes an executable shell script named name into a directory of its own.
 func writeScript(t *testing.T, name, body string) string {
 	t.Helper()
@@ -275,7 +338,7 @@ func TestActionYAML(t *testing.T) {
 			continue
 		}
 		calls = true
-		for _, v := range []string{"INPUT_TARGET", "INPUT_PROFILE", "INPUT_LABEL_FILTER", "INPUT_FAIL_ON", "INPUT_REPORT_DIR", "INPUT_VERSION"} {
+		for _, v := range []string{"INPUT_TARGET", "INPUT_PROFILE", "INPUT_LABEL_FILTER", "INPUT_FAIL_ON", "INPUT_REPORT_DIR", "INPUT_VERSION", "ACTION_REF", "ACTION_REPOSITORY"} {
 			if s.Env[v] == "" {
 				t.Errorf("the step running the script does not set %s", v)
 			}
