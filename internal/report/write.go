@@ -103,7 +103,7 @@ func stepSummaryPointer(dir string) string {
 		StepSummaryMax>>10, mdCode(filepath.Join(dir, MarkdownFile)), mdCode(filepath.Join(dir, HTMLFile)))
 }
 
-// cutStepSummary is md and a blank line that parts it from whatever an earlier step wrote, when that fits
+// cutStepSummary is md and a blank line that parts it from whatever is appended after it, when that fits
 // in limit bytes. Else it is the most of md's lines that fit together with the closing lines of the blocks
 // they end inside (so the pointer does not show inside a transcript or a collapsed section) and pointer.
 func cutStepSummary(md []byte, limit int, pointer string) []byte {
