@@ -1,11 +1,16 @@
 # The two commands a newcomer runs: `make run` and `make test`.
 GO  ?= go
+GIT ?= git
 BIN := bin/gwconform
+# The version `gwconform version` and every report name: the checkout's git describe, stamped so that a
+# build Go records no VCS information for (-buildvcs=false) still names its commit. Empty without git or
+# .git; the binary then names what Go recorded, or says that nothing was.
+GWCONFORM_VERSION ?= $(shell $(GIT) describe --tags --always --dirty 2>/dev/null)
 
 .PHONY: build run test lint bench mutation flake
 
 build:
-	$(GO) build -o $(BIN) ./cmd/gwconform
+	$(GO) build -ldflags "-X main.version=$(GWCONFORM_VERSION)" -o $(BIN) ./cmd/gwconform
 
 # A full conformance run against the embedded reference gateway; reports land in reports/.
 run: build

@@ -32,11 +32,17 @@ type actionRun struct {
 // environment.
 func runAction(t *testing.T, env ...string) actionRun {
 	t.Helper()
+	return runActionScript(t, actionScript, env...)
+}
+
+// runActionScript is runAction with the script at path, a copy of the action's elsewhere.
+func runActionScript(t *testing.T, path string, env ...string) actionRun {
+	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
 	}
-	script, err := filepath.Abs(actionScript)
+	script, err := filepath.Abs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +152,44 @@ func TestActionScript(t *testing.T) {
 			t.Errorf("no clear error:\n%s", r.stderr)
 		}
 	})
+	// gwconform refused to test and wrote no report: its own last gwconform: line is the summary's reason,
+	// and the log still shows everything it printed.
+	t.Run("no report", func(t *testing.T) {
+		t.Parallel()
+		bin := writeScript(t, "gwconform", "echo 'gwconform: an earlier line' >&2\necho 'not a gwconform line' >&2\n"+
+			"echo 'gwconform: run: --target \"ftp://gw/v1\" is not an http(s) URL' >&2\necho 'after the reason' >&2\nexit 2\n")
+		r := runAction(t, "API_KEY=sk-never-sent", "INPUT_TARGET=ftp://gw/v1", "GWCONFORM_BIN="+bin)
+		r.check(t, exitUsage, map[string]string{"verdict": "", "exit-code": "2", "report-dir": "gwconform-reports"}, "sk-never-sent")
+		reason := `gwconform exited 2 without writing a report: gwconform: run: --target "ftp://gw/v1" is not an http(s) URL`
+		if !strings.Contains(r.summary, reason) {
+			t.Errorf("the step summary does not give gwconform's reason %q:\n%s", reason, r.summary)
+		}
+		if !strings.Contains(r.stderr, "::error title=gwconform::"+reason+"\n") {
+			t.Errorf("no annotation with the reason:\n%s", r.stderr)
+		}
+		for _, line := range []string{"gwconform: an earlier line", "not a gwconform line", "after the reason"} {
+			if !strings.Contains(r.stderr, line+"\n") {
+				t.Errorf("the log lost gwconform's stderr line %q:\n%s", line, r.stderr)
+			}
+		}
+	})
+	// Without GWCONFORM_BIN the script installs gwconform itself; when go install fails, the outputs are
+	// still set and the summary says why.
+	t.Run("install fails", func(t *testing.T) {
+		t.Parallel()
+		goDir := filepath.Dir(writeScript(t, "go", "echo 'go: downloading github.com/gwconform/gwconform v9.9.9' >&2\n"+
+			"echo 'go: github.com/gwconform/gwconform/cmd/gwconform@v9.9.9: invalid version: unknown revision v9.9.9' >&2\nexit 1\n"))
+		r := runAction(t, "API_KEY=sk-never-sent", "INPUT_TARGET=http://127.0.0.1:1/v1", "INPUT_VERSION=v9.9.9", "GWCONFORM_BIN=",
+			"PATH="+goDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		r.check(t, exitUsage, map[string]string{"verdict": "", "exit-code": "2", "report-dir": "gwconform-reports"}, "sk-never-sent")
+		reason := "could not install gwconform v9.9.9: go: github.com/gwconform/gwconform/cmd/gwconform@v9.9.9: invalid version: unknown revision v9.9.9"
+		if !strings.Contains(r.summary, reason) {
+			t.Errorf("the step summary does not say %q:\n%s", reason, r.summary)
+		}
+		if !strings.Contains(r.stderr, "::error title=gwconform::"+reason+"\n") {
+			t.Errorf("no annotation with the reason:\n%s", r.stderr)
+		}
+	})
 	t.Run("profile without a target", func(t *testing.T) {
 		t.Parallel()
 		profile := writeFile(t, "model: m\n# target: https://commented.out/v1\n")
@@ -155,6 +199,73 @@ func TestActionScript(t *testing.T) {
 			t.Errorf("no clear error:\n%s", r.stderr)
 		}
 	})
+}
+
+// The Action's install stamps the version the reports name where Go records none: a build of the action's
+// checkout gets the checkout's git describe, or the ref the workflow named the action by (GitHub unpacks an
+// action without .git); go install @version records the module version itself.
+func TestActionInstallStampsTheVersion(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	describe, err := exec.Command("git", "describe", "--tags", "--always", "--dirty").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	// Outside git: the script alone in a directory of its own, as GitHub unpacks the action.
+	unpacked := filepath.Join(t.TempDir(), ".github", "gwconform-action.sh")
+	b, err := os.ReadFile(actionScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(unpacked), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(unpacked, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ref := []string{"ACTION_REF=v1.2.3-rc1", "ACTION_REPOSITORY=someone/gwconform-fork"}
+	for _, c := range []struct {
+		name, script string
+		env          []string
+		want         string // go's arguments, one a line
+	}{
+		{"a checkout", actionScript, ref, "install\n-ldflags\n-X main.version=" + strings.TrimSpace(string(describe)) + "\n./cmd/gwconform\n"},
+		{"unpacked", unpacked, ref, "install\n-ldflags\n-X main.version=someone/gwconform-fork@v1.2.3-rc1\n./cmd/gwconform\n"},
+		{"unpacked, no ref", unpacked, nil, "install\n./cmd/gwconform\n"},
+		{"a version", unpacked, append([]string{"INPUT_VERSION=v1.2.0"}, ref...), "install\ngithub.com/gwconform/gwconform/cmd/gwconform@v1.2.0\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			// A stand-in for go records its arguments and installs a gwconform that refuses to test.
+			args := filepath.Join(t.TempDir(), "args")
+			goDir := filepath.Dir(writeScript(t, "go", "printf '%s\\n' \"$@\" >'"+args+"'\nmkdir -p \"$GOBIN\"\n"+
+				"printf '#!/bin/sh\\necho \"gwconform: installed\" >&2\\nexit 2\\n' >\"$GOBIN/gwconform\"\nchmod +x \"$GOBIN/gwconform\"\n"))
+			env := append([]string{"INPUT_TARGET=http://127.0.0.1:1/v1", "GWCONFORM_BIN=", "PATH=" + goDir + string(os.PathListSeparator) + os.Getenv("PATH")}, c.env...)
+			r := runActionScript(t, c.script, env...)
+			if !strings.Contains(r.summary, "gwconform: installed") {
+				t.Fatalf("the installed gwconform did not run (exit %d):\n%s\n%s", r.code, r.stderr, r.summary)
+			}
+			got, err := os.ReadFile(args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.want {
+				t.Errorf("go was run with\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+// writeScript writes an executable shell script named name into a directory of its own.
+func writeScript(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // action.yml: a composite action with the inputs and outputs the README documents, and no input that
@@ -169,8 +280,10 @@ func TestActionYAML(t *testing.T) {
 		Runs struct {
 			Using string `yaml:"using"`
 			Steps []struct {
-				Run string            `yaml:"run"`
-				Env map[string]string `yaml:"env"`
+				Name            string            `yaml:"name"`
+				Run             string            `yaml:"run"`
+				Env             map[string]string `yaml:"env"`
+				ContinueOnError bool              `yaml:"continue-on-error"`
 			} `yaml:"steps"`
 		} `yaml:"runs"`
 		Inputs  map[string]struct{ Description, Default string } `yaml:"inputs"`
@@ -209,18 +322,25 @@ func TestActionYAML(t *testing.T) {
 	if len(action.Outputs) != 3 {
 		t.Errorf("outputs %v, want verdict, exit-code and report-dir", action.Outputs)
 	}
-	// Inputs reach the shell through env, never pasted into a script, where a quote would run as code.
+	// Inputs reach the shell through env, never pasted into a script, where a quote would run as code. The
+	// script writes the outputs on every path, so no step may end the job before it runs.
 	calls := false
 	for _, s := range action.Runs.Steps {
 		if strings.Contains(s.Run, "${{") {
 			t.Errorf("a step interpolates an expression into its script:\n%s", s.Run)
 		}
-		if strings.Contains(s.Run, ".github/gwconform-action.sh") {
-			calls = true
-			for _, v := range []string{"INPUT_TARGET", "INPUT_PROFILE", "INPUT_LABEL_FILTER", "INPUT_FAIL_ON", "INPUT_REPORT_DIR", "GWCONFORM_BIN"} {
-				if s.Env[v] == "" {
-					t.Errorf("the step running the script does not set %s", v)
-				}
+		if !strings.Contains(s.Run, ".github/gwconform-action.sh") {
+			if calls {
+				t.Errorf("step %q runs after the script that writes the outputs", s.Name)
+			} else if !s.ContinueOnError {
+				t.Errorf("step %q can fail the job before the outputs are written: it needs continue-on-error", s.Name)
+			}
+			continue
+		}
+		calls = true
+		for _, v := range []string{"INPUT_TARGET", "INPUT_PROFILE", "INPUT_LABEL_FILTER", "INPUT_FAIL_ON", "INPUT_REPORT_DIR", "INPUT_VERSION", "ACTION_REF", "ACTION_REPOSITORY"} {
+			if s.Env[v] == "" {
+				t.Errorf("the step running the script does not set %s", v)
 			}
 		}
 	}

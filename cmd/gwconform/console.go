@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/requirements"
 )
 
 // marksPerLine keeps the row of marks within a terminal's width.
@@ -77,7 +78,7 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 		fmt.Fprintf(w, "  FAIL %s\n", line)
 		if githubActions {
 			// A workflow annotation per failed requirement, not per spec: the same one line.
-			fmt.Fprintf(w, "::error title=gwconform %s::%s\n", q.ID, strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(line))
+			fmt.Fprintf(w, "::%s title=gwconform %s::%s\n", annotationCommand(res.Run, q), q.ID, strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(line))
 		}
 	}
 	for _, q := range res.Requirements {
@@ -107,6 +108,15 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 	for _, name := range res.Counts.Specs.NowPassing {
 		fmt.Fprintf(w, "gwconform: listed in %s but now passes, remove it: %s\n", res.Run.KnownFailing, name)
 	}
+}
+
+// annotationCommand is the workflow command for a failed requirement: an error when its failure fails the
+// run, else a warning, so that a passing step shows no red error.
+func annotationCommand(run report.Run, q *report.Requirement) string {
+	if run.Fails(requirements.Level(q.Level)) {
+		return "error"
+	}
+	return "warning"
 }
 
 // reproductionVariables are the shell variables any finding's curl line reads.

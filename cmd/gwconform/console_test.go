@@ -53,3 +53,38 @@ func TestConsoleIsOneLinePerFailedRequirement(t *testing.T) {
 		t.Errorf("-v does not show the transcripts")
 	}
 }
+
+// Under GitHub Actions a failed requirement's annotation is an error when its failure fails the step, and a
+// warning when it does not: a SHOULD failure is a warning unless the run's --fail-on is should.
+func TestAnnotationLevelFollowsFailOn(t *testing.T) {
+	t.Parallel()
+	failing := func(id, level string) *report.Requirement {
+		return &report.Requirement{ID: id, Level: level, Outcome: report.OutcomeFail,
+			Specs: []*report.Spec{{Name: id + " spec", State: report.StateFailed, Reason: "broke " + id}}}
+	}
+	for _, c := range []struct {
+		failOn       string
+		must, should string // the annotation lines
+	}{
+		{"must", "::error title=gwconform ENV-1::MUST ENV-1: ENV-1 spec: broke ENV-1", "::warning title=gwconform ENV-9::SHOULD ENV-9: ENV-9 spec: broke ENV-9"},
+		{"should", "::error title=gwconform ENV-1::MUST ENV-1: ENV-1 spec: broke ENV-1", "::error title=gwconform ENV-9::SHOULD ENV-9: ENV-9 spec: broke ENV-9"},
+	} {
+		res := &report.Result{Run: report.Run{FailOn: c.failOn},
+			Requirements: []*report.Requirement{failing("ENV-1", "MUST"), failing("ENV-9", "SHOULD")}}
+		var b strings.Builder
+		printVerdict(&b, res, true)
+		for _, want := range []string{c.must, c.should} {
+			if !strings.Contains(b.String(), "\n"+want+"\n") {
+				t.Errorf("--fail-on %s: no line %q:\n%s", c.failOn, want, b.String())
+			}
+		}
+		if got := strings.Count(b.String(), "\n::"); got != 2 {
+			t.Errorf("--fail-on %s: %d annotations for 2 failed requirements:\n%s", c.failOn, got, b.String())
+		}
+		var plain strings.Builder
+		printVerdict(&plain, res, false)
+		if strings.Contains(plain.String(), "::") {
+			t.Errorf("--fail-on %s: annotations outside GitHub Actions:\n%s", c.failOn, plain.String())
+		}
+	}
+}

@@ -17,22 +17,27 @@ func buildVersion() string {
 	return versionOf(info, version)
 }
 
+// unknownVersion is the version of a build that recorded nothing of its source: no -ldflags stamp, no
+// module version and no VCS information (-buildvcs=false, a source tarball without .git, a test binary). It
+// says so, where a bare "dev" would pass for a version.
+const unknownVersion = "dev (unknown commit: built without VCS information or a -ldflags version)"
+
 // versionOf chooses the version from the build's information and the version stamped with -ldflags. A
-// stamp other than "dev" was set on purpose and wins. Then the main module's version: `go install
-// github.com/gwconform/gwconform/cmd/gwconform@vX.Y.Z` records vX.Y.Z (a build in a git checkout records
-// a pseudo-version). A build without one is "dev", with the commit and "+dirty" when the build recorded
-// them.
+// stamp other than "dev" (main.version's default) was set on purpose and wins: the Makefile stamps `git
+// describe`, the Action its ref. Then the main module's version: `go install
+// github.com/gwconform/gwconform/cmd/gwconform@vX.Y.Z` records vX.Y.Z (a build in a git checkout records a
+// pseudo-version). Then "dev-" and the commit, with "+dirty", when the build recorded them; else
+// unknownVersion.
 func versionOf(info *debug.BuildInfo, stamped string) string {
 	if stamped != "" && stamped != "dev" {
 		return stamped
 	}
 	if info == nil {
-		return "dev"
+		return unknownVersion
 	}
 	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	v := "dev"
 	var revision string
 	var modified bool
 	for _, s := range info.Settings {
@@ -43,14 +48,15 @@ func versionOf(info *debug.BuildInfo, stamped string) string {
 			modified = s.Value == "true"
 		}
 	}
-	if revision != "" {
-		if len(revision) > 12 {
-			revision = revision[:12]
-		}
-		v += "-" + revision
-		if modified {
-			v += "+dirty"
-		}
+	if revision == "" {
+		return unknownVersion
+	}
+	if len(revision) > 12 {
+		revision = revision[:12]
+	}
+	v := "dev-" + revision
+	if modified {
+		v += "+dirty"
 	}
 	return v
 }

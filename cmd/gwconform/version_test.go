@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -13,7 +15,7 @@ func TestVersionCommandPrintsThreeVersions(t *testing.T) {
 	if code := Main([]string{"version"}, func(string) string { return "" }, &stdout, &stderr); code != exitConformant {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
-	want := regexp.MustCompile(`^gwconform (\S+)\ncontract (\d+\.\d+)\ngo (\S+)\n$`)
+	want := regexp.MustCompile(`^gwconform (.+)\ncontract (\d+\.\d+)\ngo (\S+)\n$`)
 	m := want.FindStringSubmatch(stdout.String())
 	if m == nil {
 		t.Fatalf("version printed %q; want three lines: gwconform V, contract V, go V", stdout.String())
@@ -51,13 +53,29 @@ func TestVersionOf(t *testing.T) {
 		{"devel with an ldflags stamp", main("(devel)", nil), "v1.2.4", "v1.2.4"},
 		{"devel, clean checkout", main("(devel)", vcs("0123456789abcdef0123", "false")), "dev", "dev-0123456789ab"},
 		{"devel, modified checkout", main("(devel)", vcs("0123456789abcdef0123", "true")), "dev", "dev-0123456789ab+dirty"},
-		{"devel, no vcs", main("(devel)", nil), "dev", "dev"},
-		{"a test binary", main("", nil), "dev", "dev"},
-		{"no build info", nil, "dev", "dev"},
+		{"devel, no vcs", main("(devel)", nil), "dev", unknownVersion},
+		{"devel, -buildvcs=false", main("(devel)", []debug.BuildSetting{{Key: "-buildvcs", Value: "false"}}), "dev", unknownVersion},
+		{"a test binary", main("", nil), "dev", unknownVersion},
+		{"no build info", nil, "dev", unknownVersion},
+		{"no build info, an empty stamp", nil, "", unknownVersion},
 		{"no build info, stamped", nil, "v1.0.0", "v1.0.0"},
+		{"a Makefile build outside git", main("(devel)", nil), "", unknownVersion},
 	} {
-		if got := versionOf(tc.info, tc.stamped); got != tc.want {
+		got := versionOf(tc.info, tc.stamped)
+		if got != tc.want {
 			t.Errorf("%s: %q; want %q", tc.name, got, tc.want)
 		}
+		// A bare "dev" names no build: a report carrying it could not be traced to any source.
+		if got == "dev" {
+			t.Errorf("%s: the version is a bare dev", tc.name)
+		}
+	}
+}
+
+// README's `version` bullet quotes what a build that knows nothing of its source prints.
+func TestReadmeQuotesTheUnknownVersion(t *testing.T) {
+	readme := readFile(t, filepath.Join("..", "..", "README.md"))
+	if !strings.Contains(strings.Join(strings.Fields(readme), " "), "`"+unknownVersion+"`") {
+		t.Errorf("README.md does not quote the unknown version %q", unknownVersion)
 	}
 }

@@ -139,7 +139,7 @@ func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (
 		return VerdictHarnessError, ExitHarness, fmt.Sprintf("harness error: %d spec(s) or checks of the suite itself failed to run; no verdict (%s)", harness, counts)
 	case c.FailedMust > 0:
 		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT: %s, %d MUST and %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedMust, c.FailedShould, counts)
-	case c.FailedShould > 0 && run.FailOn == "should":
+	case c.FailedShould > 0 && run.Fails(requirements.Should):
 		return VerdictNonConformant, ExitFailed, fmt.Sprintf("NON-CONFORMANT with --fail-on should: %s, %d SHOULD spec(s) failed (%s)", deviations(findings, c.Failed), c.FailedShould, counts)
 	case len(c.NowPassing) > 0:
 		return VerdictKnownFailingStale, ExitFailed, fmt.Sprintf("KNOWN-FAILING LIST STALE: %d spec(s) listed in %s now pass; remove them (%s)", len(c.NowPassing), run.KnownFailing, counts)

@@ -126,11 +126,11 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>Skipped, not applicable or not selected requirements (%d)</summary>\n\n", len(skipped))
+		fmt.Fprintf(&b, "\n%s<summary>Skipped, not applicable or not selected requirements (%d)</summary>\n\n", mdDetails.open, len(skipped))
 		for _, q := range skipped {
 			fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n", q.ID, q.Level, outcomeTitle[q.Outcome], mdCell(strings.Join(q.Reasons, "; "), 400))
 		}
-		b.WriteString("\n</details>\n")
+		b.WriteString(mdDetails.closing())
 	}
 	if len(r.SuiteGuarantees) > 0 {
 		b.WriteString("\n### The suite's own guarantees (not the target's)\n\n")
@@ -172,9 +172,9 @@ func (r *Result) writeMarkdownFindings(b *bytes.Buffer) {
 			fmt.Fprintf(b, "- **%s**%s: %s\n", mdCell(why.Spec, 200), ids, mdCell(why.Reason, 400))
 		}
 		if f.Transcript != "" {
-			b.WriteString("\n<details><summary>Transcript</summary>\n\n")
+			b.WriteString("\n" + mdDetails.open + "<summary>Transcript</summary>\n\n")
 			mdPre(b, mdCut(f.Transcript, mdTranscriptMax, "report.html and report.json hold the whole transcript"))
-			b.WriteString("\n</details>\n")
+			b.WriteString(mdDetails.closing())
 		}
 		if f.Negative != "" {
 			b.WriteString("\nGenerated body:\n\n")
@@ -219,7 +219,26 @@ const mdTranscriptMax = 4000
 // mdPre writes text as an HTML <pre> block: unlike a code fence, it takes escaped text, so a transcript's
 // HTML cannot reach the page, and no run of backticks in it can end the block early.
 func mdPre(b *bytes.Buffer, text string) {
-	b.WriteString("<pre>\n" + mdText(strings.Trim(text, "\n")) + "\n</pre>\n")
+	b.WriteString(mdPreBlock.open + "\n" + mdText(strings.Trim(text, "\n")) + "\n" + mdPreBlock.closing())
+}
+
+// mdBlock is an HTML block summary.md opens at the start of a line and closes with a line of its own: what
+// a cut inside it must close. Inside a <pre> every "<" is escaped, so no line there looks like either.
+type mdBlock struct{ open, close string }
+
+var (
+	mdPreBlock = mdBlock{open: "<pre>", close: "</pre>"}
+	mdDetails  = mdBlock{open: "<details>", close: "</details>"}
+	mdBlocks   = []mdBlock{mdPreBlock, mdDetails}
+)
+
+// closing is the text that ends the block after a whole line; a collapsed section's markdown needs the
+// blank line before its end.
+func (b mdBlock) closing() string {
+	if b == mdDetails {
+		return "\n" + b.close + "\n"
+	}
+	return b.close + "\n"
 }
 
 // mdCut keeps the first max runes of text, saying where the rest is.

@@ -39,6 +39,18 @@ type Run struct {
 	Negative *Negative `json:"negative,omitempty"`
 }
 
+// Fails says whether a failed requirement of this level ("MUST", "SHOULD") fails the run: a MUST always, a
+// SHOULD only with --fail-on should. The verdict and the console's annotations both ask it.
+func (r Run) Fails(level requirements.Level) bool {
+	switch level {
+	case requirements.Must:
+		return true
+	case requirements.Should:
+		return r.FailOn == "should"
+	}
+	return false
+}
+
 // Negative is a run's generated bodies: how many, from which seed, or the one case replayed.
 type Negative struct {
 	Count       int    `json:"count"`
