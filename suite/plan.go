@@ -65,7 +65,7 @@ func (s Spec) Name() string { return s.Container + " " + s.Leaf }
 
 // Info is what the reports need to know of the spec.
 func (s Spec) Info() report.SpecInfo {
-	return report.SpecInfo{Scenario: s.Scenario, Level: s.Level, Requirements: s.Charges}
+	return report.SpecInfo{Scenario: s.Scenario, Level: s.Level, Requirements: s.Charges, Labels: s.Labels}
 }
 
 // Specs lists every spec of the plan, in the scenarios' order.
@@ -80,8 +80,10 @@ func (p *Plan) Specs() []Spec {
 // SpecInfo is every spec's report information, by full name.
 func (p *Plan) SpecInfo() map[string]report.SpecInfo {
 	out := map[string]report.SpecInfo{}
-	for _, s := range p.Specs() {
-		out[s.Name()] = s.Info()
+	for i, s := range p.Specs() {
+		info := s.Info()
+		info.Order = i
+		out[s.Name()] = info
 	}
 	return out
 }

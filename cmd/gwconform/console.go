@@ -94,6 +94,13 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 		fmt.Fprintf(w, "gwconform: to reproduce a deviation, export %s, then run its curl line from summary.md or report.html\n", strings.Join(vars, ", "))
 	}
 	replay := res.Run.Negative != nil && res.Run.Negative.ReplayIndex != nil
+	if res.Run.Stopped != "" {
+		// Every MUST it did not reach is uncovered for one reason, said once: the reports list them.
+		if n := len(res.UncoveredMusts); n > 0 {
+			fmt.Fprintf(w, "gwconform: %d MUST requirements were not judged: the run stopped before their specs (%s)\n", n, res.Run.Stopped)
+		}
+		return
+	}
 	leftOut := 0
 	for _, u := range res.UncoveredMusts {
 		if replay && u.Outcome == report.OutcomeNotSelected {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gwconform/gwconform/internal/report"
 	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
@@ -75,7 +76,8 @@ func TestHostileTargetsEndInBoundedTime(t *testing.T) {
 }
 
 // The whole run has a deadline too: a target that answers every request, slowly, is stopped by
-// --run-timeout with a harness error (exit 2), not waited on for an hour.
+// --run-timeout as Ctrl-C stops a run (reports marked interrupted, no verdict, exit 2), not waited on for an
+// hour.
 func TestRunTimeoutStopsASlowTarget(t *testing.T) {
 	t.Parallel()
 	// The catalogue is refused at once (the run goes on with --model); every other request is held until the
@@ -96,7 +98,10 @@ func TestRunTimeoutStopsASlowTarget(t *testing.T) {
 	if i := strings.LastIndex(last, "\n"); i >= 0 {
 		last = last[i+1:]
 	}
-	if r.code != exitUsage || !strings.Contains(r.stdout, "harness error") || !strings.HasPrefix(last, "gwconform: run: stopped at its --run-timeout of 1s") {
+	if r.code != exitUsage || !strings.Contains(r.stdout, "INTERRUPTED") || !strings.HasPrefix(last, "gwconform: run: stopped at its --run-timeout of 1s") {
 		t.Fatalf("exit %d, last stderr line %q\n%s", r.code, last, tail(r.stdout))
+	}
+	if res := r.report(t); res.Verdict != report.VerdictInterrupted || !strings.Contains(res.Run.Stopped, "--run-timeout of 1s") {
+		t.Errorf("report.json: verdict %s, stopped %q; want interrupted by the --run-timeout", res.Verdict, res.Run.Stopped)
 	}
 }

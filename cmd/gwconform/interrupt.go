@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // interruption starts listening for Ctrl-C and SIGTERM at once, so a signal sent as soon as a foreground
@@ -22,5 +25,23 @@ func runInterruption() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-// interruptedLine is the one line an interrupted run ends with.
-const interruptedLine = "run: interrupted: the run stopped before its end, so there is no verdict (the reports hold the specs that ran)"
+// stoppedBy says why a run's context ended before the run did: Ctrl-C or SIGTERM, or its --run-timeout;
+// empty while it runs. It is the report's Run.Stopped.
+func stoppedBy(runCtx context.Context, runTimeout time.Duration) string {
+	switch {
+	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("its --run-timeout of %s passed", runTimeout)
+	case runCtx.Err() != nil:
+		return "interrupted by Ctrl-C or SIGTERM"
+	}
+	return ""
+}
+
+// stoppedLine is the one line a stopped run ends with: the same whenever the stop came, as the reports
+// then hold what was judged until then.
+func stoppedLine(runCtx context.Context, o *runOptions) string {
+	if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("run: stopped at its --run-timeout of %s, so there is no verdict (the reports in %s hold what was judged): give a slow target a longer --run-timeout", o.runTimeout, o.reportDir)
+	}
+	return fmt.Sprintf("run: interrupted: the run stopped before its end, so there is no verdict (the reports in %s hold what was judged)", o.reportDir)
+}

@@ -247,17 +247,32 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	started := time.Now()
 	runCtx, cancel := context.WithDeadline(ctx, started.Add(o.runTimeout))
 	defer cancel()
-	err = untestable(tg.Discover(runCtx), cfg)
+	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, Started: started, Version: buildVersion(), Negative: negativeRun(neg)}
+	var known *knownFailing
+	// endStopped ends a run that was stopped (Ctrl-C, --run-timeout) before its specs were judged: reports of what
+	// it planned, none of it judged, and no verdict, as for a run stopped while judging.
+	endStopped := func() int {
+		run.Stopped, run.LabelFilter = stoppedBy(runCtx, o.runTimeout), o.labelFilter
+		writeReports(types.Report{}, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
+		return fail(stderr, "%s", stoppedLine(runCtx, o))
+	}
+	catalogue := tg.Discover(runCtx)
+	if runCtx.Err() != nil {
+		return endStopped()
+	}
+	err = untestable(catalogue, cfg)
 	var refused *catalogueRefused
 	switch {
-	case ctx.Err() != nil:
-		return fail(stderr, interruptedLine)
 	case errors.As(err, &refused) && cfg.Offers.Model != "":
 		fmt.Fprintf(stderr, "gwconform: warning: GET %s answered %d; going on with model %s, and MOD-1 judges the catalogue\n", refused.url, refused.status, cfg.Offers.Model)
 	case err != nil:
 		return fail(stderr, "run: %v", err)
 	}
-	if err := keyRefused(tg.ProbeKey(runCtx), cfg); err != nil {
+	probe := tg.ProbeKey(runCtx)
+	if runCtx.Err() != nil {
+		return endStopped()
+	}
+	if err := keyRefused(probe, cfg); err != nil {
 		return fail(stderr, "run: %v", err)
 	}
 	// The generated bodies are made for the model discovery chose, so they join the plan only now, and the
@@ -277,26 +292,24 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 			prog.count(sel, cfg.Offers, cfg.Billable)
 		}
 	}
-	var known *knownFailing
 	if o.knownFailing != "" {
 		if known, err = loadKnownFailing(o.knownFailing, plan); err != nil {
 			return fail(stderr, "run: --known-failing %s: %v", o.knownFailing, err)
 		}
 	}
-	// Record, then judge: every exchange is made before any spec runs. A record stopped by the deadline
-	// leaves its scenarios unrecorded, and their specs end the run with a harness error, not a verdict.
+	// Record, then judge: every exchange is made before any spec runs. A record stopped by Ctrl-C or the
+	// deadline is not judged at all: judging half a record would be seconds more work for no verdict.
 	tg.Record(runCtx, func(sc scenario.Scenario) bool { return sel.scenarios[sc.ID] })
-	if ctx.Err() != nil {
-		return fail(stderr, interruptedLine)
+	if runCtx.Err() != nil {
+		return endStopped()
 	}
 	tg.Define()
-	run := report.Run{Target: cfg.BaseURL, Profile: cfg.Offers.Summary(), FailOn: o.failOn, LabelFilter: o.labelFilter, Started: started, Version: buildVersion(), Negative: negativeRun(neg)}
-	code := runSpecs(runCtx, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
+	judged := judgeSpecs(runCtx, o, stdout)
+	run.Stopped, run.LabelFilter = stoppedBy(runCtx, o.runTimeout), o.labelFilter
+	code := writeReports(judged, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
 	switch {
-	case ctx.Err() != nil:
-		return fail(stderr, interruptedLine)
-	case code == exitUsage && runCtx.Err() != nil:
-		return fail(stderr, "run: stopped at its --run-timeout of %s, so there is no verdict: give a slow target a longer --run-timeout", o.runTimeout)
+	case run.Stopped != "":
+		return fail(stderr, "%s", stoppedLine(runCtx, o))
 	case code == exitUsage:
 		return fail(stderr, "run: harness error: a spec panicked, timed out or was interrupted, so there is no verdict (see %s)", o.reportDir)
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// runSpecs runs the defined suite with Ginkgo, writes the reports and turns the outcome into an exit code.
-func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, billed int, getenv func(string) string, stdout, stderr io.Writer) int {
+// judgeSpecs runs the defined suite with Ginkgo, which judges what was recorded, and returns Ginkgo's report.
+func judgeSpecs(runCtx context.Context, o *runOptions, stdout io.Writer) types.Report {
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.labelFilter
 	if deadline, ok := runCtx.Deadline(); ok {
@@ -25,7 +25,6 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	}
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
-	githubActions := getenv("GITHUB_ACTIONS") == "true"
 	m := &marks{w: stdout}
 	// Ginkgo's GithubOutput stays off, even under -v: its annotations name the suite's source files. The
 	// workflow's annotations are printVerdict's, one per failed requirement, with or without -v.
@@ -42,13 +41,18 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	if !o.verbose {
 		m.end()
 	}
+	return ginkgoReport
+}
 
+// writeReports turns Ginkgo's report into the run's result, prints its verdict, writes every report, and
+// returns the exit code. A run stopped before judging (run.Stopped) hands it an empty report: its reports
+// then say what it planned and that it judged none of it.
+func writeReports(ginkgoReport types.Report, o *runOptions, plan *suite.Plan, run report.Run, known *knownFailing, billed int, getenv func(string) string, stdout, stderr io.Writer) int {
 	in := report.Inputs{Requirements: plan.Requirements, Specs: plan.SpecInfo(), Guarantees: plan.Guarantees(), Billed: billed}
 	run.KnownFailing, in.KnownFailing = known.list()
 	run.Contract = plan.ContractVersion
 	res := report.Build(ginkgoReport, in, run)
-	code := res.ExitCode
-	printVerdict(stdout, res, githubActions)
+	printVerdict(stdout, res, getenv("GITHUB_ACTIONS") == "true")
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)
@@ -62,7 +66,7 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 		fmt.Fprintf(stderr, "gwconform: report not written: %v\n", err)
 	}
 	fmt.Fprintf(stdout, reportsLinePrefix+"%s: report.html, summary.md, report.json, junit.xml, ginkgo-report.json\n", o.reportDir)
-	return code
+	return res.ExitCode
 }
 
 // reportsLinePrefix starts the line that says where the reports are.

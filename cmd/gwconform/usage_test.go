@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gwconform/gwconform/suite"
 )
 
 // Bad input, and a target that cannot be tested as given, get one line on stderr starting "gwconform:"
@@ -177,6 +180,13 @@ func holdingGateway(t *testing.T) (baseURL string, started <-chan struct{}) {
 		if r.URL.Path == "/v1/models" {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"data":[{"id":"held-model"}]}`)
+			return
+		}
+		// The pre-flight's question about the key is answered: the requests held are the scenarios'.
+		if b, _ := io.ReadAll(r.Body); bytes.Contains(b, []byte(suite.UnknownModel)) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":{"message":"no such model","type":"invalid_request_error","code":"model_not_found","param":"model"}}`)
 			return
 		}
 		once.Do(func() { close(ch) })

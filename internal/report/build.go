@@ -23,6 +23,9 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 	sel := newSelection(r, run.LabelFilter)
 
 	specs, nodeFailures := specsOf(r, sel, in.Specs)
+	if run.Stopped != "" {
+		specs = append(specs, notJudged(specs, sel, in.Specs, run.Stopped)...)
+	}
 	nonIt := len(nodeFailures)
 	res.HarnessErrors = append(res.HarnessErrors, nodeFailures...)
 	for _, s := range specs {
@@ -129,6 +132,9 @@ func judge(r types.Report, c SpecCounts, findings, harnessErrors int, run Run) (
 	}
 	if c.NotSelected > 0 {
 		counts += fmt.Sprintf(", %d not selected", c.NotSelected)
+	}
+	if run.Stopped != "" {
+		return VerdictInterrupted, ExitHarness, fmt.Sprintf("INTERRUPTED: the run stopped before its end (%s), so there is no verdict; what it judged: %s", run.Stopped, counts)
 	}
 	harness := c.HarnessError + harnessErrors
 	if stopped(r) && c.Passed+c.Failed+c.KnownFailure > 0 {

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -171,4 +172,27 @@ func stopped(r types.Report) bool {
 		}
 	}
 	return false
+}
+
+// notJudged are the planned specs a stopped run never handed to Ginkgo (it stopped while recording), in the
+// plan's order: each one skipped because of the stop, or not selected, as Ginkgo would have had it.
+func notJudged(judged []*Spec, sel selection, info map[string]SpecInfo, stopped string) []*Spec {
+	seen := map[string]bool{}
+	for _, s := range judged {
+		seen[s.Name] = true
+	}
+	var out []*Spec
+	for name, in := range info {
+		if seen[name] {
+			continue
+		}
+		s := &Spec{Name: name, Scenario: in.Scenario, Level: in.Level, Labels: in.Labels, Requirements: append([]string{}, in.Requirements...),
+			State: StateSkipped, SkipReason: "not judged: the run stopped before it (" + stopped + ")"}
+		if sel.leftOut(append(append([]string{}, sel.suiteLabels...), in.Labels...)) {
+			s.State, s.SkipReason = StateNotSelected, sel.notSelectedReason()
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *Spec) int { return info[a.Name].Order - info[b.Name].Order })
+	return out
 }

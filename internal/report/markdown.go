@@ -255,6 +255,7 @@ var verdictTitle = map[Verdict]string{
 	VerdictNonConformant:          "NON-CONFORMANT",
 	VerdictHarnessError:           "HARNESS ERROR",
 	VerdictKnownFailingStale:      "KNOWN-FAILING LIST STALE",
+	VerdictInterrupted:            "INTERRUPTED",
 }
 
 var verdictIcon = map[Verdict]string{
@@ -263,6 +264,7 @@ var verdictIcon = map[Verdict]string{
 	VerdictNonConformant:          "❌",
 	VerdictHarnessError:           "💥",
 	VerdictKnownFailingStale:      "❌",
+	VerdictInterrupted:            "⏹️",
 }
 
 // Title is the outcome as prose, the way the console, summary.md and report.html name it: "not selected"

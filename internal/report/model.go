@@ -37,6 +37,9 @@ type Run struct {
 	Version      string    `json:"version,omitempty"`
 	// Negative is what the run sent of generated invalid bodies (NEG-1); nil when none.
 	Negative *Negative `json:"negative,omitempty"`
+	// Stopped says why the run ended before judging every spec it selected (Ctrl-C, --run-timeout); empty
+	// for a run that ended. A stopped run has no verdict, whatever it had judged.
+	Stopped string `json:"stopped,omitempty"`
 }
 
 // Fails says whether a failed requirement of this level ("MUST", "SHOULD") fails the run: a MUST always, a
@@ -74,6 +77,7 @@ const (
 	VerdictNonConformant          Verdict = "non_conformant"           // a MUST failed (or a SHOULD, with FailOn "should")
 	VerdictHarnessError           Verdict = "harness_error"            // a spec panicked, timed out, was interrupted or aborted
 	VerdictKnownFailingStale      Verdict = "known_failing_stale"      // a spec listed as known to fail passed
+	VerdictInterrupted            Verdict = "interrupted"              // stopped before its end (Run.Stopped): no verdict
 )
 
 // Outcome is what the run found about one requirement.
@@ -137,6 +141,8 @@ type SpecInfo struct {
 	Scenario     string
 	Level        string   // "must" or "should"
 	Requirements []string // charged: exactly the requirements whose text states what the spec decides
+	Labels       []string // as Ginkgo filters on them, for a spec a stopped run never handed to Ginkgo
+	Order        int      // its place in the plan, for listing the specs a stopped run never judged
 }
 
 // Guarantee is a requirement that binds the suite rather than the target (ENV-6: the schemas accept extra
