@@ -80,8 +80,10 @@ func (p *Plan) Specs() []Spec {
 // SpecInfo is every spec's report information, by full name.
 func (p *Plan) SpecInfo() map[string]report.SpecInfo {
 	out := map[string]report.SpecInfo{}
-	for _, s := range p.Specs() {
-		out[s.Name()] = s.Info()
+	for i, s := range p.Specs() {
+		info := s.Info()
+		info.Order = i
+		out[s.Name()] = info
 	}
 	return out
 }

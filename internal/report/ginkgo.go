@@ -8,7 +8,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// specsOf translates Ginkgo's spec reports: the It specs in run order, and a line for each other node that
+// specsOf translates Ginkgo's spec reports: the It specs in the order Ginkgo ran them, and a line for each other node that
 // failed (a BeforeSuite, an AfterEach), which no requirement can be charged with.
 //
 // Ginkgo reports a spec that the label filter left out as SpecStateSkipped with an empty Failure (no message,

@@ -713,8 +713,8 @@ func BenchmarkBuildAndWriteHTML(b *testing.B) {
 
 func inputsFor(rep types.Report, c requirements.List) Inputs {
 	in := Inputs{Requirements: c, Specs: map[string]SpecInfo{}}
-	for _, sr := range rep.SpecReports {
-		var info SpecInfo
+	for i, sr := range rep.SpecReports {
+		info := SpecInfo{Order: i} // the fixture's order is the plan's
 		for _, l := range sr.Labels() {
 			switch {
 			case strings.HasPrefix(l, "scenario:"):
