@@ -20,11 +20,22 @@ var consoleSampleDefects = []string{"auth-401-as-403", "unknown-model-404", "par
 var (
 	samplePort     = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	sampleDuration = regexp.MustCompile(`\b\d+\.\d+(ms|µs|s)\b`)
-	sampleMarks    = regexp.MustCompile(`^[.FSB!]+$`)
+	sampleMarks    = regexp.MustCompile(`^[` + markClass() + `]+$`)
+	// marksRow is a whole row of marks in a run's stdout.
+	marksRow = regexp.MustCompile(`(?m)^[` + markClass() + `]+$`)
 	// Ginkgo shuffles the scenarios on every run, and the row of marks is printed as specs end: the
 	// comparison masks it. Everything after it follows the plan's order, so it is compared as it is.
-	maskMarks = regexp.MustCompile(`(?m)^[.FSB!]+…$`)
+	maskMarks = regexp.MustCompile(`(?m)^[` + markClass() + `]+…$`)
 )
+
+// markClass is every mark, as the inside of a regexp's character class.
+func markClass() string {
+	var class strings.Builder
+	for _, m := range everyMark {
+		class.WriteString(regexp.QuoteMeta(m.char))
+	}
+	return class.String()
+}
 
 // masked is a sample with what varies between two runs of the same suite replaced: what the README's
 // sample is compared on.

@@ -26,7 +26,8 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
 	githubActions := getenv("GITHUB_ACTIONS") == "true"
-	m := &marks{w: stdout}
+	_, knownFailing := known.list()
+	m := &marks{w: stdout, knownFailing: knownFailing}
 	// Ginkgo's GithubOutput stays off, even under -v: its annotations name the suite's source files. The
 	// workflow's annotations are printVerdict's, one per failed requirement, with or without -v.
 	if !o.verbose {
@@ -52,7 +53,7 @@ func runSpecs(runCtx context.Context, o *runOptions, plan *suite.Plan, run repor
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)
-	if err := writeJUnit(ginkgoReport, res.Run, filepath.Join(o.reportDir, "junit.xml")); err != nil {
+	if err := writeJUnit(ginkgoReport, res, filepath.Join(o.reportDir, "junit.xml")); err != nil {
 		errs = append(errs, err)
 	}
 	if err := reporters.GenerateJSONReport(ginkgoReport, filepath.Join(o.reportDir, "ginkgo-report.json")); err != nil {

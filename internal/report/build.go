@@ -23,18 +23,13 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 		Counts: Counts{Requirements: map[Outcome]int{}}, UncoveredMusts: []Uncovered{}}
 	sel := newSelection(r, run.LabelFilter)
 
-	specs, nodeFailures := specsOf(r, sel, in.Specs)
+	specs, nodeFailures := specsOf(r, sel, in.Specs, in.KnownFailing)
 	inPlanOrder(specs, in.Specs)
 	nonIt := len(nodeFailures)
 	res.HarnessErrors = append(res.HarnessErrors, nodeFailures...)
 	for _, s := range specs {
-		if in.KnownFailing[s.Name] {
-			switch s.State {
-			case StateFailed:
-				s.State = StateKnownFailure
-			case StatePassed:
-				res.Counts.Specs.NowPassing = append(res.Counts.Specs.NowPassing, s.Name)
-			}
+		if s.State == StatePassed && in.KnownFailing[s.Name] {
+			res.Counts.Specs.NowPassing = append(res.Counts.Specs.NowPassing, s.Name)
 		}
 		res.Specs = append(res.Specs, s)
 		c := &res.Counts.Specs

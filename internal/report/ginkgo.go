@@ -16,7 +16,7 @@ import (
 // Failure.Message. A spec that never started is not selected when the label filter rejects its labels (or a
 // focus/skip filter was set); otherwise the suite stopped before it (interrupted, aborted, past its deadline)
 // and it is skipped.
-func specsOf(r types.Report, sel selection, info map[string]SpecInfo) (specs []*Spec, nodeFailures []string) {
+func specsOf(r types.Report, sel selection, info map[string]SpecInfo, knownFailing map[string]bool) (specs []*Spec, nodeFailures []string) {
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
@@ -24,9 +24,20 @@ func specsOf(r types.Report, sel selection, info map[string]SpecInfo) (specs []*
 			}
 			continue
 		}
-		specs = append(specs, newSpec(sr, sel, info[sr.FullText()]))
+		s := newSpec(sr, sel, info[sr.FullText()])
+		if KnownFailure(sr, knownFailing) {
+			s.State = StateKnownFailure
+		}
+		specs = append(specs, s)
 	}
 	return specs, nodeFailures
+}
+
+// KnownFailure says the --known-failing list excuses the spec: it failed, and the list names it. A harness
+// error is never excused: it says nothing of the target. The console's marks ask it as each spec ends; the
+// report, of every spec.
+func KnownFailure(sr types.SpecReport, knownFailing map[string]bool) bool {
+	return sr.State == types.SpecStateFailed && knownFailing[sr.FullText()]
 }
 
 func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
