@@ -76,6 +76,9 @@ const (
 	VerdictKnownFailingStale      Verdict = "known_failing_stale"      // a spec listed as known to fail passed
 )
 
+// Verdicts lists every verdict, for what must handle each (report.html styles every one).
+var Verdicts = []Verdict{VerdictConformant, VerdictConformantWithWarnings, VerdictNonConformant, VerdictHarnessError, VerdictKnownFailingStale}
+
 // Outcome is what the run found about one requirement.
 type Outcome string
 
