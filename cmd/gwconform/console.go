@@ -15,32 +15,50 @@ import (
 // marksPerLine keeps the row of marks within a terminal's width.
 const marksPerLine = 100
 
+// A mark is the console's one character for a judged spec, and what README.md's legend says it means.
+type mark struct{ char, means string }
+
+var (
+	markPassed       = mark{".", "passed"}
+	markSkipped      = mark{"S", "skipped"}
+	markBlocked      = mark{"B", "blocked"}
+	markFailed       = mark{"F", "failed"}
+	markKnownFailure = mark{"K", "a known failure"}
+	markHarnessError = mark{"!", "a harness error"}
+	// everyMark is every mark, in the order README.md's legend lists them.
+	everyMark = []mark{markPassed, markSkipped, markBlocked, markFailed, markKnownFailure, markHarnessError}
+)
+
 // marks prints one character per judged spec, as Ginkgo's succinct reporter would without its failure
 // blocks: the detail of a failure is in the reports, and at the end, one line per requirement.
 type marks struct {
 	mu sync.Mutex
 	w  io.Writer
 	n  int
+	// knownFailing are the --known-failing list's spec names: their failures fail nothing, and are K.
+	knownFailing map[string]bool
 }
 
 func (m *marks) spec(r types.SpecReport) {
 	if r.LeafNodeType != types.NodeTypeIt || r.State == types.SpecStateSkipped && r.NumAttempts == 0 {
 		return // left out by the label filter: not part of this run
 	}
-	mark := "."
+	mk := markPassed
 	switch {
 	case r.State == types.SpecStateSkipped && blocked(r):
-		mark = "B" // not judged: the answer lacks what it reads, which another spec fails
+		mk = markBlocked // not judged: the answer lacks what it reads, which another spec fails
 	case r.State == types.SpecStateSkipped:
-		mark = "S"
+		mk = markSkipped
+	case report.KnownFailure(r, m.knownFailing):
+		mk = markKnownFailure
 	case r.State == types.SpecStateFailed:
-		mark = "F"
+		mk = markFailed
 	case r.State.Is(types.SpecStateFailureStates):
-		mark = "!" // panicked, timed out, interrupted or aborted: the harness's fault
+		mk = markHarnessError // panicked, timed out, interrupted or aborted: the harness's fault
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fmt.Fprint(m.w, mark)
+	fmt.Fprint(m.w, mk.char)
 	if m.n++; m.n%marksPerLine == 0 {
 		fmt.Fprintln(m.w)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/gwconform/gwconform/internal/report"
 )
 
@@ -86,5 +88,32 @@ func TestAnnotationLevelFollowsFailOn(t *testing.T) {
 		if strings.Contains(plain.String(), "::") {
 			t.Errorf("--fail-on %s: annotations outside GitHub Actions:\n%s", c.failOn, plain.String())
 		}
+	}
+}
+
+// The console's marks tell each judged spec's end: a failure --known-failing lists is K, one it does not
+// list stays F; a spec the label filter left out has no mark.
+func TestMarksTellAKnownFailureFromAFailure(t *testing.T) {
+	const known = "POST x answers status 400"
+	blockedSpec := itSpec("POST x", "answers error.type", types.SpecStateSkipped, "blocked by ENV-3: the answer has no error.type",
+		types.ReportEntry{Name: report.BlockEntry, Value: types.WrapEntryValue(report.Block{By: "ENV-3", Lack: "no error.type"})})
+	filtered := itSpec("POST x", "answers the envelope", types.SpecStateSkipped, "")
+	filtered.NumAttempts = 0
+	var out strings.Builder
+	m := &marks{w: &out, knownFailing: map[string]bool{known: true}}
+	for _, s := range []types.SpecReport{
+		itSpec("POST x", "answers status 400", types.SpecStateFailed, "answered 404"),
+		itSpec("POST y", "answers status 400", types.SpecStateFailed, "answered 404"),
+		itSpec("POST y", "answers status 401", types.SpecStatePassed, ""),
+		itSpec("POST z", "answers status 401", types.SpecStateSkipped, "needs keys.revoked in the profile"),
+		blockedSpec,
+		itSpec("POST w", "answers status 401", types.SpecStatePanicked, "runtime error"),
+		filtered,
+	} {
+		m.spec(s)
+	}
+	m.end()
+	if want := "KF.SB!\n"; out.String() != want {
+		t.Errorf("marks %q, want %q", out.String(), want)
 	}
 }

@@ -22,9 +22,17 @@ const (
 // CI tool's reader sees the run's versions as the suite's first properties, every It spec's test case named
 // by its request and answer (no "[It] " prefix), and a failure's text as the reason, the transcript and the
 // curl line that reproduces it: no "[FAILED]" and no source line of the suite, and no timeline of suite
-// locations beside it. A harness error (panic, interruption, timeout) keeps Ginkgo's locations and
-// timeline: there, the suite's source is what to look at.
-func writeJUnit(r types.Report, run report.Run, dst string) error {
+// locations beside it. A known failure is a skipped test case, since it fails nothing (see knownFailure). A
+// harness error (panic, interruption, timeout) keeps Ginkgo's locations and timeline: there, the suite's
+// source is what to look at.
+func writeJUnit(r types.Report, res *report.Result, dst string) error {
+	run := res.Run
+	known := map[string]bool{}
+	for _, s := range res.Specs {
+		if s.KnownFailure() {
+			known[s.Name] = true
+		}
+	}
 	// The timeline is rendered only where it is kept: rendering it for every spec, to drop it, was most of
 	// what writing the report cost.
 	judged := types.SpecStatePassed | types.SpecStateSkipped | types.SpecStatePending | types.SpecStateFailed
@@ -57,7 +65,10 @@ func writeJUnit(r types.Report, run report.Run, dst string) error {
 		case types.SpecStatePassed, types.SpecStateSkipped, types.SpecStatePending, types.SpecStateFailed:
 			tc.SystemErr = "" // the timeline: report entries, already properties, at the suite's source lines
 		}
-		if spec.State == types.SpecStateFailed && tc.Failure != nil {
+		switch {
+		case spec.State == types.SpecStateFailed && known[spec.FullText()]:
+			knownFailure(&suites, tc, spec)
+		case spec.State == types.SpecStateFailed && tc.Failure != nil:
 			tc.Failure.Message = spec.Failure.Message
 			tc.Failure.Description = reproduction(spec)
 		}
@@ -75,6 +86,24 @@ func writeJUnit(r types.Report, run report.Run, dst string) error {
 		return fmt.Errorf("junit.xml: %w", err)
 	}
 	return f.Close()
+}
+
+// knownFailurePrefix starts a known failure's skip message in junit.xml.
+const knownFailurePrefix = "known failure: "
+
+// knownFailure turns a failed test case listed in --known-failing into a skipped one: the run's verdict
+// counts it apart and fails nothing on it, so a CI's JUnit reader must not fail the build on it either. Its
+// message says so with the reason's first line; its system-out keeps the whole reproduction.
+func knownFailure(suites *reporters.JUnitTestSuites, tc *reporters.JUnitTestCase, spec types.SpecReport) {
+	tc.Failure = nil
+	tc.Status = report.StateKnownFailure
+	tc.Skipped = &reporters.JUnitSkipped{Message: knownFailurePrefix + firstLine(spec.Failure.Message)}
+	tc.SystemOut = strings.TrimSpace(reproduction(spec) + "\n\n" + tc.SystemOut)
+	ts := &suites.TestSuites[0]
+	ts.Failures--
+	ts.Skipped++
+	suites.Failures--
+	suites.Disabled++ // Ginkgo counts the suites' skipped test cases as disabled
 }
 
 // reproduction is a failed spec's text for a JUnit reader, who sees only the failure: its reason, then, for

@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/requirements"
 )
 
 // Every report of a run names gwconform's version and the contract's: report.json, summary.md,
@@ -127,5 +131,58 @@ func TestGithubAnnotationsNameRequirementsNotFiles(t *testing.T) {
 				t.Errorf("an annotation names a file of the suite:\n%s", tail(r.stdout))
 			}
 		})
+	}
+}
+
+// itSpec is a judged It spec as Ginkgo reports it; a failure's message is its reason.
+func itSpec(container, leaf string, state types.SpecState, reason string, entries ...types.ReportEntry) types.SpecReport {
+	return types.SpecReport{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{container}, LeafNodeText: leaf,
+		State: state, NumAttempts: 1, Failure: types.Failure{Message: reason}, ReportEntries: entries}
+}
+
+// A known failure (--known-failing) fails nothing, so a CI's JUnit reader must not fail the build on it: it
+// is a skipped test case saying "known failure" and the reason, its reproduction in system-out. A failure
+// the list does not name stays a <failure>.
+func TestJUnitTellsAKnownFailureFromAFailure(t *testing.T) {
+	c, err := requirements.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const known, unlisted = "POST /v1/chat/completions with an unknown model answers status 400", "POST /v1/chat/completions without Authorization answers status 401"
+	rep := types.Report{SuiteSucceeded: true, SpecReports: []types.SpecReport{
+		itSpec("POST /v1/chat/completions with an unknown model", "answers status 400", types.SpecStateFailed, "answered status 404, want 400\nsecond line",
+			types.ReportEntry{Name: "transcript", Value: types.WrapEntryValue("> POST /v1/chat/completions")},
+			types.ReportEntry{Name: "curl", Value: types.WrapEntryValue("curl -sS -X POST http://gw/v1/chat/completions")}),
+		itSpec("POST /v1/chat/completions without Authorization", "answers status 401", types.SpecStateFailed, "answered status 403, want 401"),
+		itSpec("GET /v1/models", "answers status 200", types.SpecStatePassed, ""),
+	}}
+	res := report.Build(rep, report.Inputs{Requirements: c, KnownFailing: map[string]bool{known: true}}, report.Run{FailOn: "must"})
+	dst := filepath.Join(t.TempDir(), "junit.xml")
+	if err := writeJUnit(rep, res, dst); err != nil {
+		t.Fatal(err)
+	}
+	var suites reporters.JUnitTestSuites
+	if err := xml.Unmarshal([]byte(readFile(t, dst)), &suites); err != nil || len(suites.TestSuites) != 1 {
+		t.Fatalf("junit.xml: %v, %d suites", err, len(suites.TestSuites))
+	}
+	ts := suites.TestSuites[0]
+	cases := map[string]reporters.JUnitTestCase{}
+	for _, tc := range ts.TestCases {
+		cases[tc.Name] = tc
+	}
+	k := cases[known]
+	if k.Failure != nil || k.Skipped == nil || k.Skipped.Message != "known failure: answered status 404, want 400" {
+		t.Errorf("the known failure is failure %+v, skipped %+v", k.Failure, k.Skipped)
+	}
+	if !strings.HasPrefix(k.SystemOut, "answered status 404, want 400\nsecond line") || !strings.Contains(k.SystemOut, "> POST /v1/chat/completions") ||
+		!strings.HasSuffix(k.SystemOut, "Reproduce:\ncurl -sS -X POST http://gw/v1/chat/completions") {
+		t.Errorf("the known failure's system-out is not its reason, transcript and curl line:\n%s", k.SystemOut)
+	}
+	if f := cases[unlisted]; f.Failure == nil || f.Skipped != nil || f.Failure.Message != "answered status 403, want 401" {
+		t.Errorf("the unlisted failure is failure %+v, skipped %+v", f.Failure, f.Skipped)
+	}
+	if ts.Failures != 1 || ts.Skipped != 1 || suites.Failures != 1 || suites.Disabled != 1 {
+		t.Errorf("junit.xml counts %d failures and %d skipped (%d and %d disabled over the suites), want 1 and 1",
+			ts.Failures, ts.Skipped, suites.Failures, suites.Disabled)
 	}
 }

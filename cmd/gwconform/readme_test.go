@@ -99,3 +99,15 @@ func TestReadmeDocumentsEveryRunFlag(t *testing.T) {
 		}
 	})
 }
+
+// The README's legend of the console's marks names every mark the console prints, and what it means.
+func TestReadmeNamesEveryMark(t *testing.T) {
+	var legend []string
+	for _, m := range everyMark {
+		legend = append(legend, "`"+m.char+"` "+m.means)
+	}
+	want := "one mark per spec (" + strings.Join(legend, ", ") + ")"
+	if readme := strings.Join(strings.Fields(readFile(t, filepath.Join("..", "..", "README.md"))), " "); !strings.Contains(readme, want) {
+		t.Errorf("README.md does not say %q", want)
+	}
+}

@@ -304,7 +304,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return endStopped()
 	}
 	tg.Define()
-	judged := judgeSpecs(runCtx, o, stdout)
+	judged := judgeSpecs(runCtx, o, known, stdout)
 	run.Stopped, run.LabelFilter = stoppedBy(runCtx, o.runTimeout), o.labelFilter
 	code := writeReports(judged, o, plan, run, known, tg.Billed(), getenv, stdout, stderr)
 	switch {

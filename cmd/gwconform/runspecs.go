@@ -17,7 +17,7 @@ import (
 )
 
 // judgeSpecs runs the defined suite with Ginkgo, which judges what was recorded, and returns Ginkgo's report.
-func judgeSpecs(runCtx context.Context, o *runOptions, stdout io.Writer) types.Report {
+func judgeSpecs(runCtx context.Context, o *runOptions, known *knownFailing, stdout io.Writer) types.Report {
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = o.labelFilter
 	if deadline, ok := runCtx.Deadline(); ok {
@@ -25,7 +25,8 @@ func judgeSpecs(runCtx context.Context, o *runOptions, stdout io.Writer) types.R
 	}
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
-	m := &marks{w: stdout}
+	_, knownFailing := known.list()
+	m := &marks{w: stdout, knownFailing: knownFailing}
 	// Ginkgo's GithubOutput stays off, even under -v: its annotations name the suite's source files. The
 	// workflow's annotations are printVerdict's, one per failed requirement, with or without -v.
 	if !o.verbose {
@@ -56,7 +57,7 @@ func writeReports(ginkgoReport types.Report, o *runOptions, plan *suite.Plan, ru
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
 	errs := res.WriteAll(o.reportDir, getenv)
-	if err := writeJUnit(ginkgoReport, res.Run, filepath.Join(o.reportDir, "junit.xml")); err != nil {
+	if err := writeJUnit(ginkgoReport, res, filepath.Join(o.reportDir, "junit.xml")); err != nil {
 		errs = append(errs, err)
 	}
 	if err := reporters.GenerateJSONReport(ginkgoReport, filepath.Join(o.reportDir, "ginkgo-report.json")); err != nil {

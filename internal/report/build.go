@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,20 +23,16 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 		Counts: Counts{Requirements: map[Outcome]int{}}, UncoveredMusts: []Uncovered{}}
 	sel := newSelection(r, run.LabelFilter)
 
-	specs, nodeFailures := specsOf(r, sel, in.Specs)
+	specs, nodeFailures := specsOf(r, sel, in.Specs, in.KnownFailing)
 	if run.Stopped != "" {
 		specs = append(specs, notJudged(specs, sel, in.Specs, run.Stopped)...)
 	}
+	inPlanOrder(specs, in.Specs)
 	nonIt := len(nodeFailures)
 	res.HarnessErrors = append(res.HarnessErrors, nodeFailures...)
 	for _, s := range specs {
-		if in.KnownFailing[s.Name] {
-			switch s.State {
-			case StateFailed:
-				s.State = StateKnownFailure
-			case StatePassed:
-				res.Counts.Specs.NowPassing = append(res.Counts.Specs.NowPassing, s.Name)
-			}
+		if s.State == StatePassed && in.KnownFailing[s.Name] {
+			res.Counts.Specs.NowPassing = append(res.Counts.Specs.NowPassing, s.Name)
 		}
 		res.Specs = append(res.Specs, s)
 		c := &res.Counts.Specs
@@ -117,6 +114,25 @@ func Build(r types.Report, in Inputs, run Run) *Result {
 		}
 	}
 	return res
+}
+
+// inPlanOrder orders the specs as the plan lists them, whatever order Ginkgo ran them in: it shuffles the
+// scenarios on every run, and a requirement's first failed spec, the deviations' numbers and every report's
+// bytes would change with it. A spec the plan does not know comes last, by name.
+func inPlanOrder(specs []*Spec, plan map[string]SpecInfo) {
+	slices.SortStableFunc(specs, func(a, b *Spec) int {
+		pa, aPlanned := plan[a.Name]
+		pb, bPlanned := plan[b.Name]
+		switch {
+		case aPlanned != bPlanned && aPlanned:
+			return -1
+		case aPlanned != bPlanned:
+			return 1
+		case aPlanned && pa.Order != pb.Order:
+			return cmp.Compare(pa.Order, pb.Order)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 }
 
 // judge is the run's verdict: harness errors first, then a failed must spec, then a failed should spec

@@ -14,7 +14,7 @@ type Finding struct {
 	Level    string `json:"level"` // "must" when any of its specs is a must spec
 	// Requirements are every requirement its specs are charged to, in contract order.
 	Requirements []string        `json:"requirements"`
-	Reasons      []FindingReason `json:"reasons"` // one per failed spec, in run order
+	Reasons      []FindingReason `json:"reasons"` // one per failed spec, in the plan's order
 	Transcript   string          `json:"transcript,omitempty"`
 	Curl         string          `json:"curl,omitempty"`
 	// Negative is, for a generated body, its seed and index, the smallest body found that fails the same
@@ -25,7 +25,7 @@ type Finding struct {
 	Variables []string `json:"variables"`
 
 	specs []*Spec
-	first int // where the scenario first appears in the run, to keep the run's order
+	first int // where the scenario first appears among the specs, to keep the plan's order
 }
 
 // FindingReason is why one spec of a finding failed.
@@ -35,7 +35,7 @@ type FindingReason struct {
 	Reason       string   `json:"reason"`
 }
 
-// findings groups the failed specs by scenario: must findings first, then the run's order. Known failures
+// findings groups the failed specs by scenario: must findings first, then the specs' order. Known failures
 // are left out: they are accepted deviations, counted apart, and must not make the headline. A failed spec
 // without a scenario cannot be tied to an exchange, so it is a finding of its own.
 func findings(specs []*Spec, contractOrder []string) []*Finding {

@@ -9,7 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// specsOf translates Ginkgo's spec reports: the It specs in run order, and a line for each other node that
+// specsOf translates Ginkgo's spec reports: the It specs in the order Ginkgo ran them, and a line for each other node that
 // failed (a BeforeSuite, an AfterEach), which no requirement can be charged with.
 //
 // Ginkgo reports a spec that the label filter left out as SpecStateSkipped with an empty Failure (no message,
@@ -17,7 +17,7 @@ import (
 // Failure.Message. A spec that never started is not selected when the label filter rejects its labels (or a
 // focus/skip filter was set); otherwise the suite stopped before it (interrupted, aborted, past its deadline)
 // and it is skipped.
-func specsOf(r types.Report, sel selection, info map[string]SpecInfo) (specs []*Spec, nodeFailures []string) {
+func specsOf(r types.Report, sel selection, info map[string]SpecInfo, knownFailing map[string]bool) (specs []*Spec, nodeFailures []string) {
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
@@ -25,9 +25,20 @@ func specsOf(r types.Report, sel selection, info map[string]SpecInfo) (specs []*
 			}
 			continue
 		}
-		specs = append(specs, newSpec(sr, sel, info[sr.FullText()]))
+		s := newSpec(sr, sel, info[sr.FullText()])
+		if KnownFailure(sr, knownFailing) {
+			s.State = StateKnownFailure
+		}
+		specs = append(specs, s)
 	}
 	return specs, nodeFailures
+}
+
+// KnownFailure says the --known-failing list excuses the spec: it failed, and the list names it. A harness
+// error is never excused: it says nothing of the target. The console's marks ask it as each spec ends; the
+// report, of every spec.
+func KnownFailure(sr types.SpecReport, knownFailing map[string]bool) bool {
+	return sr.State == types.SpecStateFailed && knownFailing[sr.FullText()]
 }
 
 func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {

@@ -173,12 +173,12 @@ func (r *Result) writeMarkdownFindings(b *bytes.Buffer) {
 		}
 		if f.Transcript != "" {
 			b.WriteString("\n" + mdDetails.open + "<summary>Transcript</summary>\n\n")
-			mdPre(b, mdCut(f.Transcript, mdTranscriptMax, "report.html and report.json hold the whole transcript"))
+			mdCodeBlock(b, mdCut(f.Transcript, mdTranscriptMax, "report.html and report.json hold the whole transcript"))
 			b.WriteString(mdDetails.closing())
 		}
 		if f.Negative != "" {
 			b.WriteString("\nGenerated body:\n\n")
-			mdPre(b, f.Negative)
+			mdCodeBlock(b, f.Negative)
 		}
 		if f.Curl != "" {
 			if len(f.Variables) > 0 {
@@ -191,7 +191,7 @@ func (r *Result) writeMarkdownFindings(b *bytes.Buffer) {
 				cmd.WriteString("export " + v + "=…\n")
 			}
 			cmd.WriteString(f.Curl)
-			mdPre(b, cmd.String())
+			mdCodeBlock(b, cmd.String())
 		}
 	}
 }
@@ -216,21 +216,52 @@ func (r *Result) mdFindingRefs(idx []int) string {
 // typical run; report.html carries transcripts whole.
 const mdTranscriptMax = 4000
 
-// mdPre writes text as an HTML <pre> block: unlike a code fence, it takes escaped text, so a transcript's
-// HTML cannot reach the page, and no run of backticks in it can end the block early.
-func mdPre(b *bytes.Buffer, text string) {
-	b.WriteString(mdPreBlock.open + "\n" + mdText(strings.Trim(text, "\n")) + "\n" + mdPreBlock.closing())
+// mdCodeBlock writes text as a fenced code block, which GitHub shows as it is: a curl line copied from
+// summary.md, raw or rendered, is the command that was run, and a transcript's HTML stays text.
+func mdCodeBlock(b *bytes.Buffer, text string) {
+	fence := mdFence(text)
+	b.WriteString(fence.open + "\n" + strings.Trim(text, "\n") + "\n" + fence.closing())
 }
 
-// mdBlock is an HTML block summary.md opens at the start of a line and closes with a line of its own: what
-// a cut inside it must close. Inside a <pre> every "<" is escaped, so no line there looks like either.
+// mdFence is text's code fence: three backticks, or one more than its longest run of them, so that none
+// can end the block early.
+func mdFence(text string) mdBlock {
+	longest, run := 0, 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '`' {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	f := strings.Repeat("`", max(3, longest+1))
+	return mdBlock{open: f, close: f}
+}
+
+// mdFenceLine says the line opens a code block, as mdCodeBlock writes one: backticks alone, three or more.
+func mdFenceLine(line string) (mdBlock, bool) {
+	if len(line) < 3 || strings.Trim(line, "`") != "" {
+		return mdBlock{}, false
+	}
+	return mdBlock{open: line, close: line}, true
+}
+
+// mdBlock is a block summary.md opens with a line of its own and closes with another: a collapsed section,
+// or a code block and its fence. It is what a cut inside it must close.
 type mdBlock struct{ open, close string }
 
 var (
-	mdPreBlock = mdBlock{open: "<pre>", close: "</pre>"}
-	mdDetails  = mdBlock{open: "<details>", close: "</details>"}
-	mdBlocks   = []mdBlock{mdPreBlock, mdDetails}
+	mdDetails = mdBlock{open: "<details>", close: "</details>"}
+	// mdHTMLBlocks are the HTML blocks summary.md opens; a code block is told by its fence (mdFenceLine).
+	mdHTMLBlocks = []mdBlock{mdDetails}
 )
+
+// code says the block is a code block: every line inside it is text, whatever it looks like, but its fence.
+func (b mdBlock) code() bool {
+	_, ok := mdFenceLine(b.open)
+	return ok
+}
 
 // closing is the text that ends the block after a whole line; a collapsed section's markdown needs the
 // blank line before its end.

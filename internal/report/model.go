@@ -80,6 +80,9 @@ const (
 	VerdictInterrupted            Verdict = "interrupted"              // stopped before its end (Run.Stopped): no verdict
 )
 
+// Verdicts lists every verdict, for what must handle each (report.html styles every one).
+var Verdicts = []Verdict{VerdictConformant, VerdictConformantWithWarnings, VerdictNonConformant, VerdictHarnessError, VerdictKnownFailingStale, VerdictInterrupted}
+
 // Outcome is what the run found about one requirement.
 type Outcome string
 
@@ -142,7 +145,9 @@ type SpecInfo struct {
 	Level        string   // "must" or "should"
 	Requirements []string // charged: exactly the requirements whose text states what the spec decides
 	Labels       []string // as Ginkgo filters on them, for a spec a stopped run never handed to Ginkgo
-	Order        int      // its place in the plan, for listing the specs a stopped run never judged
+	// Order is the spec's place in the plan. The reports list specs in this order, not in the one Ginkgo
+	// ran them in, which it shuffles on every run.
+	Order int
 }
 
 // Guarantee is a requirement that binds the suite rather than the target (ENV-6: the schemas accept extra
@@ -232,7 +237,7 @@ type Requirement struct {
 	Reasons []string `json:"reasons,omitempty"`
 	// BlockedBy are the requirements whose failures blocked it, in contract order; set when blocked.
 	BlockedBy []string `json:"blocked_by,omitempty"`
-	// Specs are the evidence: every spec naming the requirement, in run order.
+	// Specs are the evidence: every spec naming the requirement, in the plan's order.
 	Specs []*Spec `json:"evidence"`
 }
 
@@ -315,7 +320,7 @@ type Result struct {
 	SuiteGuarantees []Guarantee `json:"suite_guarantees,omitempty"`
 	// Unattributed are specs that name no requirement of the contract.
 	Unattributed []*Spec `json:"unattributed_specs,omitempty"`
-	// Specs are every It spec, in run order (report.json carries them as the requirements' evidence).
+	// Specs are every It spec, in the plan's order (report.json carries them as the requirements' evidence).
 	Specs []*Spec `json:"-"`
 }
 

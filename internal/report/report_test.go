@@ -598,8 +598,8 @@ func TestWriteMarkdown(t *testing.T) {
 	if strings.Contains(md, "ENV-4 | MUST | fail") {
 		t.Error("ENV-4 is listed as failed: no failed spec is charged to it")
 	}
-	if strings.Contains(md, "<script") {
-		t.Error("summary.md carries raw HTML from a transcript")
+	if blocks, outside, err := codeBlocks(md); err != nil || strings.Contains(outside, "<script") || !slices.Contains(blocks, transcript) {
+		t.Error("summary.md carries a transcript's HTML outside its code block")
 	}
 }
 
@@ -713,8 +713,8 @@ func BenchmarkBuildAndWriteHTML(b *testing.B) {
 
 func inputsFor(rep types.Report, c requirements.List) Inputs {
 	in := Inputs{Requirements: c, Specs: map[string]SpecInfo{}}
-	for _, sr := range rep.SpecReports {
-		var info SpecInfo
+	for i, sr := range rep.SpecReports {
+		info := SpecInfo{Order: i} // the fixture's order is the plan's
 		for _, l := range sr.Labels() {
 			switch {
 			case strings.HasPrefix(l, "scenario:"):

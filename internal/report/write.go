@@ -133,9 +133,19 @@ func cutStepSummary(md []byte, limit int, pointer string) []byte {
 	return append(append(out, pointer...), '\n')
 }
 
-// track is the blocks open after line, given those open before it.
+// track is the blocks open after line, given those open before it. Inside a code block only its fence
+// counts: a transcript's lines are the target's text, and may look like anything.
 func track(open []mdBlock, line string) []mdBlock {
-	for _, b := range mdBlocks {
+	if n := len(open); n > 0 && open[n-1].code() {
+		if line == open[n-1].close {
+			return open[:n-1]
+		}
+		return open
+	}
+	if fence, ok := mdFenceLine(line); ok {
+		return append(open, fence)
+	}
+	for _, b := range mdHTMLBlocks {
 		switch {
 		case strings.HasPrefix(line, b.open):
 			return append(open, b)
