@@ -41,7 +41,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		notWant string          // must not be in the first line
 		signal  <-chan struct{} // when closed, the run is sent Ctrl-C
 	}{
-		{name: "no command", args: nil, want: "no command given: want run, list, serve, upstream or version"},
+		{name: "no command", args: nil, want: "no command given: want run, serve, list, profile, upstream, version or help"},
 		{name: "unknown command", args: []string{"frobnicate"}, want: `unknown command "frobnicate"`},
 		{name: "unknown flag", args: []string{"run", "--targt", "x"}, want: "flag provided but not defined: -targt"},
 		{name: "stray argument", args: []string{"run", "http://127.0.0.1:1/v1"}, want: "unexpected argument", notWant: "empty value"},
