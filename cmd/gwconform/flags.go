@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,4 +74,17 @@ func emptyValueBefore(args []string, positional int) string {
 		return args[i-2]
 	}
 	return ""
+}
+
+// failOnLevels are the values --fail-on takes, as report.Run.FailOn holds them.
+var failOnLevels = []string{"must", "should"}
+
+// failOnOf reads --fail-on in any case: the contract writes its levels MUST and SHOULD, and people type
+// them so.
+func failOnOf(v string) (string, error) {
+	level := strings.ToLower(v)
+	if !slices.Contains(failOnLevels, level) {
+		return "", fmt.Errorf("--fail-on is %q; want %s", v, oneOf(failOnLevels))
+	}
+	return level, nil
 }

@@ -88,9 +88,11 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if o.failOn != "must" && o.failOn != "should" {
-		return fail(stderr, "run: --fail-on is %q; want must or should", o.failOn)
+	failOn, err := failOnOf(o.failOn)
+	if err != nil {
+		return fail(stderr, "run: %v", err)
 	}
+	o.failOn = failOn
 	if o.timeout <= 0 {
 		return fail(stderr, "run: --timeout must be positive, got %s", o.timeout)
 	}
