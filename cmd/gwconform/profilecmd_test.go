@@ -61,6 +61,16 @@ func TestProfileCheckRefusesABadProfile(t *testing.T) {
 	}
 }
 
+// An empty profile (nothing but comments and blank lines) says nothing of the target: profile check refuses it
+// with one line rather than call it valid.
+func TestProfileCheckRefusesAnEmptyProfile(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "profile", "check", writeFile(t, "# a profile to fill in\n\n   \n"))
+	if r.code != exitUsage || !strings.HasPrefix(r.stderr, "gwconform: profile check: ") || !strings.Contains(r.stderr, "the profile is empty") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and one line saying the profile is empty", r.code, r.stdout, r.stderr)
+	}
+}
+
 // NEG-1 has no spec until a run generates bodies: every run does, unless the profile says none, and profile
 // check says which.
 func TestProfileCheckSaysWhetherNegativeInputsAreSent(t *testing.T) {

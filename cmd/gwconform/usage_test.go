@@ -86,6 +86,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{name: "profile fault model is a trigger", env: []string{key}, args: []string{"run", "--target", closed, "--profile", writeFile(t, "upstream: {faults: true}\ntriggers: {server_error: {model: fault/status-500}}")}, want: "model fault/status-500 is both upstream fault status_500 and triggers.server_error"},
 		{name: "profile key unset", env: []string{key}, args: []string{"run", "--target", closed, "--profile", writeFile(t, "keys: {revoked: GWC_UNSET_KEY}")}, want: "$GWC_UNSET_KEY, which is empty"},
 		{name: "profile key unset and selected", env: []string{key}, args: []string{"run", "--target", closed, "--label-filter", "scenario:auth-revoked-key", "--profile", writeFile(t, "keys: {revoked: GWC_UNSET_KEY}")}, want: "$GWC_UNSET_KEY, which is empty"},
+		{name: "profile empty", env: []string{key}, args: []string{"run", "--target", closed, "--profile", writeFile(t, "# target: http://127.0.0.1:1/v1\n\n")}, want: "the profile is empty"},
 		{name: "profile without target", args: []string{"run", "--profile", writeFile(t, "keys: {}")}, want: "names none"},
 		{name: "model given empty", env: []string{key}, args: []string{"run", "--target", closed, "--model", ""}, want: "--model is empty"},
 		{name: "ca-cert missing", env: []string{key}, args: []string{"run", "--target", closed, "--ca-cert", filepath.Join(t.TempDir(), "ca.pem")}, want: "--ca-cert"},

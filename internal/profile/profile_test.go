@@ -78,6 +78,10 @@ func TestParseRefusesMistakes(t *testing.T) {
 		"lacks an unknown feature":  {"lacks: [streaming]", "lacks names streaming, which is not a feature (want one of confidential, credits, rate_limit)"},
 		"lacks yet bursts":          {"lacks: [rate_limit]\nrate_limit: {burst: 5, within: 5s}", "lacks rate_limit, yet rate_limit or keys.rate_limited is set"},
 		"lacks yet has a key":       {"lacks: [credits]\nkeys: {zero_credit: ZC}", "lacks credits, yet keys.zero_credit is set"},
+		"empty":                     {"", "the profile is empty"},
+		"only whitespace":           {" \n   \n", "the profile is empty"},
+		"only comments":             {"# target: http://gw/v1\n  # keys: {}\n", "the profile is empty"},
+		"an empty document":         {"---\n# nothing\n", "the profile is empty"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
