@@ -48,6 +48,16 @@ func TestProfileDraftEnablesTheUpstreamFaults(t *testing.T) {
 	}
 }
 
+// profile draft takes its target from $GWCONFORM_TARGET when --target is not given, as run does.
+func TestProfileDraftReadsTheTargetFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	r := gwconform(t, []string{"API_KEY=" + stack.APIKey, "GWCONFORM_TARGET=" + stack.BaseURL}, "profile", "draft")
+	if r.code != exitConformant || !strings.Contains(r.stdout, "\ntarget: "+stack.BaseURL+"\n") {
+		t.Fatalf("exit %d, stderr %q; the draft does not name the target %s:\n%s", r.code, r.stderr, stack.BaseURL, r.stdout)
+	}
+}
+
 // A profile that does not load is one line and exit 2, as every bad input.
 func TestProfileCheckRefusesABadProfile(t *testing.T) {
 	t.Parallel()

@@ -11,6 +11,9 @@ import (
 	"github.com/gwconform/gwconform/suite"
 )
 
+// targetEnv is the environment variable that names the target when --target does not.
+const targetEnv = "GWCONFORM_TARGET"
+
 // lookupEnv says whether a variable is set at all, which Main's getenv cannot: an empty $GWCONFORM_TARGET
 // is a CI job with a missing secret, an absent one asks for the embedded reference. Main's callers all
 // pass the process environment's getenv; a test driving Main in-process with another would replace this.
@@ -26,16 +29,32 @@ func targetOf(flagGiven bool, flagValue string, getenv func(string) string, prof
 		}
 		return flagValue, nil
 	}
-	if v := getenv("GWCONFORM_TARGET"); v != "" {
+	if v := getenv(targetEnv); v != "" {
 		if strings.TrimSpace(v) == "" {
-			return "", errors.New("$GWCONFORM_TARGET is blank: give it the gateway's base URL, or unset it to test the embedded reference")
+			return "", fmt.Errorf("$%s is blank: give it the gateway's base URL, or unset it to test the embedded reference", targetEnv)
 		}
 		return v, nil
 	}
-	if _, set := lookupEnv("GWCONFORM_TARGET"); set {
-		return "", errors.New("$GWCONFORM_TARGET is set but empty (a missing secret?): give it the gateway's base URL, or unset it to test the embedded reference")
+	if _, set := lookupEnv(targetEnv); set {
+		return "", fmt.Errorf("$%s is set but empty (a missing secret?): give it the gateway's base URL, or unset it to test the embedded reference", targetEnv)
 	}
 	return profileTarget, nil
+}
+
+// draftTargetOf decides what profile draft asks: --target when given, else $GWCONFORM_TARGET. There is no
+// reference to fall back on: a draft of gwconform's own gateway is serve --profile-out's.
+func draftTargetOf(flagGiven bool, flagValue string, getenv func(string) string) (string, error) {
+	v := flagValue
+	if !flagGiven {
+		v = getenv(targetEnv)
+	}
+	switch {
+	case flagGiven && strings.TrimSpace(v) == "":
+		return "", errors.New("--target is empty (an unset variable?): give the gateway's base URL, ending in /v1")
+	case strings.TrimSpace(v) == "":
+		return "", fmt.Errorf("a target is needed: give --target URL, or set $%s to the gateway's base URL", targetEnv)
+	}
+	return v, nil
 }
 
 // checkTarget refuses what cannot be a gateway base URL before a single request is made. Whether it can is
