@@ -101,3 +101,38 @@ func TestProfileHelpListsItsSubcommands(t *testing.T) {
 		}
 	}
 }
+
+// durationFlags are, for each command, the flags -h says take a duration.
+func durationFlags(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	commands := helpCommands(t)
+	commands = append(commands, "profile draft", "profile check")
+	for _, name := range commands {
+		r := inProcess(append(strings.Fields(name), "-h")...)
+		for _, m := range regexp.MustCompile(`(?m)^\s+-(\S+) duration$`).FindAllStringSubmatch(r.stdout, -1) {
+			out[name] = append(out[name], m[1])
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no command has a duration flag")
+	}
+	return out
+}
+
+// A bare number given to any duration flag is told the unit it lacks, with examples made of the number
+// itself, each one a duration, none said twice.
+func TestABareNumberForADurationIsToldItsUnit(t *testing.T) {
+	t.Parallel()
+	for cmd, flags := range durationFlags(t) {
+		for _, name := range flags {
+			for _, n := range []string{"10", "1.5"} {
+				r := inProcess(append(strings.Fields(cmd), "--"+name, n)...)
+				want := "gwconform: " + cmd + ": --" + name + " " + n + " has no unit: add one, e.g. " + n + "s or " + n + "ms\n"
+				if r.code != exitUsage || r.stderr != want {
+					t.Errorf("%s --%s %s: exit %d, stderr %q, want %q", cmd, name, n, r.code, r.stderr, want)
+				}
+			}
+		}
+	}
+}
