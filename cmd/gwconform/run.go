@@ -116,9 +116,6 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
-	if o.transport.insecure {
-		fmt.Fprintln(stderr, "gwconform: WARNING: --insecure: the target's TLS certificate is not verified, so the key goes to whoever answers")
-	}
 	if o.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(o.labelFilter); err != nil {
 			return fail(stderr, "run: --label-filter %q is not a valid Ginkgo label filter (e.g. \"req:AUTH-1 || auth\")", o.labelFilter)
@@ -218,6 +215,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 		fmt.Fprintf(stdout, "gwconform: testing %s with the key in $%s\n", cfg.BaseURL, o.apiKeyEnv)
 	}
+	printInsecure(stderr, o.transport.insecure, cfg.BaseURL)
 	cfg.Offers.Model = o.model
 	cfg.Headers, cfg.SecretHeaders = withProfileHeaders(cfg.Offers, cfg.Headers, cfg.SecretHeaders)
 	printOffers(stdout, o.profile, cfg.Offers)

@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -73,6 +75,19 @@ func (o transportOptions) httpClient() (*http.Client, error) {
 		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}, nil
+}
+
+// printInsecure says what --insecure means against the base URL the run tests, before anything is sent:
+// loudly, where a certificate goes unverified; against a plain-HTTP target, which has no certificate to
+// verify, that the flag changes nothing.
+func printInsecure(w io.Writer, insecure bool, baseURL string) {
+	switch u, err := url.Parse(baseURL); {
+	case !insecure || err != nil:
+	case u.Scheme == "https":
+		fmt.Fprintln(w, "gwconform: WARNING: --insecure: the target's TLS certificate is not verified, so the key goes to whoever answers")
+	default:
+		fmt.Fprintf(w, "gwconform: warning: --insecure has no effect on a plain-HTTP target (%s): it has no certificate to verify\n", baseURL)
+	}
 }
 
 // extraHeaders parses the --header and --secret-header values ("Name: value"), and says which names are
