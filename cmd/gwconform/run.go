@@ -260,6 +260,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err := keyRefused(tg.ProbeKey(runCtx), cfg); err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	warnUnlistedModel(stderr, tg)
 	// The generated bodies are made for the model discovery chose, so they join the plan only now, and the
 	// label filter selects among them like any other; a replay sends its one case alone.
 	if err := tg.Generate(); err != nil {
