@@ -202,6 +202,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		if strings.TrimSpace(cfg.APIKey) == "" && !o.dryRun {
 			return fail(stderr, "run: $%s is empty: export the target's API key in %s, or name another variable with --api-key-env", o.apiKeyEnv, o.apiKeyEnv)
 		}
+		if err := profile.UnsendableEnv(o.apiKeyEnv, cfg.APIKey); err != nil && !o.dryRun {
+			return fail(stderr, "run: %v", err)
+		}
 		if prof != nil {
 			offers, err := prof.Resolve(getenv, sel.needsRole)
 			if err != nil && o.dryRun {

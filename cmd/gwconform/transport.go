@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/profile"
 )
 
 // transportOptions are the flags that shape how gwconform reaches a target: TLS trust, client
@@ -114,10 +115,13 @@ func (o transportOptions) extraHeaders() (http.Header, map[string]bool, error) {
 func parseHeaders(flagName string, raws []string) (http.Header, error) {
 	h := http.Header{}
 	for _, raw := range raws {
-		name, value, ok := strings.Cut(raw, ":")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
+		name, rawValue, ok := strings.Cut(raw, ":")
+		name, value := strings.TrimSpace(name), strings.TrimSpace(rawValue)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
 			return nil, fmt.Errorf("%s %q: want 'Name: value'", flagName, redactHeaderValue(raw))
+		}
+		if c := profile.ControlCharacter(rawValue); c != "" {
+			return nil, fmt.Errorf("%s %q: its value holds %s, which no HTTP header can carry: strip it", flagName, redactHeaderValue(raw), c)
 		}
 		if value == "" {
 			// An empty value is an unset variable, not a header any gateway routes on.

@@ -155,6 +155,33 @@ func TestUpstreamPrefix(t *testing.T) {
 	}
 }
 
+// A key or secret header whose variable holds a control character (a key file's line end) cannot be sent:
+// a role in use, or a header, is refused naming the variable and never the value; an unused role is left
+// out, as an empty one is.
+func TestResolveRefusesWhatNoHeaderCanCarry(t *testing.T) {
+	p, err := Parse([]byte("keys: {revoked: GWC_REVOKED, zero_credit: GWC_ZERO}\nheaders: {X-Tenant: {env: GWC_TENANT}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{"GWC_REVOKED": "gwc-revoked-secret\n", "GWC_ZERO": "gwc-zero-secret", "GWC_TENANT": "gwc-tenant\x00secret"}
+	env := func(k string) string { return values[k] }
+	_, err = p.Resolve(env, nil)
+	for _, want := range []string{"keys.revoked: $GWC_REVOKED holds a newline, which no HTTP header can carry", "headers.X-Tenant: $GWC_TENANT holds a control character (U+0000)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want an error saying %q, got %v", want, err)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "secret") {
+		t.Errorf("the error quotes a value: %v", err)
+	}
+	delete(values, "GWC_TENANT")
+	p.Headers = nil
+	r, err := p.Resolve(env, func(role string) bool { return role == "zero_credit" })
+	if err != nil || r.Keys["revoked"] != "" || r.Keys["zero_credit"] != "gwc-zero-secret" {
+		t.Fatalf("an unused role holding a newline: %v, keys %v", err, r.Keys)
+	}
+}
+
 // A role no selected spec uses need not be set; one that is used still must be, and named keys still resolve.
 func TestResolveOnlyNeedsTheRolesInUse(t *testing.T) {
 	p, err := Parse([]byte("keys: {revoked: GWC_REVOKED, zero_credit: GWC_ZERO}\nmodel: gw/chat\n"))

@@ -52,13 +52,19 @@ const (
 // the run does not have. A role no selected spec uses need not be set (a --label-filter run).
 func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bool) (Offers, error) {
 	r := Offers{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: p.faultModels(), Triggers: map[string]Trigger{}}
-	var missing []string
+	var missing, unsendable []string
 	for role, env := range p.Keys {
-		v := strings.TrimSpace(getenv(env))
-		if v == "" {
-			if needs == nil || needs(role) {
-				missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
-			}
+		raw := getenv(env)
+		v := strings.TrimSpace(raw)
+		needed := needs == nil || needs(role)
+		err := UnsendableEnv(env, raw)
+		switch {
+		case v == "" && needed:
+			missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
+		case err != nil && needed:
+			unsendable = append(unsendable, fmt.Sprintf("keys.%s: %v", role, err))
+		}
+		if v == "" || err != nil {
 			continue
 		}
 		r.Keys[role], r.KeySources[role] = v, "$"+env
@@ -72,13 +78,22 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 			r.Headers.Set(name, v.Literal)
 			continue
 		}
-		value := strings.TrimSpace(getenv(v.Env))
+		raw := getenv(v.Env)
+		value := strings.TrimSpace(raw)
 		if value == "" {
 			missing = append(missing, fmt.Sprintf("headers.%s names $%s, which is empty", name, v.Env))
 			continue
 		}
+		if err := UnsendableEnv(v.Env, raw); err != nil {
+			unsendable = append(unsendable, fmt.Sprintf("headers.%s: %v", name, err))
+			continue
+		}
 		r.Headers.Set(name, value)
 		r.SecretHeaders[name], r.HeaderSources[name] = true, "$"+v.Env
+	}
+	if len(unsendable) > 0 {
+		sort.Strings(unsendable)
+		return Offers{}, fmt.Errorf("%s", strings.Join(unsendable, "; "))
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
