@@ -47,6 +47,9 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 		return fail(stderr, "profile draft: --target %q: %v", raw, err)
 	}
 	base := strings.TrimSuffix(raw, "/")
+	if err := profile.UnsendableEnv(*keyEnv, getenv(*keyEnv)); err != nil {
+		return fail(stderr, "profile draft: %v", err)
+	}
 	key := strings.TrimSpace(getenv(*keyEnv))
 	d := draft{target: base, keyEnv: *keyEnv}
 
