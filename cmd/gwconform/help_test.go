@@ -106,9 +106,8 @@ func TestProfileHelpListsItsSubcommands(t *testing.T) {
 func durationFlags(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	commands := helpCommands(t)
-	commands = append(commands, "profile draft", "profile check")
-	for _, name := range commands {
+	names := append(helpCommands(t), "profile draft", "profile check")
+	for _, name := range names {
 		r := inProcess(append(strings.Fields(name), "-h")...)
 		for _, m := range regexp.MustCompile(`(?m)^\s+-(\S+) duration$`).FindAllStringSubmatch(r.stdout, -1) {
 			out[name] = append(out[name], m[1])

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -49,7 +50,8 @@ const (
 
 // Resolve reads the keys the profile names from the environment. needs says which roles the run will use
 // (nil: every role). A needed role whose variable is unset or empty is an error: the profile promised a key
-// the run does not have. A role no selected spec uses need not be set (a --label-filter run).
+// the run does not have; so is one holding a control character, which no header can carry. A role no
+// selected spec uses need not be set (a --label-filter run), and one that holds such a value is left out.
 func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bool) (Offers, error) {
 	r := Offers{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: p.faultModels(), Triggers: map[string]Trigger{}}
 	var missing, unsendable []string
@@ -93,7 +95,7 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 	}
 	if len(unsendable) > 0 {
 		sort.Strings(unsendable)
-		return Offers{}, fmt.Errorf("%s", strings.Join(unsendable, "; "))
+		return Offers{}, errors.New(strings.Join(unsendable, "; "))
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
