@@ -28,6 +28,7 @@ type discovery struct {
 	vars      map[string]string
 	why       map[string]string // why a value is missing
 	models    []string          // every id listed, for scenarios sent once per model
+	listed    bool              // the catalogue answered a model list: models is all it lists, even none
 	// params are the supported_parameters {{model}} lists; nil when it lists none, or was named and not listed.
 	params []string
 }
@@ -48,7 +49,7 @@ func (t *Target) Discover(ctx context.Context) *exchange.Exchange {
 	ctx, cancel := context.WithTimeout(ctx, DiscoveryWait(t.client.Timeout))
 	defer cancel()
 	d := &discovery{}
-	d.catalogue, d.vars, d.why, d.models, d.params = t.discover(ctx)
+	d.catalogue, d.vars, d.why, d.models, d.params, d.listed = t.discover(ctx)
 	t.disc = d
 	return d.catalogue
 }
@@ -68,6 +69,16 @@ func (t *Target) ProbeKey(ctx context.Context) *exchange.Exchange {
 	h.Set("Authorization", "Bearer "+t.keys[profile.RoleValid])
 	body := fmt.Sprintf(`{"model":%q,"messages":[{"role":"user","content":"gwconform: does the target take this key?"}]}`, UnknownModel)
 	return t.client.Do(ctx, http.MethodPost, "/chat/completions", h, exchange.Bytes(body))
+}
+
+// UnlistedModel is the model named with --model or the profile's model: when the catalogue Discover read
+// does not list it, a likely typo; "" when it does, when none is named, or when no model list was read.
+func (t *Target) UnlistedModel() string {
+	named := t.offers.Model
+	if named == "" || t.disc == nil || !t.disc.listed || slices.Contains(t.disc.models, named) {
+		return ""
+	}
+	return named
 }
 
 // paramsVaried are the parameters the request scenarios send with {{model}}: a model that supports them all
@@ -121,7 +132,7 @@ type listedModel struct {
 	hasParams           bool
 }
 
-func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why map[string]string, ids, params []string) {
+func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why map[string]string, ids, params []string, read bool) {
 	vars = map[string]string{"unknown_model": UnknownModel}
 	why = map[string]string{}
 	h := t.headers.Clone()
@@ -142,7 +153,7 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 		why["model"] = "GET /v1/models " + err.Error()
 		why["model_without_max_tokens"] = why["model"]
 		why["each_model"] = why["model"]
-		return ex, vars, why, nil, nil
+		return ex, vars, why, nil, nil, false
 	}
 	// Fault and trigger models fail by design: no ordinary scenario may use one, and MOD-4 buys no completion
 	// from one. A model the person named is theirs to choose.
@@ -188,7 +199,7 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 			params = append([]string{}, m.SupportedParameters...)
 		}
 	}
-	return ex, vars, why, ids, params
+	return ex, vars, why, ids, params, true
 }
 
 // reserved says whether id provokes a failure on purpose: a fault or trigger model of the profile, or an id

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 )
@@ -56,10 +56,26 @@ func durationHint(fs *flag.FlagSet, err error) string {
 	} else if _, isDuration := g.Get().(time.Duration); !isDuration {
 		return ""
 	}
-	if _, err := strconv.ParseFloat(m[1], 64); err != nil {
-		return fmt.Sprintf("--%s %q is not a duration: want a number with a unit, e.g. 10s, 500ms or 2m", m[2], m[1])
+	if examples := withUnits(m[1]); examples != nil {
+		return fmt.Sprintf("--%s %s has no unit: add one, e.g. %s", m[2], m[1], oneOf(examples))
 	}
-	return fmt.Sprintf("--%s %s has no unit: add one, e.g. %ss or 10s", m[2], m[1], m[1])
+	return fmt.Sprintf("--%s %q is not a duration: want a number with a unit, e.g. 10s, 500ms or 2m", m[2], m[1])
+}
+
+// unitsSuggested are the units a bare number is offered with: seconds, as these flags are mostly set, and
+// milliseconds, for a number meant as those.
+var unitsSuggested = []string{"s", "ms"}
+
+// withUnits is the number given with each suggested unit, or nil when that is no duration (1e3s is not one).
+func withUnits(number string) []string {
+	var out []string
+	for _, unit := range unitsSuggested {
+		if _, err := time.ParseDuration(number + unit); err != nil {
+			return nil
+		}
+		out = append(out, number+unit)
+	}
+	return out
 }
 
 // emptyValueBefore names the flag just before the first positional argument when that flag was given an
@@ -73,4 +89,17 @@ func emptyValueBefore(args []string, positional int) string {
 		return args[i-2]
 	}
 	return ""
+}
+
+// failOnLevels are the values --fail-on takes, as report.Run.FailOn holds them.
+var failOnLevels = []string{"must", "should"}
+
+// failOnOf reads --fail-on in any case: the contract writes its levels MUST and SHOULD, and people type
+// them so.
+func failOnOf(v string) (string, error) {
+	level := strings.ToLower(v)
+	if !slices.Contains(failOnLevels, level) {
+		return "", fmt.Errorf("--fail-on is %q; want %s", v, oneOf(failOnLevels))
+	}
+	return level, nil
 }

@@ -47,11 +47,19 @@ func TestProgressSaysWhatIsRunningAndHowFarAlong(t *testing.T) {
 	}
 }
 
-// A base URL without /v1 is probably a mistake, but not certainly: a warning naming the likely URL.
+// A base URL without /v1 is probably a mistake, but not certainly: a warning naming the likely URL. An
+// endpoint's URL, pasted for the base URL, is warned about with the base URL it lies under.
 func TestTargetWithoutV1IsWarnedAbout(t *testing.T) {
 	t.Parallel()
-	r := gwconform(t, []string{"API_KEY=gwc-warn-key-0123456789"}, "run", "--target", "http://127.0.0.1:9/api", "--dry-run")
-	if r.code != exitConformant || !strings.Contains(r.stderr, `does not end in /v1; did you mean http://127.0.0.1:9/api/v1?`) {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	for target, meant := range map[string]string{
+		"http://127.0.0.1:9/api":                  "http://127.0.0.1:9/api/v1",
+		"https://gw.example/v1/chat/completions":  "https://gw.example/v1",
+		"https://gw.example/v1/chat/completions/": "https://gw.example/v1",
+		"http://127.0.0.1:9/openai/v1/models":     "http://127.0.0.1:9/openai/v1",
+	} {
+		r := gwconform(t, []string{"API_KEY=gwc-warn-key-0123456789"}, "run", "--target", target, "--dry-run")
+		if want := `does not end in /v1; did you mean ` + meant + `?`; r.code != exitConformant || !strings.Contains(r.stderr, want) {
+			t.Errorf("--target %s: exit %d, stderr lacks %q:\n%s", target, r.code, want, r.stderr)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gwconform/gwconform/internal/report"
 )
@@ -24,17 +25,76 @@ const (
 // version the binary reports.
 var version = "dev"
 
-const usage = `usage: gwconform <command> [flags]
+// command is one of gwconform's commands: its name, its line in the help, and what runs it.
+type command struct {
+	name, summary string
+	run           func(args []string, getenv func(string) string, stdout, stderr io.Writer) int
+}
 
-commands:
-  run      run the conformance suite against --target (or the embedded reference gateway)
-  serve    run the reference gateway and its upstream in the foreground
-  list     list the requirements, scenarios and specs, and what each scenario needs from a target
-  profile  draft --target URL [--upstream URL]: a starter profile; check FILE: what a profile enables
-  upstream run the fault-injecting OpenAI-compatible upstream, for a gateway under test to front
-  version  print gwconform's version, the contract's and Go's
-  help     show this text; "gwconform <command> -h" shows a command's flags
-`
+// commands are every command, in the order help lists them: the one list that the help, the lines for a
+// missing or unknown command and README's list of commands are held to (TestEveryCommandListAgrees). A
+// function, not a variable: help's own entry reads the list.
+func commands() []command {
+	return []command{
+		{"run", "run the conformance suite against --target (or the embedded reference gateway)", runCommand},
+		{"serve", "run the reference gateway and its upstream in the foreground", withoutEnv(serveCommand)},
+		{"list", "list the requirements, scenarios and specs, and what each scenario needs from a target", withoutEnv(listCommand)},
+		{"profile", "draft a starter profile from a target, or check what a profile enables (see gwconform profile -h)", profileCommand},
+		{"upstream", "run the fault-injecting OpenAI-compatible upstream, for a gateway under test to front", withoutEnv(upstreamCommand)},
+		{"version", "print gwconform's version, the contract's and Go's", withoutEnv(versionCommand)},
+		{"help", `show this text; "gwconform help <command>" shows a command's flags, as "gwconform <command> -h" does`, helpCommand},
+	}
+}
+
+func withoutEnv(run func(args []string, stdout, stderr io.Writer) int) func([]string, func(string) string, io.Writer, io.Writer) int {
+	return func(args []string, _ func(string) string, stdout, stderr io.Writer) int {
+		return run(args, stdout, stderr)
+	}
+}
+
+// commandNamed is the command called name; -h and its spellings ask for help, as every command's flags do.
+func commandNamed(name string) (command, bool) {
+	if isHelpFlag(name) {
+		name = "help"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// commandNames are the commands as a line of text says them: "run, serve, ... or help".
+func commandNames() string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return oneOf(names)
+}
+
+// oneOf words a choice: "a", "a or b", "a, b or c".
+func oneOf(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// usage is what gwconform help prints.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: gwconform <command> [flags]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+	}
+	return b.String()
+}
 
 func main() {
 	os.Exit(Main(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
@@ -43,29 +103,30 @@ func main() {
 // Main runs one command and returns its exit code; it never calls os.Exit itself so tests can drive it.
 func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "gwconform: no command given: want run, list, serve, upstream or version\n\n"+usage)
+		fmt.Fprint(stderr, "gwconform: no command given: want "+commandNames()+"\n\n"+usage())
 		return exitUsage
 	}
-	switch args[0] {
-	case "run":
-		return runCommand(args[1:], getenv, stdout, stderr)
-	case "serve":
-		return serveCommand(args[1:], stdout, stderr)
-	case "list":
-		return listCommand(args[1:], stdout, stderr)
-	case "profile":
-		return profileCommand(args[1:], getenv, stdout, stderr)
-	case "upstream":
-		return upstreamCommand(args[1:], stdout, stderr)
-	case "version":
-		return versionCommand(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+	c, ok := commandNamed(args[0])
+	if !ok {
+		return fail(stderr, "unknown command %q (want %s; see gwconform help)", args[0], commandNames())
+	}
+	return c.run(args[1:], getenv, stdout, stderr)
+}
+
+// helpCommand prints the list of commands, or one command's flags exactly as its own -h prints them.
+func helpCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || len(args) == 1 && (args[0] == "help" || isHelpFlag(args[0])) {
+		fmt.Fprint(stdout, usage())
 		return exitConformant
-	default:
-		fmt.Fprintf(stderr, "gwconform: unknown command %q (want run, list, serve, upstream or version; see gwconform help)\n", args[0])
-		return exitUsage
 	}
+	if len(args) > 1 {
+		return fail(stderr, "help: want one command, e.g. gwconform help run")
+	}
+	c, ok := commandNamed(args[0])
+	if !ok {
+		return fail(stderr, "help: unknown command %q (want %s)", args[0], commandNames())
+	}
+	return c.run([]string{"-h"}, getenv, stdout, stderr)
 }
 
 // fail prints the one-line error every bad input gets and returns the usage exit code.

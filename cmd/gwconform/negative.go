@@ -50,12 +50,17 @@ func negativeOf(o negativeOptions, set map[string]bool, prof *profile.Profile) (
 	return n, nil
 }
 
+// parseReplay reads SEED:INDEX. A run sends at most profile.MaxNegative bodies, so every replay line a
+// report gives names an index below it; one written right but beyond is told so, not told the format.
 func parseReplay(v string) (seed uint64, index int, err error) {
 	s, i, ok := strings.Cut(v, ":")
 	seed, err1 := strconv.ParseUint(s, 10, 64)
 	index, err2 := strconv.Atoi(i)
-	if !ok || err1 != nil || err2 != nil || index < 0 || index >= profile.MaxNegative {
+	switch {
+	case !ok || err1 != nil || err2 != nil:
 		return 0, 0, fmt.Errorf("--negative-replay %q: want SEED:INDEX, e.g. 1:42, as a report's replay line gives it", v)
+	case index < 0 || index >= profile.MaxNegative:
+		return 0, 0, fmt.Errorf("--negative-replay %q is written right, but index %d is out of range: a seed replays indices 0 to %d", v, index, profile.MaxNegative-1)
 	}
 	return seed, index, nil
 }

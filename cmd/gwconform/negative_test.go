@@ -134,6 +134,8 @@ func TestNegativeFlagsThatCannotWorkAreRefusedWithOneLine(t *testing.T) {
 		{[]string{"--negative", "2001"}, "--negative must be between 0 and 2000"},
 		{[]string{"--seed", "3", "--negative", "0"}, "--negative 0 sends none"},
 		{[]string{"--negative-replay", "1-42"}, "want SEED:INDEX"},
+		{[]string{"--negative-replay", "1:99999"}, `--negative-replay "1:99999" is written right, but index 99999 is out of range: a seed replays indices 0 to 1999`},
+		{[]string{"--negative-replay", "1:-1"}, "index -1 is out of range: a seed replays indices 0 to 1999"},
 		{[]string{"--negative-replay", "1:42", "--negative", "5"}, "leave out --negative and --seed"},
 		{[]string{"--negative", "ten"}, "invalid value"},
 	} {

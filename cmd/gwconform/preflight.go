@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -35,6 +36,14 @@ func (e *catalogueRefused) Error() string {
 		fix = "a header the gateway needs to route requests may be missing: add it with --header 'Name: value'"
 	}
 	return fmt.Sprintf("the target cannot be tested as given: GET %s with the key in $%s answered %d, so no model can be chosen; %s", e.url, e.keyVar, e.status, fix)
+}
+
+// warnUnlistedModel says, once discovery has read the catalogue, that the model named for requests is not
+// in it: a typo there makes every spec judge a wrong-model answer. The run goes on, as the person named it.
+func warnUnlistedModel(w io.Writer, tg *suite.Target) {
+	if id := tg.UnlistedModel(); id != "" {
+		fmt.Fprintf(w, "gwconform: warning: the target's catalogue (GET /v1/models) does not list model %s; the run goes on with it, as named\n", id)
+	}
 }
 
 // untestable judges the run's first exchange, discovery's GET /v1/models with the suite's key and headers,

@@ -11,18 +11,43 @@ import (
 	"github.com/gwconform/gwconform/suite"
 )
 
+// profileSubcommands are profile's subcommands, in the order its help lists them: the one list its help
+// and its lines for a missing or unknown subcommand are written from.
+func profileSubcommands() []command {
+	return []command{
+		{"draft", "--target URL [--upstream URL] [--out FILE]: write a starter profile from what the target shows, buying nothing", profileDraft},
+		{"check", "FILE: validate a profile, and list the requirements it enables and those it leaves skipped, with the reason", withoutEnv(profileCheck)},
+	}
+}
+
+// profileUsage is what gwconform profile -h prints.
+func profileUsage() string {
+	var b strings.Builder
+	b.WriteString("usage: gwconform profile <subcommand> [flags]\n\nsubcommands:\n")
+	for _, c := range profileSubcommands() {
+		fmt.Fprintf(&b, "  %-6s %s\n", c.name, c.summary)
+	}
+	b.WriteString(`"gwconform profile <subcommand> -h" shows a subcommand's flags` + "\n")
+	return b.String()
+}
+
 // profileCommand helps write a profile: draft one from what a target shows cheaply, or check one.
 func profileCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return fail(stderr, "profile: want check FILE, or draft --target URL (see gwconform profile draft -h)")
+	var names []string
+	for _, c := range profileSubcommands() {
+		if len(args) > 0 && args[0] == c.name {
+			return c.run(args[1:], getenv, stdout, stderr)
+		}
+		names = append(names, c.name)
 	}
-	switch args[0] {
-	case "check":
-		return profileCheck(args[1:], stdout, stderr)
-	case "draft":
-		return profileDraft(args[1:], getenv, stdout, stderr)
+	switch {
+	case len(args) == 0:
+		return fail(stderr, "profile: want a subcommand, %s (see gwconform profile -h)", oneOf(names))
+	case args[0] == "help" || isHelpFlag(args[0]):
+		fmt.Fprint(stdout, profileUsage())
+		return exitConformant
 	}
-	return fail(stderr, "profile: unknown subcommand %q: want check or draft", args[0])
+	return fail(stderr, "profile: unknown subcommand %q: want %s (see gwconform profile -h)", args[0], oneOf(names))
 }
 
 // profileCheck validates a profile and says, requirement by requirement, what it lets a run check and what

@@ -48,6 +48,16 @@ func TestProfileDraftEnablesTheUpstreamFaults(t *testing.T) {
 	}
 }
 
+// profile draft takes its target from $GWCONFORM_TARGET when --target is not given, as run does.
+func TestProfileDraftReadsTheTargetFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	r := gwconform(t, []string{"API_KEY=" + stack.APIKey, "GWCONFORM_TARGET=" + stack.BaseURL}, "profile", "draft")
+	if r.code != exitConformant || !strings.Contains(r.stdout, "\ntarget: "+stack.BaseURL+"\n") {
+		t.Fatalf("exit %d, stderr %q; the draft does not name the target %s:\n%s", r.code, r.stderr, stack.BaseURL, r.stdout)
+	}
+}
+
 // A profile that does not load is one line and exit 2, as every bad input.
 func TestProfileCheckRefusesABadProfile(t *testing.T) {
 	t.Parallel()
@@ -58,6 +68,16 @@ func TestProfileCheckRefusesABadProfile(t *testing.T) {
 	r := gwconform(t, nil, "profile", "check", bad)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "did you mean timeout?") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("exit %d: %q", r.code, r.stderr)
+	}
+}
+
+// An empty profile (nothing but comments and blank lines) says nothing of the target: profile check refuses it
+// with one line rather than call it valid.
+func TestProfileCheckRefusesAnEmptyProfile(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "profile", "check", writeFile(t, "# a profile to fill in\n\n   \n"))
+	if r.code != exitUsage || !strings.HasPrefix(r.stderr, "gwconform: profile check: ") || !strings.Contains(r.stderr, "the profile is empty") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and one line saying the profile is empty", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -30,17 +30,26 @@ const (
 // knows (keys by role, triggers) is left commented, with what each enables.
 func profileDraft(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gwconform profile draft", flag.ContinueOnError)
-	target := fs.String("target", "", "the gateway's base URL, ending in /v1")
+	target := fs.String("target", "", "the gateway's base URL, ending in /v1 (default $"+targetEnv+")")
 	upstreamURL := fs.String("upstream", "", "base URL of the `gwconform upstream` the gateway fronts (http://host:port/v1), to map its fault models and name its witness")
 	keyEnv := fs.String("api-key-env", "API_KEY", "environment variable holding the gateway's key")
 	out := fs.String("out", "", "write the profile to FILE (default: stdout)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
-	if err := checkTarget(*target); err != nil {
-		return fail(stderr, "profile draft: --target %q: %v", *target, err)
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "target" })
+	raw, err := draftTargetOf(given, *target, getenv)
+	if err != nil {
+		return fail(stderr, "profile draft: %v", err)
 	}
-	base := strings.TrimSuffix(*target, "/")
+	if err := checkTarget(raw); err != nil {
+		return fail(stderr, "profile draft: --target %q: %v", raw, err)
+	}
+	base := strings.TrimSuffix(raw, "/")
+	if err := profile.UnsendableEnv(*keyEnv, getenv(*keyEnv)); err != nil {
+		return fail(stderr, "profile draft: %v", err)
+	}
 	key := strings.TrimSpace(getenv(*keyEnv))
 	d := draft{target: base, keyEnv: *keyEnv}
 

@@ -88,9 +88,11 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if o.failOn != "must" && o.failOn != "should" {
-		return fail(stderr, "run: --fail-on is %q; want must or should", o.failOn)
+	failOn, err := failOnOf(o.failOn)
+	if err != nil {
+		return fail(stderr, "run: %v", err)
 	}
+	o.failOn = failOn
 	if o.timeout <= 0 {
 		return fail(stderr, "run: --timeout must be positive, got %s", o.timeout)
 	}
@@ -113,9 +115,6 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	extra, secretHeaders, err := o.transport.extraHeaders()
 	if err != nil {
 		return fail(stderr, "run: %v", err)
-	}
-	if o.transport.insecure {
-		fmt.Fprintln(stderr, "gwconform: WARNING: --insecure: the target's TLS certificate is not verified, so the key goes to whoever answers")
 	}
 	if o.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(o.labelFilter); err != nil {
@@ -203,6 +202,9 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		if strings.TrimSpace(cfg.APIKey) == "" && !o.dryRun {
 			return fail(stderr, "run: $%s is empty: export the target's API key in %s, or name another variable with --api-key-env", o.apiKeyEnv, o.apiKeyEnv)
 		}
+		if err := profile.UnsendableEnv(o.apiKeyEnv, cfg.APIKey); err != nil && !o.dryRun {
+			return fail(stderr, "run: %v", err)
+		}
 		if prof != nil {
 			offers, err := prof.Resolve(getenv, sel.needsRole)
 			if err != nil && o.dryRun {
@@ -216,6 +218,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 		fmt.Fprintf(stdout, "gwconform: testing %s with the key in $%s\n", cfg.BaseURL, o.apiKeyEnv)
 	}
+	printInsecure(stderr, o.transport.insecure, cfg.BaseURL)
 	cfg.Offers.Model = o.model
 	cfg.Headers, cfg.SecretHeaders = withProfileHeaders(cfg.Offers, cfg.Headers, cfg.SecretHeaders)
 	printOffers(stdout, o.profile, cfg.Offers)
@@ -275,6 +278,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err := keyRefused(probe, cfg); err != nil {
 		return fail(stderr, "run: %v", err)
 	}
+	warnUnlistedModel(stderr, tg)
 	// The generated bodies are made for the model discovery chose, so they join the plan only now, and the
 	// label filter selects among them like any other; a replay sends its one case alone.
 	if err := tg.Generate(); err != nil {

@@ -156,6 +156,35 @@ func TestRunAgainstASeparateGateway(t *testing.T) {
 	})
 }
 
+// unlistedModel is what the warning about a named model the catalogue lacks says.
+const unlistedModel = "the target's catalogue (GET /v1/models) does not list model"
+
+// A model named with --model or model: that the catalogue does not list is probably a typo: one warning
+// line names it, and the run goes on with it. A listed one gets no warning.
+func TestANamedModelTheCatalogueLacksIsWarnedAbout(t *testing.T) {
+	t.Parallel()
+	target := catalogueGateway(t, 200, `{"object":"list","data":[{"id":"gw/chat"},{"id":"gw/other"}]}`)
+	for _, c := range []struct {
+		args []string
+		warn string // "": no warning
+	}{
+		{[]string{"--model", "gw/chta"}, "gwconform: warning: " + unlistedModel + " gw/chta"},
+		{[]string{"--profile", writeFile(t, "model: gw/from-profile\n")}, "gwconform: warning: " + unlistedModel + " gw/from-profile"},
+		{[]string{"--model", "gw/chat"}, ""},
+	} {
+		r := gwconform(t, []string{"API_KEY=k"}, append([]string{"run", "--target", target, "--label-filter", "scenario:mod-list"}, c.args...)...)
+		if r.code == exitUsage {
+			t.Fatalf("%v: the run did not go on: exit 2\n%s", c.args, r.stderr)
+		}
+		switch n := strings.Count(r.stderr, unlistedModel); {
+		case c.warn == "" && n > 0:
+			t.Errorf("%v: a listed model is warned about:\n%s", c.args, r.stderr)
+		case c.warn != "" && (n != 1 || !strings.Contains(r.stderr, c.warn)):
+			t.Errorf("%v: stderr does not say %q once:\n%s", c.args, c.warn, r.stderr)
+		}
+	}
+}
+
 // catalogueGateway answers GET /v1/models with status and body, and every other request 401 with the
 // envelope, so a spec sent with the suite's key fails and shows its curl line.
 func catalogueGateway(t *testing.T, status int, body string) string {
@@ -202,6 +231,9 @@ func TestANamedModelRunsDespiteARefusedCatalogue(t *testing.T) {
 			r := gwconform(t, []string{"API_KEY=" + key}, args...)
 			if r.code != exitFailed || !strings.Contains(r.stderr, c.warning) {
 				t.Fatalf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", r.code, c.warning, tail(r.stdout), r.stderr)
+			}
+			if strings.Contains(r.stderr, unlistedModel) {
+				t.Errorf("a catalogue that was not read is said not to list the model:\n%s", r.stderr)
 			}
 			failed := false
 			for _, s := range r.specs(t) {

@@ -5,12 +5,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
+	"github.com/gwconform/gwconform/internal/profile"
 )
 
 // transportOptions are the flags that shape how gwconform reaches a target: TLS trust, client
@@ -75,6 +78,19 @@ func (o transportOptions) httpClient() (*http.Client, error) {
 	}, nil
 }
 
+// printInsecure says what --insecure means against the base URL the run tests, before anything is sent:
+// loudly, where a certificate goes unverified; against a plain-HTTP target, which has no certificate to
+// verify, that the flag changes nothing.
+func printInsecure(w io.Writer, insecure bool, baseURL string) {
+	switch u, err := url.Parse(baseURL); {
+	case !insecure || err != nil:
+	case u.Scheme == "https":
+		fmt.Fprintln(w, "gwconform: WARNING: --insecure: the target's TLS certificate is not verified, so the key goes to whoever answers")
+	default:
+		fmt.Fprintf(w, "gwconform: warning: --insecure has no effect on a plain-HTTP target (%s): it has no certificate to verify\n", baseURL)
+	}
+}
+
 // extraHeaders parses the --header and --secret-header values ("Name: value"), and says which names are
 // secrets.
 func (o transportOptions) extraHeaders() (http.Header, map[string]bool, error) {
@@ -99,10 +115,13 @@ func (o transportOptions) extraHeaders() (http.Header, map[string]bool, error) {
 func parseHeaders(flagName string, raws []string) (http.Header, error) {
 	h := http.Header{}
 	for _, raw := range raws {
-		name, value, ok := strings.Cut(raw, ":")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
+		name, rawValue, ok := strings.Cut(raw, ":")
+		name, value := strings.TrimSpace(name), strings.TrimSpace(rawValue)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
 			return nil, fmt.Errorf("%s %q: want 'Name: value'", flagName, redactHeaderValue(raw))
+		}
+		if c := profile.ControlCharacter(rawValue); c != "" {
+			return nil, fmt.Errorf("%s %q: its value holds %s, which no HTTP header can carry: strip it", flagName, redactHeaderValue(raw), c)
 		}
 		if value == "" {
 			// An empty value is an unset variable, not a header any gateway routes on.

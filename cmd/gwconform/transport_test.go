@@ -35,6 +35,30 @@ func TestTLSTrust(t *testing.T) {
 	}
 }
 
+// --insecure warns that the certificate goes unverified only where there is one: against a plain-HTTP
+// target (the embedded reference is one) it says, once, that it has no effect.
+func TestInsecureWarnsOnlyOverTLS(t *testing.T) {
+	t.Parallel()
+	const tlsWarning, noEffect = "WARNING: --insecure", "--insecure has no effect on a plain-HTTP target"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--target", "https://127.0.0.1:9/v1"}, tlsWarning},
+		{[]string{"--target", "http://127.0.0.1:9/v1"}, noEffect},
+		{nil, noEffect},
+	} {
+		r := gwconform(t, []string{"API_KEY=k"}, append([]string{"run", "--dry-run", "--insecure"}, c.args...)...)
+		unwanted := tlsWarning
+		if c.want == tlsWarning {
+			unwanted = noEffect
+		}
+		if r.code != exitConformant || strings.Count(r.stderr, c.want) != 1 || strings.Contains(r.stderr, unwanted) {
+			t.Errorf("--insecure %v: exit %d, stderr %q; want %q once, and not %q", c.args, r.code, r.stderr, c.want, unwanted)
+		}
+	}
+}
+
 // HTTP_PROXY is honoured, and an extra --header reaches the gateway without ever being printed.
 func TestProxyAndExtraHeader(t *testing.T) {
 	t.Parallel()

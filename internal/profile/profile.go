@@ -233,11 +233,20 @@ func Parse(raw []byte) (*Profile, error) {
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
 		return nil, withSuggestions(err)
 	}
+	var doc any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, withSuggestions(err)
+	}
+	// A file of comments alone is a profile never filled in: taken as given, it would run with nothing
+	// configured and say nothing of it.
+	if doc == nil {
+		return nil, errors.New("the profile is empty (nothing but comments and blank lines): write at least its target:, or draft one with gwconform profile draft")
+	}
 	// The loader's own checks first, for their messages; the schema then holds the rest.
 	if err := p.validate(); err != nil {
 		return p, err
 	}
-	return p, againstSchema(raw)
+	return p, againstSchema(doc)
 }
 
 func (p *Profile) validate() error {
@@ -440,13 +449,9 @@ func WitnessURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
-// againstSchema checks the profile against schemas/profile.json, the schema editors complete and check it
-// with (README shows the yaml-language-server line): what an editor accepts, the loader accepts.
-func againstSchema(raw []byte) error {
-	var doc any
-	if err := yaml.Unmarshal(raw, &doc); err != nil || doc == nil {
-		return nil // the decoder has already said what is wrong, or the profile is empty
-	}
+// againstSchema checks the profile's document against schemas/profile.json, the schema editors complete and
+// check it with (README shows the yaml-language-server line): what an editor accepts, the loader accepts.
+func againstSchema(doc any) error {
 	set, err := validate.Load()
 	if err != nil {
 		return err

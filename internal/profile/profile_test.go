@@ -78,6 +78,10 @@ func TestParseRefusesMistakes(t *testing.T) {
 		"lacks an unknown feature":  {"lacks: [streaming]", "lacks names streaming, which is not a feature (want one of confidential, credits, rate_limit)"},
 		"lacks yet bursts":          {"lacks: [rate_limit]\nrate_limit: {burst: 5, within: 5s}", "lacks rate_limit, yet rate_limit or keys.rate_limited is set"},
 		"lacks yet has a key":       {"lacks: [credits]\nkeys: {zero_credit: ZC}", "lacks credits, yet keys.zero_credit is set"},
+		"empty":                     {"", "the profile is empty"},
+		"only whitespace":           {" \n   \n", "the profile is empty"},
+		"only comments":             {"# target: http://gw/v1\n  # keys: {}\n", "the profile is empty"},
+		"an empty document":         {"---\n# nothing\n", "the profile is empty"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -148,6 +152,33 @@ func TestUpstreamPrefix(t *testing.T) {
 		if r.FaultModels["close"] != c.close || r.FaultModels["status_500"] != c.status500 {
 			t.Errorf("%s: close=%s status_500=%s, want %s and %s", c.yaml, r.FaultModels["close"], r.FaultModels["status_500"], c.close, c.status500)
 		}
+	}
+}
+
+// A key or secret header whose variable holds a control character (a key file's line end) cannot be sent:
+// a role in use, or a header, is refused naming the variable and never the value; an unused role is left
+// out, as an empty one is.
+func TestResolveRefusesWhatNoHeaderCanCarry(t *testing.T) {
+	p, err := Parse([]byte("keys: {revoked: GWC_REVOKED, zero_credit: GWC_ZERO}\nheaders: {X-Tenant: {env: GWC_TENANT}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{"GWC_REVOKED": "gwc-revoked-secret\n", "GWC_ZERO": "gwc-zero-secret", "GWC_TENANT": "gwc-tenant\x00secret"}
+	env := func(k string) string { return values[k] }
+	_, err = p.Resolve(env, nil)
+	for _, want := range []string{"keys.revoked: $GWC_REVOKED holds a newline, which no HTTP header can carry", "headers.X-Tenant: $GWC_TENANT holds a control character (U+0000)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want an error saying %q, got %v", want, err)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "secret") {
+		t.Errorf("the error quotes a value: %v", err)
+	}
+	delete(values, "GWC_TENANT")
+	p.Headers = nil
+	r, err := p.Resolve(env, func(role string) bool { return role == "zero_credit" })
+	if err != nil || r.Keys["revoked"] != "" || r.Keys["zero_credit"] != "gwc-zero-secret" {
+		t.Fatalf("an unused role holding a newline: %v, keys %v", err, r.Keys)
 	}
 }
 

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -49,16 +50,23 @@ const (
 
 // Resolve reads the keys the profile names from the environment. needs says which roles the run will use
 // (nil: every role). A needed role whose variable is unset or empty is an error: the profile promised a key
-// the run does not have. A role no selected spec uses need not be set (a --label-filter run).
+// the run does not have; so is one holding a control character, which no header can carry. A role no
+// selected spec uses need not be set (a --label-filter run), and one that holds such a value is left out.
 func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bool) (Offers, error) {
 	r := Offers{Keys: map[string]string{}, KeySources: map[string]string{}, FaultModels: p.faultModels(), Triggers: map[string]Trigger{}}
-	var missing []string
+	var missing, unsendable []string
 	for role, env := range p.Keys {
-		v := strings.TrimSpace(getenv(env))
-		if v == "" {
-			if needs == nil || needs(role) {
-				missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
-			}
+		raw := getenv(env)
+		v := strings.TrimSpace(raw)
+		needed := needs == nil || needs(role)
+		err := UnsendableEnv(env, raw)
+		switch {
+		case v == "" && needed:
+			missing = append(missing, fmt.Sprintf("keys.%s names $%s, which is empty", role, env))
+		case err != nil && needed:
+			unsendable = append(unsendable, fmt.Sprintf("keys.%s: %v", role, err))
+		}
+		if v == "" || err != nil {
 			continue
 		}
 		r.Keys[role], r.KeySources[role] = v, "$"+env
@@ -72,13 +80,22 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 			r.Headers.Set(name, v.Literal)
 			continue
 		}
-		value := strings.TrimSpace(getenv(v.Env))
+		raw := getenv(v.Env)
+		value := strings.TrimSpace(raw)
 		if value == "" {
 			missing = append(missing, fmt.Sprintf("headers.%s names $%s, which is empty", name, v.Env))
 			continue
 		}
+		if err := UnsendableEnv(v.Env, raw); err != nil {
+			unsendable = append(unsendable, fmt.Sprintf("headers.%s: %v", name, err))
+			continue
+		}
 		r.Headers.Set(name, value)
 		r.SecretHeaders[name], r.HeaderSources[name] = true, "$"+v.Env
+	}
+	if len(unsendable) > 0 {
+		sort.Strings(unsendable)
+		return Offers{}, errors.New(strings.Join(unsendable, "; "))
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
