@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
@@ -21,8 +22,17 @@ func referenceProfile(s *inprocess.Stack) *profile.Profile {
 			models[f.Key] = m
 		}
 	}
+	var headers map[string]profile.HeaderValue
+	for _, h := range s.Requires {
+		name, value, _ := strings.Cut(h, ":")
+		if headers == nil {
+			headers = map[string]profile.HeaderValue{}
+		}
+		headers[strings.TrimSpace(name)] = profile.HeaderValue{Literal: strings.TrimSpace(value)}
+	}
 	return &profile.Profile{
 		Target:    s.BaseURL,
+		Headers:   headers,
 		APIKeyEnv: "API_KEY",
 		Keys: map[string]string{
 			profile.RoleZeroCredit:  "GWC_ZERO_CREDIT_KEY",

@@ -49,6 +49,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	if len(defects) > 0 {
 		fmt.Fprintf(stdout, "  defects:  %s\n", strings.Join(defects, ", "))
 	}
+	for _, h := range stack.Requires {
+		// Only the source said which value the gateway wants; the profile carries it, a bare run needs it.
+		fmt.Fprintf(stdout, "  header:   every request needs %s (--profile-out's profile has it; else run with --header '%s')\n", h, h)
+	}
 	fmt.Fprintf(stdout, "try:\n  export API_KEY=%s\n  curl -s %s/models\n  curl -s %s/chat/completions -H \"Authorization: Bearer $API_KEY\" -H 'Content-Type: application/json' -d '{\"model\":\"ref/chat-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'\n  gwconform run --target %s\nCtrl-C stops it.\n", stack.APIKey, stack.BaseURL, stack.BaseURL, stack.BaseURL)
 
 	wait()

@@ -60,3 +60,34 @@ func TestServeAnswersAndStopsOnInterrupt(t *testing.T) {
 		t.Fatalf("serve did not exit 0 on SIGINT: %v", err)
 	}
 }
+
+// A gateway that routes on a header says which one and which value, and the profile serve --profile-out
+// writes for it carries the header: the run that profile's line prints needs no --header, and passes.
+func TestARoutingHeaderIsInTheProfileServeWrites(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t, "routing-header-required")
+	if len(stack.Requires) != 1 {
+		t.Fatalf("the stack says its defect wants %v, want one header", stack.Requires)
+	}
+	name, value, _ := strings.Cut(stack.Requires[0], ": ")
+	path, env := profileFor(t, stack)
+	if b := readFile(t, path); !strings.Contains(b, "headers:") || !strings.Contains(b, value) {
+		t.Fatalf("the profile names no %s header:\n%s", name, b)
+	}
+	if r := gwconform(t, env, "run", "--profile", path); r.code != exitConformant {
+		t.Fatalf("run --profile with the profile serve writes: exit %d, want 0:\n%s", r.code, tail(r.stdout+r.stderr))
+	}
+
+	// A wrong value is told apart from a missing header, naming the tenant the gateway serves.
+	req, _ := http.NewRequest(http.MethodGet, stack.BaseURL+"/models", nil)
+	req.Header.Set(name, "tenant-of-someone-else")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || strings.Contains(string(body), "Missing") || !strings.Contains(string(body), value) {
+		t.Errorf("a wrong %s answered %d %s; want 400 naming %s, not \"Missing\"", name, resp.StatusCode, body, value)
+	}
+}

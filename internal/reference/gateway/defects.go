@@ -876,13 +876,17 @@ func defectList() []*Defect {
 		},
 		{
 			Name:      "routing-header-required",
-			Summary:   "conformant: every request must carry a routing header (X-Gwc-Tenant), as gateways behind a tenant router want; without it every request is refused 400 (run with --header).",
+			Summary:   "conformant: every request must carry the routing header " + routingHeader + ": " + routingTenant + ", as gateways behind a tenant router want; without it every request is refused 400 (serve --profile-out's profile carries it; a bare run needs --header).",
 			Variation: true,
 			Requires:  routingHeader + ": " + routingTenant,
 			Before: func(_ *Gateway, r *http.Request) *APIError {
-				if r.Header.Get(routingHeader) != routingTenant {
+				switch got := r.Header.Get(routingHeader); {
+				case got == "":
 					return newError(http.StatusBadRequest, TypeInvalidRequest, ReasonMissingRoute,
 						"Missing "+routingHeader+" header: this gateway serves several tenants.").withCode("missing_tenant")
+				case got != routingTenant:
+					return newError(http.StatusBadRequest, TypeInvalidRequest, ReasonMissingRoute,
+						routingHeader+" names no tenant of this gateway: it serves "+routingTenant+".").withCode("unknown_tenant")
 				}
 				return nil
 			},

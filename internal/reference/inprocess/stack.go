@@ -52,6 +52,9 @@ type Stack struct {
 	UpstreamTimeout time.Duration
 	// ModelsNeedKey says GET /v1/models needs a key: a defect made it so.
 	ModelsNeedKey bool
+	// Requires holds the headers ("Name: value") a defect wants on every request, such as the routing
+	// header of routing-header-required: its profile carries them, so a run needs no --header.
+	Requires []string
 	// FaultModels maps a trigger to the public model id that pulls it: every
 	// faults.Fault by its Key, plus "maintenance" (503 with Retry-After)
 	// and "internal" (a misrouted model: 500 server_error). The map is the
@@ -127,6 +130,7 @@ func Start(opts Options) (*Stack, error) {
 		RateLimitedKey:  k.rateLimited,
 		UpstreamTimeout: timeout,
 		ModelsNeedKey:   slices.ContainsFunc(defects, func(d *gateway.Defect) bool { return d.ModelsNeedKey }),
+		Requires:        requires(defects),
 		FaultModels:     FaultModels(),
 		UpstreamURL:     up.URL,
 		WitnessURL:      up.WitnessURL,
@@ -139,6 +143,16 @@ func Start(opts Options) (*Stack, error) {
 		_ = s.gateway.Serve(ln)
 	}()
 	return s, nil
+}
+
+func requires(defects []*gateway.Defect) []string {
+	var out []string
+	for _, d := range defects {
+		if d.Requires != "" {
+			out = append(out, d.Requires)
+		}
+	}
+	return out
 }
 
 func resolveDefects(names []string) ([]*gateway.Defect, error) {
