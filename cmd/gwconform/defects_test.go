@@ -185,8 +185,8 @@ func TestMissingRoutingHeaderCannotBeTested(t *testing.T) {
 	t.Parallel()
 	d, _ := gateway.LookupDefect("routing-header-required")
 	stack := startReference(t, d.Name)
-	path, env := profileFor(t, stack)
-	r := gwconform(t, env, "run", "--profile", path)
+	// Without the profile serve writes, which carries the header: a person who tries the bare URL.
+	r := gwconform(t, []string{"API_KEY=" + stack.APIKey}, "run", "--target", stack.BaseURL)
 	first, _, _ := strings.Cut(r.stderr, "\n")
 	if r.code != exitUsage || !strings.HasPrefix(first, "gwconform: ") || !strings.Contains(first, "--header") {
 		t.Fatalf("exit %d, first stderr line %q, want 2 and a line naming --header\n%s", r.code, first, tail(r.stdout))

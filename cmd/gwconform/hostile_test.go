@@ -41,17 +41,17 @@ func TestHostileTargetsEndInBoundedTime(t *testing.T) {
 	if len(want) != len(hostile.All()) {
 		t.Fatalf("the table covers %d of %d behaviours", len(want), len(hostile.All()))
 	}
-	const deadline = 30 * time.Second
+	const deadline = 45 * time.Second // within the minute gwconform() allows a run
 	for _, b := range hostile.All() {
 		t.Run(string(b), func(t *testing.T) {
 			t.Parallel()
 			srv := hostile.Start(b)
 			defer srv.Close()
 			// --model: these targets answer GET /v1/models with an error too, which alone stops a run (exit 2)
-			// before the specs this test means to expose to them. The auth scenarios alone: every request to
-			// an endless or 10 MB body reads a capped MiB, and on a busy machine under -race a whole run's
-			// worth of them measures throughput, not whether the run is bounded.
-			r := gwconform(t, []string{"API_KEY=" + key}, "run", "--target", srv.URL, "--model", "hostile-model", "--label-filter", "auth",
+			// before the specs this test means to expose to them. AUTH-1's scenarios alone: every request to
+			// an endless or 10 MB body reads a capped MiB, and on a busy machine even the auth scenarios' worth
+			// of them (measured: past 30s at a load of 10) measures throughput, not whether the run is bounded.
+			r := gwconform(t, []string{"API_KEY=" + key}, "run", "--target", srv.URL, "--model", "hostile-model", "--label-filter", "req:AUTH-1",
 				"--timeout", timeout.String(), "--run-timeout", deadline.String())
 			w := want[b]
 			if r.code != w.code {
