@@ -131,7 +131,7 @@ func faultIDs(gateway, upstream []string) map[string]string {
 		if !served[f.Model] {
 			continue
 		}
-		name := strings.TrimPrefix(f.Model, "fault/")
+		name := strings.TrimPrefix(f.Model, faults.Prefix)
 		for _, id := range gateway {
 			if id == f.Model || strings.HasSuffix(id, "/"+f.Model) || strings.HasSuffix(id, "/"+name) {
 				out[f.Key] = id
