@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +99,34 @@ func TestProfileCheckSaysWhetherNegativeInputsAreSent(t *testing.T) {
 	}
 	if without.code != exitConformant || strings.Contains(enables(without.stdout), "NEG-1") || !strings.Contains(without.stdout, "NEG-1     SHOULD the profile's negative.count is 0") {
 		t.Errorf("without negative: NEG-1 is not said to be skipped:\n%s%s", without.stdout, without.stderr)
+	}
+}
+
+// --upstream takes the upstream's address as upstream.witness does, with or without /v1 and a trailing
+// slash; an address that is not one, or that does not list models, is one line saying so, never a Go <nil>.
+func TestProfileDraftTakesTheUpstreamInEveryForm(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	env := []string{"API_KEY=" + stack.APIKey}
+	root := strings.TrimSuffix(stack.UpstreamURL, "/v1")
+	for _, form := range []string{root, root + "/", root + "/v1", root + "/v1/"} {
+		r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL, "--upstream", form)
+		if r.code != exitConformant || !strings.Contains(r.stdout, "witness: "+stack.WitnessURL) || !strings.Contains(r.stdout, "timeout: ref/timeout") {
+			t.Errorf("--upstream %s: exit %d\n%s%s", form, r.code, r.stdout, r.stderr)
+		}
+	}
+	notUpstream := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notUpstream.Close)
+	for form, want := range map[string]string{
+		root + "/api":    `--upstream: "` + root + `/api" is not the upstream's witness or base`,
+		"127.0.0.1:8081": `--upstream: "127.0.0.1:8081" is not an http(s) URL`,
+		notUpstream.URL:  "answered GET " + notUpstream.URL + "/v1/models with 404, not its list of models",
+		closedPort(t):    "does not answer GET ",
+	} {
+		r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL, "--upstream", form)
+		first, rest, _ := strings.Cut(r.stderr, "\n")
+		if r.code != exitUsage || !strings.HasPrefix(first, "gwconform: profile draft: ") || !strings.Contains(first, want) || rest != "" || strings.Contains(r.stderr, "<nil>") {
+			t.Errorf("--upstream %s: exit %d, stderr %q, want one line with %q", form, r.code, r.stderr, want)
+		}
 	}
 }

@@ -31,7 +31,7 @@ const (
 func profileDraft(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gwconform profile draft", flag.ContinueOnError)
 	target := fs.String("target", "", "the gateway's base URL, ending in /v1 (default $"+targetEnv+")")
-	upstreamURL := fs.String("upstream", "", "base URL of the `gwconform upstream` the gateway fronts (http://host:port/v1), to map its fault models and name its witness")
+	upstreamURL := fs.String("upstream", "", "address of the `gwconform upstream` the gateway fronts (http://host:port, with or without /v1), to map its fault models and name its witness")
 	keyEnv := fs.String("api-key-env", "API_KEY", "environment variable holding the gateway's key")
 	out := fs.String("out", "", "write the profile to FILE (default: stdout)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
@@ -66,13 +66,20 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 	}
 	d.models = listed
 	if *upstreamURL != "" {
-		up := strings.TrimSuffix(*upstreamURL, "/")
+		root, err := profile.UpstreamRoot(*upstreamURL)
+		if err != nil {
+			return fail(stderr, "profile draft: --upstream: %v", err)
+		}
+		up := root.String() + "/v1"
 		upListed, status, err := listModels(up, "")
-		if err != nil || status != http.StatusOK {
-			return fail(stderr, "profile draft: --upstream %s does not list its models (%v, status %d): is it `gwconform upstream`?", up, err, status)
+		switch {
+		case err != nil:
+			return fail(stderr, "profile draft: --upstream %s does not answer GET %s/models: %v", *upstreamURL, up, err)
+		case status != http.StatusOK:
+			return fail(stderr, "profile draft: --upstream %s answered GET %s/models with %d, not its list of models: is it `gwconform upstream`?", *upstreamURL, up, status)
 		}
 		d.faults = faultIDs(listed, upListed)
-		d.witness = strings.TrimSuffix(up, "/v1") + faults.WitnessPath
+		d.witness = root.String() + faults.WitnessPath
 		if m, ok := d.faults[faults.Timeout.Key]; ok {
 			d.timeout = probeTimeout(base, key, m)
 		}
