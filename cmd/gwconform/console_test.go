@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -115,5 +116,42 @@ func TestMarksTellAKnownFailureFromAFailure(t *testing.T) {
 	m.end()
 	if want := "KF.SB!\n"; out.String() != want {
 		t.Errorf("marks %q, want %q", out.String(), want)
+	}
+}
+
+// An uncovered MUST is one line with at most two of its reasons, and the MUSTs a label filter left out are
+// one line naming them all: a filtered run's console is not a screen of the same "needs ..." reasons. The
+// reports keep every reason.
+func TestUncoveredMustsAreShortLines(t *testing.T) {
+	t.Parallel()
+	res := &report.Result{Summary: "CONFORMANT (1 passed, 0 failed, 0 skipped, 30 not selected)"}
+	needs := []string{
+		"needs upstream.models.status_500 (or upstream.faults: true) in the profile",
+		"needs upstream.models.status_503 (or upstream.faults: true) in the profile\n  with a detail on its next line",
+		"needs upstream.models.status_503 (or upstream.faults: true) in the profile",
+		"needs upstream.models.reset (or upstream.faults: true) in the profile",
+		"needs upstream.models.close (or upstream.faults: true) in the profile",
+	}
+	res.UncoveredMusts = append(res.UncoveredMusts, report.Uncovered{ID: "UP-1", Outcome: report.OutcomeSkipped, Reasons: needs})
+	var leftOut []string
+	for i := range 22 {
+		id := fmt.Sprintf("REQ-%d", 20+i)
+		leftOut = append(leftOut, id)
+		res.UncoveredMusts = append(res.UncoveredMusts, report.Uncovered{ID: id, Outcome: report.OutcomeNotSelected, Reasons: []string{`not selected by the label filter "req:AUTH-1"`}})
+	}
+	var b strings.Builder
+	printVerdict(&b, res, false)
+	want := "gwconform: CONFORMANT (1 passed, 0 failed, 0 skipped, 30 not selected)\n" +
+		"gwconform: MUST UP-1 not covered (skipped): " + needs[0] + "; " + firstLine(needs[1]) + " (and 2 more)\n" +
+		"gwconform: 22 MUST requirements not selected by --label-filter: " + strings.Join(leftOut, ", ") + "\n"
+	if b.String() != want {
+		t.Errorf("console:\n%s\nwant:\n%s", b.String(), want)
+	}
+
+	res.Run.Negative = &report.Negative{Seed: 1, ReplayIndex: new(int)}
+	b.Reset()
+	printVerdict(&b, res, false)
+	if !strings.Contains(b.String(), "gwconform: a replay judges its one generated body: 22 MUST requirements not selected\n") || strings.Contains(b.String(), "--label-filter") {
+		t.Errorf("a replay's console:\n%s", b.String())
 	}
 }
