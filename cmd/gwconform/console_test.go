@@ -155,3 +155,25 @@ func TestUncoveredMustsAreShortLines(t *testing.T) {
 		t.Errorf("a replay's console:\n%s", b.String())
 	}
 }
+
+// Under -v Ginkgo's own summary counts every spec the label filter left out as Skipped; the verdict counts
+// skipped and not selected apart. A line between the two says how Ginkgo's number splits into the verdict's.
+func TestVerboseSaysWhatGinkgoCountsAsSkipped(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "run", "-v", "--label-filter", "req:AUTH-1")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	c := r.report(t).Counts.Specs
+	if c.NotSelected == 0 || c.Skipped == 0 {
+		t.Fatalf("the run has %d not selected and %d skipped specs: it cannot show the difference", c.NotSelected, c.Skipped)
+	}
+	ginkgo := c.NotSelected + c.Blocked + c.Skipped
+	if !strings.Contains(r.stdout, fmt.Sprintf(" %d Skipped\n", ginkgo)) {
+		t.Fatalf("Ginkgo's summary does not count %d Skipped:\n%s", ginkgo, r.stdout)
+	}
+	want := fmt.Sprintf("gwconform: Ginkgo's %d Skipped above are gwconform's %d not selected by --label-filter and %d skipped, counted apart below\n", ginkgo, c.NotSelected, c.Skipped)
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("no line %q in:\n%s", want, r.stdout)
+	}
+}
