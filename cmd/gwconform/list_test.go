@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gwconform/gwconform/internal/profile"
 )
 
 func TestListShowsRequirementsScenariosAndNeeds(t *testing.T) {
@@ -15,6 +19,31 @@ func TestListShowsRequirementsScenariosAndNeeds(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("list lacks %q", want)
 		}
+	}
+}
+
+// NEG-1 has no hand-written spec: its specs judge the generated bodies every run sends, and list counts
+// them, at least one per body, instead of showing NEG-1 uncovered.
+func TestListCountsTheGeneratedBodiesSpecs(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "list", "--what", "requirements")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var neg1 []string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 3 && f[0] == "NEG-1" {
+			neg1 = f
+		}
+	}
+	if len(neg1) < 4 || neg1[2] != "-" {
+		t.Fatalf("NEG-1's row: %q\n%s", neg1, r.stdout)
+	}
+	if n, err := strconv.Atoi(neg1[3]); err != nil || n < profile.DefaultNegative {
+		t.Errorf("NEG-1 has %q specs of generated bodies, want one at least for each of the %d bodies", neg1[3], profile.DefaultNegative)
+	}
+	if want := fmt.Sprintf("the specs of the %d generated invalid bodies of seed %d a run sends by default", profile.DefaultNegative, profile.DefaultNegativeSeed); !strings.Contains(r.stdout, want) {
+		t.Errorf("list does not say what it counts as generated (%q):\n%s", want, r.stdout)
 	}
 }
 
