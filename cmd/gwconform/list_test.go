@@ -47,6 +47,55 @@ func TestListCountsTheGeneratedBodiesSpecs(t *testing.T) {
 	}
 }
 
+// A dry run tells a spec whose key the profile names, by a variable left unset, from one whose key the
+// profile does not name: the first runs once the variable is exported.
+func TestDryRunTellsAnUnsetKeyFromAnUnnamedOne(t *testing.T) {
+	t.Parallel()
+	prof := writeFile(t, "keys: {zero_credit: GWC_DRY_RUN_ZERO_CREDIT}\n")
+	r := gwconform(t, []string{"API_KEY=gwc-dry-run-key-0123456789"}, "run", "--target", closedPort(t), "--profile", prof, "--dry-run", "--label-filter", "req:LIMIT-3 || req:LIMIT-1")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"unset POST /v1/chat/completions with a key that has no credits left answers status 403: would run once $GWC_DRY_RUN_ZERO_CREDIT is set (the profile names keys.zero_credit; the variable is unset)\n",
+		"skip  POST /v1/chat/completions in a burst with a rate-limited key, up to the first 429 answers status 429: needs keys.rate_limited in the profile\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "needs keys.zero_credit") {
+		t.Errorf("the named key is said to be missing from the profile:\n%s", r.stdout)
+	}
+}
+
+// A dry run tells what the generated bodies would be: how many, and, by kind of rule broken, how many
+// specs would judge them, adding up to the summary's count.
+func TestDryRunTellsTheGeneratedBodies(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, []string{"API_KEY=gwc-dry-run-key-0123456789"}, "run", "--target", closedPort(t), "--dry-run")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if want := fmt.Sprintf("gwconform: dry run: %d generated bodies of seed %d would be sent;", profile.DefaultNegative, profile.DefaultNegativeSeed); !strings.Contains(r.stdout, want) {
+		t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+	}
+	bodies, specs, kinds := 0, 0, map[string]bool{}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		var kind, owner string
+		var b, s int
+		if _, err := fmt.Sscanf(line, "gen   %s %s rule: %d bodies, judged by %d specs", &kind, &owner, &b, &s); err == nil {
+			kinds[kind], bodies, specs = true, bodies+b, specs+s
+		}
+	}
+	if !kinds["wrong_type,"] || !kinds["deep_nesting,"] || bodies != profile.DefaultNegative {
+		t.Errorf("%d bodies of kinds %v:\n%s", bodies, kinds, r.stdout)
+	}
+	if want := fmt.Sprintf("; %d generated bodies would be judged by %d specs; nothing was sent", profile.DefaultNegative, specs); specs == 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+	}
+}
+
 // A dry run sends nothing, so it works against a target that is not there, and says what would be skipped.
 func TestDryRunSendsNothing(t *testing.T) {
 	t.Parallel()
