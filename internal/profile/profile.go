@@ -58,7 +58,8 @@ type Negative struct {
 }
 
 // MaxNegative bounds how many generated bodies one run sends: beyond it a run is a fuzzing campaign, and
-// its reports (eight specs a body) outgrow a CI runner's memory: 2000 bodies peak at about 400 MB.
+// its reports (up to ten specs a body) outgrow a CI runner's memory (README's "Generated invalid bodies"
+// gives what a run of 2000 was measured to peak at).
 const MaxNegative = 2000
 
 // DefaultNegative and DefaultNegativeSeed are what a run sends of generated bodies when neither the flags
