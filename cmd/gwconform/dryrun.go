@@ -19,53 +19,60 @@ import (
 // label filter keeps, which of those the profile cannot trigger, with the reason, which wait only on a key
 // variable the profile names and the environment leaves unset, and what the generated bodies would be.
 func dryRun(w, stderr io.Writer, sel selection, cfg suite.Config, prof *profile.Profile) int {
+	leftOutBy := "--label-filter"
 	if cfg.Negative.Replay {
 		// A replay judges its one body alone: every other spec is left out, as the run leaves it.
-		sel = selectSpecs(sel.plan, suite.ReplayFilter(cfg.Negative, sel.labelFilter))
+		sel, leftOutBy = selectSpecs(sel.plan, suite.ReplayFilter(cfg.Negative, sel.labelFilter)), "the replay"
 	}
-	unset := unsetKeys(prof, cfg.Offers)
-	onceSet := cfg.Offers
-	onceSet.Keys = maps.Clone(cfg.Offers.Keys)
-	for role := range unset {
-		onceSet.Keys[role] = "set" // what the run would have, the variable exported
-	}
-	var run, waiting, skip int
-	for _, sc := range sel.plan.Scenarios.Scenarios {
-		if !sel.scenarios[sc.ID] {
-			continue
-		}
-		why := suite.Unmet(sc, sel.plan.Scenarios, cfg.Offers, cfg.Billable)
-		if why != "" && suite.Unmet(sc, sel.plan.Scenarios, onceSet, cfg.Billable) == "" {
-			role := sc.Request.Credential.Role()
-			why = fmt.Sprintf("would run once $%s is set (the profile names keys.%s; the variable is unset)", unset[role], role)
-			for _, s := range sel.specsOf(sc.ID) {
-				waiting++
-				fmt.Fprintf(w, "unset %s %s: %s\n", s.Container, s.Leaf, why)
-			}
-			continue
-		}
-		for _, s := range sel.specsOf(sc.ID) {
-			if why != "" {
-				skip++
-				fmt.Fprintf(w, "skip  %s %s: %s\n", s.Container, s.Leaf, why)
-			} else {
-				run++
-				fmt.Fprintf(w, "run   %s %s\n", s.Container, s.Leaf)
-			}
-		}
-	}
+	run, waiting, skip := printHandWritten(w, sel, cfg, unsetKeys(prof, cfg.Offers))
 	bodies, err := sel.plan.GeneratedBodies(cfg.Negative)
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
 	generated := printGenerated(w, bodies, labelFilterOf(sel.labelFilter), cfg.Negative)
-	leftOut, by := len(sel.plan.Specs())-len(sel.specs), "--label-filter"
-	if cfg.Negative.Replay {
-		by = "the replay"
-	}
 	fmt.Fprintf(w, "gwconform: dry run: %d spec(s) would run, %d would run once their key variable is set, %d would be skipped, %d left out by %s; %s; nothing was sent\n",
-		run, waiting, skip, leftOut, by, generated)
+		run, waiting, skip, len(sel.plan.Specs())-len(sel.specs), leftOutBy, generated)
 	return exitConformant
+}
+
+// A dry run's line for a spec starts with what a run would do with it, each mark as wide as the others.
+const (
+	markRun   = "run  "
+	markUnset = "unset" // run once the variable of a key the profile names is exported
+	markSkip  = "skip "
+)
+
+// printHandWritten tells each selected spec of the scenarios what a run would do with it, with the reason
+// for any but running it.
+func printHandWritten(w io.Writer, sel selection, cfg suite.Config, unset map[string]string) (run, waiting, skip int) {
+	onceSet := cfg.Offers
+	onceSet.Keys = maps.Clone(cfg.Offers.Keys)
+	for role := range unset {
+		onceSet.Keys[role] = "set" // what the run would have, the variable exported
+	}
+	counts := map[string]int{}
+	for _, sc := range sel.plan.Scenarios.Scenarios {
+		if !sel.scenarios[sc.ID] {
+			continue
+		}
+		mark, why := markSkip, suite.Unmet(sc, sel.plan.Scenarios, cfg.Offers, cfg.Billable)
+		switch {
+		case why == "":
+			mark = markRun
+		case suite.Unmet(sc, sel.plan.Scenarios, onceSet, cfg.Billable) == "":
+			role := sc.Request.Credential.Role()
+			mark, why = markUnset, fmt.Sprintf("would run once $%s is set (the profile names keys.%s; the variable is unset)", unset[role], role)
+		}
+		for _, s := range sel.specsOf(sc.ID) {
+			counts[mark]++
+			line := mark + " " + s.Container + " " + s.Leaf
+			if why != "" {
+				line += ": " + why
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	return counts[markRun], counts[markUnset], counts[markSkip]
 }
 
 // unsetKeys are the roles whose key the profile names by a variable the environment leaves unset, with the
