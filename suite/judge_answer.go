@@ -3,10 +3,10 @@ package suite
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/validate"
 )
 
 // The checks of the scenario's own requirement: status, discriminator, the parameter at fault, determinism,
@@ -138,7 +138,7 @@ func checkSchema(e evidence, name string) error {
 		return err
 	}
 	if len(vs) > 0 {
-		return fmt.Errorf("the body breaks %s:%s", name, list(vs))
+		return breaks("the body breaks "+name, vs)
 	}
 	return nil
 }
@@ -157,7 +157,7 @@ func checkEachSchema(e evidence) error {
 	if !ok {
 		return fmt.Errorf("%s is not an array", each.Pointer)
 	}
-	var bad []string
+	var bad []validate.Violation
 	for i, item := range items {
 		vs, err := e.schemas.ValidateValue(each.Schema, item)
 		if err != nil {
@@ -165,11 +165,11 @@ func checkEachSchema(e evidence) error {
 		}
 		for _, v := range vs {
 			v.Pointer = fmt.Sprintf("%s/%d%s", each.Pointer, i, v.Pointer)
-			bad = append(bad, v.String())
+			bad = append(bad, v)
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("elements of %s break %s:\n  %s", each.Pointer, each.Schema, strings.Join(bad, "\n  "))
+		return breaks(fmt.Sprintf("elements of %s break %s", each.Pointer, each.Schema), bad)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func (a envelopeArea) judge(e evidence) error {
 		}
 	}
 	if len(vs) > 0 {
-		return fmt.Errorf("the answer breaks the envelope at %s:%s", a.what, list(vs))
+		return breaks("the answer breaks the envelope at "+a.what, vs)
 	}
 	return nil
 }

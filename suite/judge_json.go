@@ -88,11 +88,18 @@ func at(doc any, pointer string) any {
 	return doc
 }
 
-func list(vs []validate.Violation) string {
+// breaks is a schema check's reason: what broke, with the first violation on the same line, for the
+// console prints a reason's first line alone, and every other violation on a line of its own.
+func breaks(what string, vs []validate.Violation) error {
 	var b strings.Builder
-	for _, v := range vs {
-		b.WriteString("\n  ")
+	b.WriteString(what)
+	for i, v := range vs {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("\n  ")
+		}
 		b.WriteString(v.String())
 	}
-	return b.String()
+	return errors.New(b.String())
 }

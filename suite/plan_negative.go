@@ -105,3 +105,29 @@ func (p *Plan) MaySelectGenerated(n Negative, keep func(labels []string) bool) (
 	}
 	return false, nil
 }
+
+// GeneratedBody is one body a run would generate, told before discovery: the rule it breaks and its specs.
+type GeneratedBody struct {
+	Rule  negative.Rule
+	Specs []Spec
+}
+
+// GeneratedBodies are the bodies n generates for a model that lists every parameter, each with its specs:
+// what can be told of them before discovery has chosen the run's model (a dry run, gwconform list). The
+// run's model may list fewer parameters; its bodies then break only the rules of those it lists.
+func (p *Plan) GeneratedBodies(n Negative) ([]GeneratedBody, error) {
+	if !n.On() {
+		return nil, nil
+	}
+	desc, err := negative.Describe()
+	if err != nil {
+		return nil, fmt.Errorf("the request schema: %w", err)
+	}
+	g := negative.New(desc, "{{model}}", nil)
+	var out []GeneratedBody
+	for _, i := range n.indexes() {
+		c := g.Case(n.Seed, i)
+		out = append(out, GeneratedBody{Rule: c.Rule, Specs: p.specsOf(negativeScenario(c))})
+	}
+	return out, nil
+}

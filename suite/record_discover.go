@@ -216,20 +216,7 @@ func (t *Target) reserved(id string) bool {
 			return true
 		}
 	}
-	return isFaultModel(id)
-}
-
-// isFaultModel says whether id is one of gwconform's fault models, bare or under a provider prefix.
-func isFaultModel(id string) bool {
-	if strings.HasPrefix(id, "fault/") {
-		return true
-	}
-	for _, f := range faults.All() {
-		if strings.HasSuffix(id, "/"+f.Model) {
-			return true
-		}
-	}
-	return false
+	return faults.Named(id)
 }
 
 // ListedIDs reads a GET /v1/models exchange as discovery does: the ids of its well-formed entries, or why

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -119,16 +120,21 @@ func printVerdict(w io.Writer, res *report.Result, githubActions bool) {
 		}
 		return
 	}
-	leftOut := 0
+	// What the filter left out was asked for: one line names them all, not one line each.
+	var leftOut []string
 	for _, u := range res.UncoveredMusts {
-		if replay && u.Outcome == report.OutcomeNotSelected {
-			leftOut++ // a replay means to leave them out: one line says so, not one each
+		if u.Outcome == report.OutcomeNotSelected {
+			leftOut = append(leftOut, u.ID)
 			continue
 		}
-		fmt.Fprintf(w, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome.Title(), strings.Join(u.Reasons, "; "))
+		fmt.Fprintf(w, "gwconform: MUST %s not covered (%s): %s\n", u.ID, u.Outcome.Title(), shortReasons(u.Reasons))
 	}
-	if leftOut > 0 {
-		fmt.Fprintf(w, "gwconform: a replay judges its one generated body: %d MUST requirements were not selected\n", leftOut)
+	switch {
+	case len(leftOut) == 0:
+	case replay:
+		fmt.Fprintf(w, "gwconform: a replay judges its one generated body: %s not selected\n", report.Plural(len(leftOut), "MUST requirement"))
+	default:
+		fmt.Fprintf(w, "gwconform: %s not selected by --label-filter: %s\n", report.Plural(len(leftOut), "MUST requirement"), strings.Join(leftOut, ", "))
 	}
 	for _, name := range res.Counts.Specs.NowPassing {
 		fmt.Fprintf(w, "gwconform: listed in %s but now passes, remove it: %s\n", res.Run.KnownFailing, name)
@@ -157,6 +163,24 @@ func reproductionVariables(res *report.Result) []string {
 		}
 	}
 	return out
+}
+
+// reasonsShown is how many of an uncovered MUST's reasons its console line gives: a requirement skipped
+// for want of a dozen fault models would otherwise take a screen; the reports give every reason.
+const reasonsShown = 2
+
+// shortReasons are the first reasonsShown distinct first lines of reasons, and how many more there are.
+func shortReasons(reasons []string) string {
+	var distinct []string
+	for _, r := range reasons {
+		if r = firstLine(r); !slices.Contains(distinct, r) {
+			distinct = append(distinct, r)
+		}
+	}
+	if len(distinct) <= reasonsShown {
+		return strings.Join(distinct, "; ")
+	}
+	return fmt.Sprintf("%s (and %d more)", strings.Join(distinct[:reasonsShown], "; "), len(distinct)-reasonsShown)
 }
 
 func firstLine(s string) string {

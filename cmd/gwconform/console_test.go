@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -115,5 +116,64 @@ func TestMarksTellAKnownFailureFromAFailure(t *testing.T) {
 	m.end()
 	if want := "KF.SB!\n"; out.String() != want {
 		t.Errorf("marks %q, want %q", out.String(), want)
+	}
+}
+
+// An uncovered MUST is one line with at most two of its reasons, and the MUSTs a label filter left out are
+// one line naming them all: a filtered run's console is not a screen of the same "needs ..." reasons. The
+// reports keep every reason.
+func TestUncoveredMustsAreShortLines(t *testing.T) {
+	t.Parallel()
+	res := &report.Result{Summary: "CONFORMANT (1 passed, 0 failed, 0 skipped, 30 not selected)"}
+	needs := []string{
+		"needs upstream.models.status_500 (or upstream.faults: true) in the profile",
+		"needs upstream.models.status_503 (or upstream.faults: true) in the profile\n  with a detail on its next line",
+		"needs upstream.models.status_503 (or upstream.faults: true) in the profile",
+		"needs upstream.models.reset (or upstream.faults: true) in the profile",
+		"needs upstream.models.close (or upstream.faults: true) in the profile",
+	}
+	res.UncoveredMusts = append(res.UncoveredMusts, report.Uncovered{ID: "UP-1", Outcome: report.OutcomeSkipped, Reasons: needs})
+	var leftOut []string
+	for i := range 22 {
+		id := fmt.Sprintf("REQ-%d", 20+i)
+		leftOut = append(leftOut, id)
+		res.UncoveredMusts = append(res.UncoveredMusts, report.Uncovered{ID: id, Outcome: report.OutcomeNotSelected, Reasons: []string{`not selected by the label filter "req:AUTH-1"`}})
+	}
+	var b strings.Builder
+	printVerdict(&b, res, false)
+	want := "gwconform: CONFORMANT (1 passed, 0 failed, 0 skipped, 30 not selected)\n" +
+		"gwconform: MUST UP-1 not covered (skipped): " + needs[0] + "; " + firstLine(needs[1]) + " (and 2 more)\n" +
+		"gwconform: 22 MUST requirements not selected by --label-filter: " + strings.Join(leftOut, ", ") + "\n"
+	if b.String() != want {
+		t.Errorf("console:\n%s\nwant:\n%s", b.String(), want)
+	}
+
+	res.Run.Negative = &report.Negative{Seed: 1, ReplayIndex: new(int)}
+	b.Reset()
+	printVerdict(&b, res, false)
+	if !strings.Contains(b.String(), "gwconform: a replay judges its one generated body: 22 MUST requirements not selected\n") || strings.Contains(b.String(), "--label-filter") {
+		t.Errorf("a replay's console:\n%s", b.String())
+	}
+}
+
+// Under -v Ginkgo's own summary counts every spec the label filter left out as Skipped; the verdict counts
+// skipped and not selected apart. A line between the two says how Ginkgo's number splits into the verdict's.
+func TestVerboseSaysWhatGinkgoCountsAsSkipped(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "run", "-v", "--label-filter", "req:AUTH-1")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	c := r.report(t).Counts.Specs
+	if c.NotSelected == 0 || c.Skipped == 0 {
+		t.Fatalf("the run has %d not selected and %d skipped specs: it cannot show the difference", c.NotSelected, c.Skipped)
+	}
+	ginkgo := c.NotSelected + c.Blocked + c.Skipped
+	if !strings.Contains(r.stdout, fmt.Sprintf(" %d Skipped\n", ginkgo)) {
+		t.Fatalf("Ginkgo's summary does not count %d Skipped:\n%s", ginkgo, r.stdout)
+	}
+	want := fmt.Sprintf("gwconform: Ginkgo's %d Skipped above are gwconform's %d not selected by --label-filter and %d skipped, counted apart below\n", ginkgo, c.NotSelected, c.Skipped)
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("no line %q in:\n%s", want, r.stdout)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/suite"
 )
 
@@ -23,12 +24,16 @@ func listCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	specs := plan.Specs()
 	switch *what {
-	case "all":
-		listRequirements(stdout, plan, specs)
-		fmt.Fprintln(stdout)
-		listScenarios(stdout, plan)
-	case "requirements":
-		listRequirements(stdout, plan, specs)
+	case "all", "requirements":
+		generated, err := plan.GeneratedBodies(defaultNegative)
+		if err != nil {
+			return fail(stderr, "list: %v", err)
+		}
+		listRequirements(stdout, plan, specs, generated)
+		if *what == "all" {
+			fmt.Fprintln(stdout)
+			listScenarios(stdout, plan)
+		}
 	case "scenarios":
 		listScenarios(stdout, plan)
 	case "specs":
@@ -41,22 +46,43 @@ func listCommand(args []string, stdout, stderr io.Writer) int {
 	return exitConformant
 }
 
-func listRequirements(w io.Writer, plan *suite.Plan, specs []suite.Spec) {
+// defaultNegative is what a run sends of generated bodies when neither --negative nor the profile says.
+var defaultNegative = suite.Negative{Count: profile.DefaultNegative, Seed: profile.DefaultNegativeSeed}
+
+// listRequirements gives each requirement the number of hand-written specs that check it, and of specs of
+// the generated bodies a default run sends: NEG-1's are only those.
+func listRequirements(w io.Writer, plan *suite.Plan, specs []suite.Spec, generated []suite.GeneratedBody) {
+	count, gen := chargeCounts(specs), map[string]int{}
+	for _, b := range generated {
+		for id, n := range chargeCounts(b.Specs) {
+			gen[id] += n
+		}
+	}
+	fmt.Fprintf(w, "%-9s %-6s %5s %9s  %s\n", "ID", "LEVEL", "SPECS", "GENERATED", "REQUIREMENT")
+	for _, id := range plan.Requirements.IDs() {
+		r := plan.Requirements[id]
+		fmt.Fprintf(w, "%-9s %-6s %5s %9s  %s\n", id, r.Level, countOrDash(count[id]), countOrDash(gen[id]), r.Text)
+	}
+	fmt.Fprintf(w, "GENERATED: the specs of the %d generated invalid bodies of seed %d a run sends by default (--negative), for a model that lists every parameter\n",
+		defaultNegative.Count, defaultNegative.Seed)
+}
+
+// chargeCounts counts the specs charged to each requirement.
+func chargeCounts(specs []suite.Spec) map[string]int {
 	count := map[string]int{}
 	for _, s := range specs {
 		for _, id := range s.Charges {
 			count[id]++
 		}
 	}
-	fmt.Fprintf(w, "%-9s %-6s %5s  %s\n", "ID", "LEVEL", "SPECS", "REQUIREMENT")
-	for _, id := range plan.Requirements.IDs() {
-		r := plan.Requirements[id]
-		n := fmt.Sprint(count[id])
-		if count[id] == 0 {
-			n = "-"
-		}
-		fmt.Fprintf(w, "%-9s %-6s %5s  %s\n", id, r.Level, n, r.Text)
+	return count
+}
+
+func countOrDash(n int) string {
+	if n == 0 {
+		return "-"
 	}
+	return fmt.Sprint(n)
 }
 
 func listScenarios(w io.Writer, plan *suite.Plan) {

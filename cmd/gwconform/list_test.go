@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gwconform/gwconform/internal/profile"
 )
 
 func TestListShowsRequirementsScenariosAndNeeds(t *testing.T) {
@@ -15,6 +19,80 @@ func TestListShowsRequirementsScenariosAndNeeds(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("list lacks %q", want)
 		}
+	}
+}
+
+// NEG-1 has no hand-written spec: its specs judge the generated bodies every run sends, and list counts
+// them, at least one per body, instead of showing NEG-1 uncovered.
+func TestListCountsTheGeneratedBodiesSpecs(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "list", "--what", "requirements")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var neg1 []string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 3 && f[0] == "NEG-1" {
+			neg1 = f
+		}
+	}
+	if len(neg1) < 4 || neg1[2] != "-" {
+		t.Fatalf("NEG-1's row: %q\n%s", neg1, r.stdout)
+	}
+	if n, err := strconv.Atoi(neg1[3]); err != nil || n < profile.DefaultNegative {
+		t.Errorf("NEG-1 has %q specs of generated bodies, want one at least for each of the %d bodies", neg1[3], profile.DefaultNegative)
+	}
+	if want := fmt.Sprintf("the specs of the %d generated invalid bodies of seed %d a run sends by default", profile.DefaultNegative, profile.DefaultNegativeSeed); !strings.Contains(r.stdout, want) {
+		t.Errorf("list does not say what it counts as generated (%q):\n%s", want, r.stdout)
+	}
+}
+
+// A dry run tells a spec whose key the profile names, by a variable left unset, from one whose key the
+// profile does not name: the first runs once the variable is exported.
+func TestDryRunTellsAnUnsetKeyFromAnUnnamedOne(t *testing.T) {
+	t.Parallel()
+	prof := writeFile(t, "keys: {zero_credit: GWC_DRY_RUN_ZERO_CREDIT}\n")
+	r := gwconform(t, []string{"API_KEY=gwc-dry-run-key-0123456789"}, "run", "--target", closedPort(t), "--profile", prof, "--dry-run", "--label-filter", "req:LIMIT-3 || req:LIMIT-1")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"unset POST /v1/chat/completions with a key that has no credits left answers status 403: would run once $GWC_DRY_RUN_ZERO_CREDIT is set (the profile names keys.zero_credit; the variable is unset)\n",
+		"skip  POST /v1/chat/completions in a burst with a rate-limited key, up to the first 429 answers status 429: needs keys.rate_limited in the profile\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "needs keys.zero_credit") {
+		t.Errorf("the named key is said to be missing from the profile:\n%s", r.stdout)
+	}
+}
+
+// A dry run tells what the generated bodies would be: how many, and, by kind of rule broken, how many
+// specs would judge them, adding up to the summary's count.
+func TestDryRunTellsTheGeneratedBodies(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, []string{"API_KEY=gwc-dry-run-key-0123456789"}, "run", "--target", closedPort(t), "--dry-run")
+	if r.code != exitConformant {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if want := fmt.Sprintf("gwconform: dry run: %d generated bodies of seed %d would be sent;", profile.DefaultNegative, profile.DefaultNegativeSeed); !strings.Contains(r.stdout, want) {
+		t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+	}
+	bodies, specs, kinds := 0, 0, map[string]bool{}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		var kind, owner string
+		var b, s int
+		if _, err := fmt.Sscanf(line, "gen   %s %s rule: %d bodies, judged by %d specs", &kind, &owner, &b, &s); err == nil {
+			kinds[kind], bodies, specs = true, bodies+b, specs+s
+		}
+	}
+	if !kinds["wrong_type,"] || !kinds["deep_nesting,"] || bodies != profile.DefaultNegative {
+		t.Errorf("%d bodies of kinds %v:\n%s", bodies, kinds, r.stdout)
+	}
+	if want := fmt.Sprintf("; %d generated bodies would be judged by %d specs; nothing was sent", profile.DefaultNegative, specs); specs == 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
 	}
 }
 

@@ -1,10 +1,18 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gwconform/gwconform/internal/reference/upstream"
+	"github.com/gwconform/gwconform/internal/report"
 )
 
 // profile draft against the reference stack, given its upstream, writes a profile that enables every UP-*
@@ -97,5 +105,81 @@ func TestProfileCheckSaysWhetherNegativeInputsAreSent(t *testing.T) {
 	}
 	if without.code != exitConformant || strings.Contains(enables(without.stdout), "NEG-1") || !strings.Contains(without.stdout, "NEG-1     SHOULD the profile's negative.count is 0") {
 		t.Errorf("without negative: NEG-1 is not said to be skipped:\n%s%s", without.stdout, without.stderr)
+	}
+}
+
+// --upstream takes the upstream's address as upstream.witness does, with or without /v1 and a trailing
+// slash; an address that is not one, or that does not list models, is one line saying so, never a Go <nil>.
+func TestProfileDraftTakesTheUpstreamInEveryForm(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t)
+	env := []string{"API_KEY=" + stack.APIKey}
+	root := strings.TrimSuffix(stack.UpstreamURL, "/v1")
+	for _, form := range []string{root, root + "/", root + "/v1", root + "/v1/"} {
+		r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL, "--upstream", form)
+		if r.code != exitConformant || !strings.Contains(r.stdout, "witness: "+stack.WitnessURL) || !strings.Contains(r.stdout, "timeout: ref/timeout") {
+			t.Errorf("--upstream %s: exit %d\n%s%s", form, r.code, r.stdout, r.stderr)
+		}
+	}
+	notUpstream := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notUpstream.Close)
+	for form, want := range map[string]string{
+		root + "/api":    `--upstream: "` + root + `/api" is not the upstream's witness or base`,
+		"127.0.0.1:8081": `--upstream: "127.0.0.1:8081" is not an http(s) URL`,
+		notUpstream.URL:  "answered GET " + notUpstream.URL + "/v1/models with 404, not its list of models",
+		closedPort(t):    "does not answer GET ",
+	} {
+		r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL, "--upstream", form)
+		first, rest, _ := strings.Cut(r.stderr, "\n")
+		if r.code != exitUsage || !strings.HasPrefix(first, "gwconform: profile draft: ") || !strings.Contains(first, want) || rest != "" || strings.Contains(r.stderr, "<nil>") {
+			t.Errorf("--upstream %s: exit %d, stderr %q, want one line with %q", form, r.code, r.stderr, want)
+		}
+	}
+}
+
+// A gateway without an upstream timeout of its own never answers the timeout fault: the draft writes the
+// wait it gave up after as upstream.timeout, saying so, and a run with the draft judges UP-3 and fails it,
+// where a commented-out timeout would have skipped it.
+func TestProfileDraftTimesOutAGatewayThatNeverDoes(t *testing.T) {
+	t.Parallel()
+	up, err := upstream.Start(upstream.Config{Hold: time.Hour}) // Close cuts the hold short
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { up.Close() })
+	root, _ := url.Parse(strings.TrimSuffix(up.URL, "/v1"))
+	// A relay with no timeout: the upstream's own ids, every request forwarded, held as long as it holds.
+	gateway := httptest.NewServer(httputil.NewSingleHostReverseProxy(root))
+	t.Cleanup(gateway.Close)
+	env := []string{"API_KEY=gwc-never-times-out-key-0123"}
+	out := filepath.Join(t.TempDir(), "draft.yaml")
+	r := gwconform(t, env, "profile", "draft", "--target", gateway.URL+"/v1", "--upstream", up.URL, "--timeout-wait", "300ms", "--out", out)
+	if r.code != exitConformant {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if draft := string(b); !strings.Contains(draft, "  timeout: 300ms ") || !strings.Contains(draft, "did not answer the timeout fault within 300ms") {
+		t.Fatalf("the draft does not set the wait as the timeout:\n%s", draft)
+	}
+	run := gwconform(t, env, "run", "--profile", out, "--label-filter", "req:UP-3 && scenario:up-timeout")
+	if run.code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", run.code, run.stdout, run.stderr)
+	}
+	for _, q := range run.report(t).Requirements {
+		if q.ID == "UP-3" && q.Outcome != report.OutcomeFail {
+			t.Errorf("UP-3 is %s, want fail: %v", q.Outcome, q.Reasons)
+		}
+	}
+}
+
+// --timeout-wait is a wait: a zero or negative one is refused before anything is asked.
+func TestProfileDraftRefusesANonPositiveTimeoutWait(t *testing.T) {
+	t.Parallel()
+	r := gwconform(t, nil, "profile", "draft", "--target", closedPort(t), "--timeout-wait", "0s")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--timeout-wait must be positive") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 }

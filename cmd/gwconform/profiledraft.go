@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +19,8 @@ import (
 	"github.com/gwconform/gwconform/suite"
 )
 
-// draftWait bounds each question the draft asks; the timeout probe gets draftProbeWait.
+// draftWait bounds each question the draft asks; the timeout probe waits --timeout-wait, by default
+// draftProbeWait: past any sane upstream timeout, which it is there to time.
 const (
 	draftWait      = 10 * time.Second
 	draftProbeWait = 60 * time.Second
@@ -31,11 +33,15 @@ const (
 func profileDraft(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gwconform profile draft", flag.ContinueOnError)
 	target := fs.String("target", "", "the gateway's base URL, ending in /v1 (default $"+targetEnv+")")
-	upstreamURL := fs.String("upstream", "", "base URL of the `gwconform upstream` the gateway fronts (http://host:port/v1), to map its fault models and name its witness")
+	upstreamURL := fs.String("upstream", "", "address of the `gwconform upstream` the gateway fronts (http://host:port, with or without /v1), to map its fault models and name its witness")
 	keyEnv := fs.String("api-key-env", "API_KEY", "environment variable holding the gateway's key")
 	out := fs.String("out", "", "write the profile to FILE (default: stdout)")
+	probeWait := fs.Duration("timeout-wait", draftProbeWait, "how long to wait for the gateway's answer to the timeout fault; unanswered, the draft's upstream.timeout is this wait")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
+	}
+	if *probeWait <= 0 {
+		return fail(stderr, "profile draft: --timeout-wait must be positive, got %s", *probeWait)
 	}
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "target" })
@@ -66,15 +72,22 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 	}
 	d.models = listed
 	if *upstreamURL != "" {
-		up := strings.TrimSuffix(*upstreamURL, "/")
+		root, err := profile.UpstreamRoot(*upstreamURL)
+		if err != nil {
+			return fail(stderr, "profile draft: --upstream: %v", err)
+		}
+		up := root.String() + "/v1"
 		upListed, status, err := listModels(up, "")
-		if err != nil || status != http.StatusOK {
-			return fail(stderr, "profile draft: --upstream %s does not list its models (%v, status %d): is it `gwconform upstream`?", up, err, status)
+		switch {
+		case err != nil:
+			return fail(stderr, "profile draft: --upstream %s does not answer GET %s/models: %v", *upstreamURL, up, err)
+		case status != http.StatusOK:
+			return fail(stderr, "profile draft: --upstream %s answered GET %s/models with %d, not its list of models: is it `gwconform upstream`?", *upstreamURL, up, status)
 		}
 		d.faults = faultIDs(listed, upListed)
-		d.witness = strings.TrimSuffix(up, "/v1") + faults.WitnessPath
+		d.witness = root.String() + faults.WitnessPath
 		if m, ok := d.faults[faults.Timeout.Key]; ok {
-			d.timeout = probeTimeout(base, key, m)
+			d.timeout = probeTimeout(base, key, m, *probeWait)
 		}
 	}
 	text := d.render()
@@ -99,7 +112,7 @@ type draft struct {
 	modelsNeedKey  *bool
 	faults         map[string]string // fault key -> the gateway's id for it
 	witness        string
-	timeout        time.Duration // 0: not measured
+	timeout        timeoutProbe
 }
 
 // listModels is GET base/models's ids and status, read as a run's discovery reads them; key "" sends
@@ -131,7 +144,7 @@ func faultIDs(gateway, upstream []string) map[string]string {
 		if !served[f.Model] {
 			continue
 		}
-		name := strings.TrimPrefix(f.Model, "fault/")
+		name := strings.TrimPrefix(f.Model, faults.Prefix)
 		for _, id := range gateway {
 			if id == f.Model || strings.HasSuffix(id, "/"+f.Model) || strings.HasSuffix(id, "/"+name) {
 				out[f.Key] = id
@@ -142,15 +155,25 @@ func faultIDs(gateway, upstream []string) map[string]string {
 	return out
 }
 
+// timeoutProbe is what timing the timeout fault learnt of the gateway's upstream timeout.
+type timeoutProbe struct {
+	// timeout is the timeout to write: measured, or the wait when no answer came; 0 when neither (the
+	// request failed, or was answered below 500).
+	timeout time.Duration
+	// unanswered says no answer came within the wait: a gateway without an upstream timeout of its own, for
+	// which UP-3 must be judged, and fail, rather than be skipped for want of a timeout.
+	unanswered bool
+}
+
 // probeTimeout times the gateway's answer to the timeout fault, which holds the upstream far past any
-// sane timeout: the gateway answers when its own runs out. Nothing is bought.
-func probeTimeout(base, key, model string) time.Duration {
-	ctx, cancel := context.WithTimeout(context.Background(), draftProbeWait)
+// sane timeout: the gateway answers when its own runs out. It waits at most wait. Nothing is bought.
+func probeTimeout(base, key, model string, wait time.Duration) timeoutProbe {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	body := `{"model": ` + jsonString(model) + `, "messages": [{"role": "user", "content": "gwconform profile draft: timeout probe"}]}`
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", strings.NewReader(body))
 	if err != nil {
-		return 0
+		return timeoutProbe{}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
@@ -158,15 +181,18 @@ func probeTimeout(base, key, model string) time.Duration {
 	}
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return timeoutProbe{timeout: wait, unanswered: true}
+	case err != nil:
+		return timeoutProbe{}
 	}
 	resp.Body.Close()
 	if resp.StatusCode < 500 {
-		return 0
+		return timeoutProbe{}
 	}
 	// Rounded up to the next half second: UP-3 allows grace on top, never less than the gateway's own.
-	return time.Since(start).Truncate(500*time.Millisecond) + 500*time.Millisecond
+	return timeoutProbe{timeout: time.Since(start).Truncate(500*time.Millisecond) + 500*time.Millisecond}
 }
 
 func jsonString(s string) string {
@@ -202,9 +228,12 @@ func (d draft) render() string {
 		return b.String()
 	}
 	b.WriteString("upstream:\n")
-	if d.timeout > 0 {
-		fmt.Fprintf(&b, "  timeout: %s                        # measured: the gateway answered the timeout fault after about this (UP-3)\n", d.timeout)
-	} else {
+	switch {
+	case d.timeout.unanswered:
+		fmt.Fprintf(&b, "  timeout: %s                        # the gateway did not answer the timeout fault within %s, the draft's wait (--timeout-wait): UP-3 is judged against it, and fails while the gateway never times out; put its real upstream timeout here\n", d.timeout.timeout, d.timeout.timeout)
+	case d.timeout.timeout > 0:
+		fmt.Fprintf(&b, "  timeout: %s                        # measured: the gateway answered the timeout fault after about this (UP-3)\n", d.timeout.timeout)
+	default:
 		b.WriteString("  # timeout: 2s                       # the gateway's upstream timeout (UP-3): the timeout fault could not be timed\n")
 	}
 	if d.witness != "" {

@@ -224,7 +224,7 @@ func runCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 	printOffers(stdout, o.profile, cfg.Offers)
 	printNegative(stdout, neg)
 	if o.dryRun {
-		return dryRun(stdout, sel, cfg)
+		return dryRun(stdout, stderr, sel, cfg, prof)
 	}
 
 	release, err := claimReportDir(o.reportDir)

@@ -256,7 +256,7 @@ func TestDryRunNeedsNoKey(t *testing.T) {
 	if r.code != exitConformant {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"keys.revoked names $GWC_UNSET_REVOKED_KEY, which is empty", "a run would stop here", "run   POST /v1/chat/completions without Authorization", "needs keys.revoked in the profile"} {
+	for _, want := range []string{"keys.revoked names $GWC_UNSET_REVOKED_KEY, which is empty", "a run would stop here", "run   POST /v1/chat/completions without Authorization", "would run once $GWC_UNSET_REVOKED_KEY is set"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/report"
@@ -53,6 +54,9 @@ func writeReports(ginkgoReport types.Report, o *runOptions, plan *suite.Plan, ru
 	run.KnownFailing, in.KnownFailing = known.list()
 	run.Contract = plan.ContractVersion
 	res := report.Build(ginkgoReport, in, run)
+	if o.verbose {
+		printGinkgoSkipped(stdout, ginkgoReport, res.Counts.Specs)
+	}
 	printVerdict(stdout, res, getenv("GITHUB_ACTIONS") == "true")
 
 	// A report that cannot be written is said, and changes nothing about the verdict.
@@ -72,6 +76,35 @@ func writeReports(ginkgoReport types.Report, o *runOptions, plan *suite.Plan, ru
 
 // reportsLinePrefix starts the line that says where the reports are.
 const reportsLinePrefix = "gwconform: reports in "
+
+// printGinkgoSkipped says what Ginkgo's own summary, printed under -v just above, counts as Skipped: every
+// spec that did not run, the ones the label filter left out and the blocked ones included, which the verdict
+// counts apart. Said only when the two numbers differ, and Ginkgo judged anything (a run stopped before it
+// printed no summary).
+func printGinkgoSkipped(w io.Writer, r types.Report, c report.SpecCounts) {
+	its := r.SpecReports.WithLeafNodeType(types.NodeTypeIt)
+	ginkgoSkipped := its.CountWithState(types.SpecStateSkipped)
+	if len(its) == 0 || ginkgoSkipped == c.Skipped {
+		return
+	}
+	var parts []string
+	if c.NotSelected > 0 {
+		parts = append(parts, fmt.Sprintf("%d not selected by --label-filter", c.NotSelected))
+	}
+	if c.Blocked > 0 {
+		parts = append(parts, fmt.Sprintf("%d blocked", c.Blocked))
+	}
+	parts = append(parts, fmt.Sprintf("%d skipped", c.Skipped))
+	fmt.Fprintf(w, "gwconform: Ginkgo's %d Skipped above are gwconform's %s, counted apart below\n", ginkgoSkipped, joinAnd(parts))
+}
+
+// joinAnd joins a list as prose: "a", "a and b", "a, b and c".
+func joinAnd(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
 
 // testingT lets Ginkgo run from a plain binary; the verdict comes from the report, not from Fail.
 type testingT struct{}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,7 +42,11 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	wait, stop := interruption()
 	defer stop()
 	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: *hold, Listen: *listen, Strict: *strict})
-	if err != nil {
+	var asHealthy *upstream.FaultAsHealthyError
+	switch {
+	case errors.As(err, &asHealthy):
+		return fail(stderr, "upstream: --models: %v", err)
+	case err != nil:
 		return fail(stderr, "upstream: %v", err)
 	}
 	defer srv.Close()

@@ -28,6 +28,9 @@ func TestUpstreamBadInput(t *testing.T) {
 		{"empty key variable", []string{"--api-key-env", "GWCONFORM_TEST_UNSET_UPSTREAM_KEY_7f3a"}, "$GWCONFORM_TEST_UNSET_UPSTREAM_KEY_7f3a is empty"},
 		{"hold not positive", []string{"--hold", "0s"}, "--hold must be positive"},
 		{"no models", []string{"--models", " , "}, "--models lists no model id"},
+		// A fault id among the healthy models would be listed as a model to route completions to.
+		{"a fault as a healthy model", []string{"--listen", "127.0.0.1:0", "--models", "m-one," + faults.Status500.Model}, `--models: "fault/status-500" is a fault model's id`},
+		{"a fault under a prefix", []string{"--listen", "127.0.0.1:0", "--models", "openai/" + faults.Close.Model}, `--models: "openai/fault/close" is a fault model's id`},
 		{"bad address", []string{"--listen", "256.0.0.1:1"}, "upstream:"},
 		{"stray argument", []string{"now"}, "unexpected argument"},
 		{"unknown flag", []string{"--hodl", "1s"}, "flag provided but not defined"},

@@ -6,7 +6,10 @@
 // provokes them and looks for the canaries); neither imports the other.
 package faults
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Fault is one upstream misbehaviour.
 type Fault struct {
@@ -33,6 +36,23 @@ var (
 // All lists every fault in a stable order.
 func All() []Fault {
 	return []Fault{Status500, Status503, Reset, Close, Timeout, SlowFirstByte, Malformed, Leak, Unverified, StreamBreak, Status400}
+}
+
+// Prefix starts every fault model's id: an id under it belongs to the fault vocabulary, known fault or not.
+const Prefix = "fault/"
+
+// Named says whether id is of the fault vocabulary: under Prefix, or a fault model's id under a provider
+// prefix (openai/fault/close). Such an id is never a healthy model, whoever lists it.
+func Named(id string) bool {
+	if strings.HasPrefix(id, Prefix) {
+		return true
+	}
+	for _, f := range All() {
+		if strings.HasSuffix(id, "/"+f.Model) {
+			return true
+		}
+	}
+	return false
 }
 
 // Canaries in the Leak fault's body: neither may ever appear in a gateway's answer (UP-5).

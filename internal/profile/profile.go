@@ -58,7 +58,8 @@ type Negative struct {
 }
 
 // MaxNegative bounds how many generated bodies one run sends: beyond it a run is a fuzzing campaign, and
-// its reports (eight specs a body) outgrow a CI runner's memory: 2000 bodies peak at about 400 MB.
+// its reports (up to ten specs a body) outgrow a CI runner's memory (README's "Generated invalid bodies"
+// gives what a run of 2000 was measured to peak at).
 const MaxNegative = 2000
 
 // DefaultNegative and DefaultNegativeSeed are what a run sends of generated bodies when neither the flags
@@ -434,19 +435,29 @@ func (p *Profile) lackedButOffered() []string {
 // WitnessURL reads upstream.witness: the witness endpoint, or the upstream's bare base (http://host:port),
 // to which the witness path is added.
 func WitnessURL(raw string) (string, error) {
+	u, err := UpstreamRoot(raw)
+	if err != nil {
+		return "", err
+	}
+	u.Path = faults.WitnessPath
+	return u.String(), nil
+}
+
+// UpstreamRoot reads the address of `gwconform upstream` in any form a person copies from what it prints:
+// its bare base (http://host:port), its base URL (http://host:port/v1) or its witness, each with or without
+// a trailing slash. The root, with no path, is returned.
+func UpstreamRoot(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an http(s) URL such as http://127.0.0.1:8081%s", raw, faults.WitnessPath)
+		return nil, fmt.Errorf("%q is not an http(s) URL such as http://127.0.0.1:8081", raw)
 	}
-	switch strings.TrimSuffix(u.Path, "/") {
-	case "", "/v1":
-		u.Path = faults.WitnessPath
-	case strings.TrimSuffix(faults.WitnessPath, "/"):
-		u.Path = faults.WitnessPath
+	switch strings.TrimRight(u.Path, "/") {
+	case "", "/v1", strings.TrimSuffix(faults.WitnessPath, "/"):
 	default:
-		return "", fmt.Errorf("%q is not the upstream's witness: want http://host:port%s", raw, faults.WitnessPath)
+		return nil, fmt.Errorf("%q is not the upstream's witness or base: want http://host:port, http://host:port/v1 or http://host:port%s", raw, faults.WitnessPath)
 	}
-	return u.String(), nil
+	u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
+	return u, nil
 }
 
 // againstSchema checks the profile's document against schemas/profile.json, the schema editors complete and

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -27,12 +28,27 @@ type Server struct {
 	stopOnce sync.Once
 }
 
+// FaultAsHealthyError is a healthy model whose id is of the fault
+// vocabulary (faults.Named).
+type FaultAsHealthyError struct{ Model string }
+
+func (e *FaultAsHealthyError) Error() string {
+	return fmt.Sprintf("%q is a fault model's id (%s..., or an id ending in one), not a healthy model: the fault models are always served", e.Model, faults.Prefix)
+}
+
 // shutdownGrace bounds Close: a hanging fault must not hold a test run.
 const shutdownGrace = 2 * time.Second
 
 // Start serves NewHandler(cfg) on cfg.Listen, by default an ephemeral
-// 127.0.0.1 port.
+// 127.0.0.1 port. A healthy model named as a fault is refused: the
+// catalogue would list a fault as a model a gateway may route completions
+// to, and the fault model would answer it.
 func Start(cfg Config) (*Server, error) {
+	for _, m := range cfg.Models {
+		if faults.Named(m) {
+			return nil, &FaultAsHealthyError{Model: m}
+		}
+	}
 	ln, err := net.Listen("tcp", cmp.Or(cfg.Listen, "127.0.0.1:0"))
 	if err != nil {
 		return nil, err

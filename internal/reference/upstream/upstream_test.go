@@ -3,6 +3,7 @@ package upstream
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -50,6 +51,23 @@ func TestModels(t *testing.T) {
 			t.Errorf("%s: supported_parameters %q", m.ID, m.Supported)
 		}
 	}
+}
+
+// A fault id given as a healthy model would be listed as one a gateway may
+// route completions to: Start refuses it, bare or under a provider prefix,
+// and takes an id that merely mentions a fault's name.
+func TestStartRefusesAFaultAsAHealthyModel(t *testing.T) {
+	for _, id := range []string{faults.Status500.Model, "fault/anything", "openai/" + faults.Close.Model} {
+		s, err := Start(Config{Models: []string{"a", id}})
+		var asHealthy *FaultAsHealthyError
+		if !errors.As(err, &asHealthy) || asHealthy.Model != id {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("%s: got %v", id, err)
+		}
+	}
+	start(t, Config{Models: []string{"close-enough", "my/fault-finder"}})
 }
 
 // The key is a strict provider's business: by default any key, or none, is
