@@ -82,9 +82,7 @@ var needTable = []needRow{
 		var out []need
 		for _, n := range set.Needs(sc) {
 			if key, ok := strings.CutPrefix(n, "fault_"); ok {
-				out = append(out, need{"upstream.models." + key, func(o offered) string {
-					return unless(o.FaultModels[key] != "", fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key))
-				}})
+				out = append(out, need{"upstream.models." + key, func(o offered) string { return faultUnmet(o, key) }})
 			} else if n == "confidential_model" {
 				out = append(out, need{"confidential_model", func(o offered) string {
 					return unless(o.ConfidentialModel != "", "needs confidential_model in the profile")
@@ -95,6 +93,18 @@ var needTable = []needRow{
 		}
 		return out
 	},
+}
+
+// faultUnmet says why the offers provoke no upstream fault key: left out by the profile's own upstream.except,
+// or never configured.
+func faultUnmet(o offered, key string) string {
+	switch {
+	case o.FaultModels[key] != "":
+		return ""
+	case o.ExceptedFaults[key]:
+		return fmt.Sprintf("upstream.except in the profile leaves out %s", key)
+	}
+	return fmt.Sprintf("needs upstream.models.%s (or upstream.faults: true) in the profile", key)
 }
 
 // featureOf is the feature a scenario is about, among those a gateway may lack: its rate limit (the burst,

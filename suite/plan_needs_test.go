@@ -1,8 +1,11 @@
 package suite
 
 import (
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
 )
 
@@ -26,6 +29,37 @@ func TestALackedFeatureIsNotApplicable(t *testing.T) {
 		}
 		if got := Unmet(sc, plan.Scenarios, profile.Offers{}, false); got != want.plain {
 			t.Errorf("%s: %q, want %q", id, got, want.plain)
+		}
+	}
+}
+
+// A fault the profile's upstream.except leaves out is skipped naming except, the profile's own choice, for
+// every fault; one the profile simply does not configure keeps asking for upstream.models or faults: true.
+func TestAFaultLeftOutByExceptSaysSo(t *testing.T) {
+	plan, err := LoadPlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Everything but the fault is offered, so that the fault is the first need left unmet.
+	rest := profile.Offers{UpstreamTimeout: time.Second}
+	for _, f := range faults.All() {
+		excepted := rest
+		excepted.ExceptedFaults = map[string]bool{f.Key: true}
+		provoking := 0
+		for _, sc := range plan.Scenarios.Scenarios {
+			if !slices.Contains(plan.Scenarios.Needs(sc), "fault_"+f.Key) {
+				continue
+			}
+			provoking++
+			if got, want := Unmet(sc, plan.Scenarios, excepted, true), "upstream.except in the profile leaves out "+f.Key; got != want {
+				t.Errorf("%s with %s excepted: %q, want %q", sc.ID, f.Key, got, want)
+			}
+			if got, want := Unmet(sc, plan.Scenarios, rest, true), "needs upstream.models."+f.Key+" (or upstream.faults: true) in the profile"; got != want {
+				t.Errorf("%s without %s: %q, want %q", sc.ID, f.Key, got, want)
+			}
+		}
+		if provoking == 0 {
+			t.Errorf("no scenario provokes %s", f.Key)
 		}
 	}
 }

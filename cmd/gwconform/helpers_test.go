@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -325,4 +326,66 @@ func requirementOf(t *testing.T, res *report.Result, id string) *report.Requirem
 	}
 	t.Fatalf("the report has no requirement %s", id)
 	return nil
+}
+
+// shellWords splits a command line into words as a shell does, quotes and escapes removed and a comment
+// dropped, without expanding anything: a replay line ('it'\”s'), or a docs' example, whose placeholders
+// (<base URL>, a workflow's ${{ secrets.KEY }}) are each one word, spaces and all.
+func shellWords(line string) ([]string, error) {
+	var words []string
+	var word strings.Builder
+	inWord := false
+	for i := 0; i < len(line); {
+		switch c := line[i]; {
+		case c == ' ' || c == '\t':
+			if inWord {
+				words, inWord = append(words, word.String()), false
+				word.Reset()
+			}
+			i++
+			continue
+		case c == '#' && !inWord:
+			return words, nil
+		}
+		piece, n, err := shellPiece(line[i:])
+		if err != nil {
+			return nil, err
+		}
+		word.WriteString(piece)
+		i, inWord = i+n, true
+	}
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words, nil
+}
+
+// shellPiece is the part of a word rest starts with, as the word holds it, and how many bytes of rest it
+// takes: a quotation, an escaped character, a placeholder, or one character.
+func shellPiece(rest string) (piece string, n int, err error) {
+	var closing string
+	switch {
+	case rest[0] == '\'' || rest[0] == '"':
+		end := strings.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return "", 0, fmt.Errorf("unterminated %c quote", rest[0])
+		}
+		return rest[1 : 1+end], end + 2, nil
+	case rest[0] == '\\':
+		if len(rest) < 2 {
+			return "", 0, errors.New("a backslash ends the line")
+		}
+		return rest[1:2], 2, nil
+	case rest[0] == '<':
+		closing = ">"
+	case strings.HasPrefix(rest, "${{"):
+		closing = "}}"
+	default:
+		return rest[:1], 1, nil
+	}
+	end := strings.Index(rest, closing)
+	if end < 0 {
+		return "", 0, fmt.Errorf("unterminated placeholder %q", rest)
+	}
+	return rest[:end+len(closing)], end + len(closing), nil
 }

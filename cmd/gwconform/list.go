@@ -10,11 +10,18 @@ import (
 	"github.com/gwconform/gwconform/suite"
 )
 
+// listFlags is list's flag set and its --what: its command parses it, and a test parses the README's
+// examples with it.
+func listFlags() (fs *flag.FlagSet, what *string) {
+	fs = flag.NewFlagSet("gwconform list", flag.ContinueOnError)
+	what = fs.String("what", "all", "requirements, scenarios, specs, or all")
+	return fs, what
+}
+
 // listCommand prints what the suite checks: every requirement with its level and how many specs check it,
 // then every scenario with its labels and what it needs from a target beyond a URL and a key.
 func listCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gwconform list", flag.ContinueOnError)
-	what := fs.String("what", "all", "requirements, scenarios, specs, or all")
+	fs, what := listFlags()
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}

@@ -189,8 +189,8 @@ func TestGeneratedBodiesCatchTheirDefectsMinimisedAndReplayable(t *testing.T) {
 			if n := members(t, minimised); n > 4 {
 				t.Errorf("minimised to %d members, want a few: %s", n, minimised)
 			}
-			args := shellWords(replay)
-			if len(args) < 3 || args[0] != "gwconform" || !strings.Contains(replay, "--negative-replay 1:") {
+			args, err := shellWords(replay)
+			if err != nil || len(args) < 3 || args[0] != "gwconform" || !strings.Contains(replay, "--negative-replay 1:") {
 				t.Fatalf("replay line %q", replay)
 			}
 			again := gwconform(t, env, args[1:]...)
@@ -234,42 +234,6 @@ func members(t *testing.T, body string) int {
 		}
 		expectName = len(depthObjects) > 0 && depthObjects[len(depthObjects)-1]
 	}
-}
-
-// shellWords splits a command line as a shell would, for the quoting replay lines use: bare words and
-// single-quoted ones ('it'\”s').
-func shellWords(line string) []string {
-	var words []string
-	var w strings.Builder
-	inWord, quoted := false, false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quoted && c == '\'':
-			quoted = false
-		case quoted:
-			w.WriteByte(c)
-		case c == '\'':
-			quoted, inWord = true, true
-		case c == '\\' && i+1 < len(line):
-			i++
-			w.WriteByte(line[i])
-			inWord = true
-		case c == ' ':
-			if inWord {
-				words = append(words, w.String())
-				w.Reset()
-				inWord = false
-			}
-		default:
-			w.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, w.String())
-	}
-	return words
 }
 
 func TestTheReplayCommandIsThisRunsWithTheOneCase(t *testing.T) {

@@ -50,15 +50,27 @@ func profileCommand(args []string, getenv func(string) string, stdout, stderr io
 	return fail(stderr, "profile: unknown subcommand %q: want %s (see gwconform profile -h)", args[0], oneOf(names))
 }
 
+// profileCheckFlags is profile check's flag set and its --billable: its command parses it, and a test parses
+// the README's examples with it.
+func profileCheckFlags() (fs *flag.FlagSet, billable *bool) {
+	fs = flag.NewFlagSet("gwconform profile check", flag.ContinueOnError)
+	billable = fs.Bool("billable", false, "count the billable specs as run, as --billable would")
+	return fs, billable
+}
+
+// fileFirst splits profile check's arguments into the profile's path, which comes first, and its flags.
+func fileFirst(args []string) (file string, flags []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
 // profileCheck validates a profile and says, requirement by requirement, what it lets a run check and what
 // it leaves skipped, and why: the question a person writing one asks.
 func profileCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gwconform profile check", flag.ContinueOnError)
-	billable := fs.Bool("billable", false, "count the billable specs as run, as --billable would")
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
+	fs, billable := profileCheckFlags()
+	file, args := fileFirst(args)
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}

@@ -183,3 +183,18 @@ func TestProfileDraftRefusesANonPositiveTimeoutWait(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// profile check names the real cause of a skipped upstream fault: the profile's upstream.except when it left
+// the fault out of faults: true, upstream.models or faults: true when nothing configures it.
+func TestProfileCheckNamesExceptForAFaultItLeavesOut(t *testing.T) {
+	t.Parallel()
+	for profile, want := range map[string]string{
+		"upstream: {faults: true, timeout: 2s, except: [unverified]}\n": "UP-6      SHOULD upstream.except in the profile leaves out unverified\n",
+		"upstream: {timeout: 2s}\n":                                     "UP-6      SHOULD needs upstream.models.unverified (or upstream.faults: true) in the profile\n",
+	} {
+		r := inProcess("profile", "check", writeFile(t, profile))
+		if r.code != exitConformant || !strings.Contains(r.stdout, want) {
+			t.Errorf("profile check of %q: exit %d, stderr %q; want the line %q in:\n%s", profile, r.code, r.stderr, want, r.stdout)
+		}
+	}
+}

@@ -26,26 +26,40 @@ const (
 	draftProbeWait = 60 * time.Second
 )
 
+// draftOptions are profile draft's flags.
+type draftOptions struct {
+	target, upstream, keyEnv, out string
+	probeWait                     time.Duration
+}
+
+// profileDraftFlags is profile draft's flag set: its command parses it, and a test parses the README's
+// examples with it.
+func profileDraftFlags() (*flag.FlagSet, *draftOptions) {
+	o := &draftOptions{}
+	fs := flag.NewFlagSet("gwconform profile draft", flag.ContinueOnError)
+	fs.StringVar(&o.target, "target", "", "the gateway's base URL, ending in /v1 (default $"+targetEnv+")")
+	fs.StringVar(&o.upstream, "upstream", "", "address of the `gwconform upstream` the gateway fronts (http://host:port, with or without /v1), to map its fault models and name its witness")
+	fs.StringVar(&o.keyEnv, "api-key-env", "API_KEY", "environment variable holding the gateway's key")
+	fs.StringVar(&o.out, "out", "", "write the profile to FILE (default: stdout)")
+	fs.DurationVar(&o.probeWait, "timeout-wait", draftProbeWait, "how long to wait for the gateway's answer to the timeout fault; unanswered, the draft's upstream.timeout is this wait")
+	return fs, o
+}
+
 // profileDraft writes a commented starter profile from what it can learn cheaply, and buying nothing: the
 // catalogue, whether it needs a key, which of `gwconform upstream`'s fault models the gateway exposes and
 // under which ids, and the gateway's upstream timeout, timed on the timeout fault. What only the person
 // knows (keys by role, triggers) is left commented, with what each enables.
 func profileDraft(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gwconform profile draft", flag.ContinueOnError)
-	target := fs.String("target", "", "the gateway's base URL, ending in /v1 (default $"+targetEnv+")")
-	upstreamURL := fs.String("upstream", "", "address of the `gwconform upstream` the gateway fronts (http://host:port, with or without /v1), to map its fault models and name its witness")
-	keyEnv := fs.String("api-key-env", "API_KEY", "environment variable holding the gateway's key")
-	out := fs.String("out", "", "write the profile to FILE (default: stdout)")
-	probeWait := fs.Duration("timeout-wait", draftProbeWait, "how long to wait for the gateway's answer to the timeout fault; unanswered, the draft's upstream.timeout is this wait")
+	fs, o := profileDraftFlags()
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
-	if *probeWait <= 0 {
-		return fail(stderr, "profile draft: --timeout-wait must be positive, got %s", *probeWait)
+	if o.probeWait <= 0 {
+		return fail(stderr, "profile draft: --timeout-wait must be positive, got %s", o.probeWait)
 	}
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "target" })
-	raw, err := draftTargetOf(given, *target, getenv)
+	raw, err := draftTargetOf(given, o.target, getenv)
 	if err != nil {
 		return fail(stderr, "profile draft: %v", err)
 	}
@@ -53,26 +67,26 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 		return fail(stderr, "profile draft: --target %q: %v", raw, err)
 	}
 	base := strings.TrimSuffix(raw, "/")
-	if err := profile.UnsendableEnv(*keyEnv, getenv(*keyEnv)); err != nil {
+	if err := profile.UnsendableEnv(o.keyEnv, getenv(o.keyEnv)); err != nil {
 		return fail(stderr, "profile draft: %v", err)
 	}
-	key := strings.TrimSpace(getenv(*keyEnv))
-	d := draft{target: base, keyEnv: *keyEnv}
+	key := strings.TrimSpace(getenv(o.keyEnv))
+	d := draft{target: base, keyEnv: o.keyEnv}
 
 	listed, status, err := listModels(base, key)
 	if err != nil {
 		return fail(stderr, "profile draft: the target does not answer GET %s/models: %v", base, err)
 	}
 	if status != http.StatusOK {
-		return fail(stderr, "profile draft: GET %s/models with the key in $%s answered %d: check the URL and the key", base, *keyEnv, status)
+		return fail(stderr, "profile draft: GET %s/models with the key in $%s answered %d: check the URL and the key", base, o.keyEnv, status)
 	}
 	if _, keyless, err := listModels(base, ""); err == nil && key != "" {
 		needs := keyless == http.StatusUnauthorized || keyless == http.StatusForbidden
 		d.modelsNeedKey = &needs
 	}
 	d.models = listed
-	if *upstreamURL != "" {
-		root, err := profile.UpstreamRoot(*upstreamURL)
+	if o.upstream != "" {
+		root, err := profile.UpstreamRoot(o.upstream)
 		if err != nil {
 			return fail(stderr, "profile draft: --upstream: %v", err)
 		}
@@ -80,28 +94,28 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 		upListed, status, err := listModels(up, "")
 		switch {
 		case err != nil:
-			return fail(stderr, "profile draft: --upstream %s does not answer GET %s/models: %v", *upstreamURL, up, err)
+			return fail(stderr, "profile draft: --upstream %s does not answer GET %s/models: %v", o.upstream, up, err)
 		case status != http.StatusOK:
-			return fail(stderr, "profile draft: --upstream %s answered GET %s/models with %d, not its list of models: is it `gwconform upstream`?", *upstreamURL, up, status)
+			return fail(stderr, "profile draft: --upstream %s answered GET %s/models with %d, not its list of models: is it `gwconform upstream`?", o.upstream, up, status)
 		}
 		d.faults = faultIDs(listed, upListed)
 		d.witness = root.String() + faults.WitnessPath
 		if m, ok := d.faults[faults.Timeout.Key]; ok {
-			d.timeout = probeTimeout(base, key, m, *probeWait)
+			d.timeout = probeTimeout(base, key, m, o.probeWait)
 		}
 	}
 	text := d.render()
 	if _, err := profile.Parse([]byte(text)); err != nil {
 		return fail(stderr, "profile draft: the draft does not parse (a bug): %v", oneLine(err))
 	}
-	if *out == "" {
+	if o.out == "" {
 		fmt.Fprint(stdout, text)
 		return exitConformant
 	}
-	if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(o.out, []byte(text), 0o644); err != nil {
 		return fail(stderr, "profile draft: %v", err)
 	}
-	fmt.Fprintf(stdout, "gwconform: wrote %s; check it with gwconform profile check %s\n", *out, *out)
+	fmt.Fprintf(stdout, "gwconform: wrote %s; check it with gwconform profile check %s\n", o.out, o.out)
 	return exitConformant
 }
 

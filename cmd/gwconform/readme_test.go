@@ -82,24 +82,6 @@ func readmeSection(t *testing.T, test, begin, end, want string) {
 	}
 }
 
-// Every flag of gwconform run is in the README's table of them: a flag added without its line fails here.
-func TestReadmeDocumentsEveryRunFlag(t *testing.T) {
-	readme := readFile(t, filepath.Join("..", "..", "README.md"))
-	start := strings.Index(readme, "### `gwconform run` flags")
-	end := strings.Index(readme[start+1:], "\n### ")
-	table := readme[start : start+1+end]
-	fs, _ := runFlags()
-	fs.VisitAll(func(f *flag.Flag) {
-		dashes := "--"
-		if len(f.Name) == 1 {
-			dashes = "-"
-		}
-		if !strings.Contains(table, "`"+dashes+f.Name) && !strings.Contains(table, ", `"+dashes+f.Name) {
-			t.Errorf("README's run flags do not document %s%s", dashes, f.Name)
-		}
-	})
-}
-
 // The README's legend of the console's marks names every mark the console prints, and what it means.
 func TestReadmeNamesEveryMark(t *testing.T) {
 	var legend []string

@@ -10,17 +10,31 @@ import (
 	"github.com/gwconform/gwconform/internal/reference/inprocess"
 )
 
-func serveCommand(args []string, stdout, stderr io.Writer) int {
+// serveOptions are serve's flags.
+type serveOptions struct {
+	defects     multiFlag
+	listen      string
+	profileOut  string
+	listDefects bool
+}
+
+// serveFlags is serve's flag set: its command parses it, and a test parses the README's examples with it.
+func serveFlags() (*flag.FlagSet, *serveOptions) {
+	o := &serveOptions{}
 	fs := flag.NewFlagSet("gwconform serve", flag.ContinueOnError)
-	var defects multiFlag
-	fs.Var(&defects, "defect", "inject a named deviation from the contract (repeatable; see --list-defects)")
-	listen := fs.String("listen", "127.0.0.1:0", "address of the gateway (the upstream always takes an ephemeral loopback port)")
-	profileOut := fs.String("profile-out", "", "write a profile describing this gateway (keys by variable name, fault models, triggers) to FILE")
-	list := fs.Bool("list-defects", false, "list the deviations --defect can inject, with the requirements each breaks")
+	fs.Var(&o.defects, "defect", "inject a named deviation from the contract (repeatable; see --list-defects)")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "address of the gateway (the upstream always takes an ephemeral loopback port)")
+	fs.StringVar(&o.profileOut, "profile-out", "", "write a profile describing this gateway (keys by variable name, fault models, triggers) to FILE")
+	fs.BoolVar(&o.listDefects, "list-defects", false, "list the deviations --defect can inject, with the requirements each breaks")
+	return fs, o
+}
+
+func serveCommand(args []string, stdout, stderr io.Writer) int {
+	fs, o := serveFlags()
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
-	if *list {
+	if o.listDefects {
 		for _, d := range gateway.Defects() {
 			fmt.Fprintf(stdout, "%-36s breaks %-34s %s\n", d.Name, strings.Join(d.Breaks, ","), d.Summary)
 		}
@@ -29,25 +43,25 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
 	wait, stop := interruption()
 	defer stop()
-	stack, err := inprocess.Start(inprocess.Options{Defects: defects, Listen: *listen})
+	stack, err := inprocess.Start(inprocess.Options{Defects: o.defects, Listen: o.listen})
 	if err != nil {
 		return fail(stderr, "serve: %v", err)
 	}
 	defer stack.Close()
 
-	if *profileOut != "" {
-		if err := writeReferenceProfile(*profileOut, stack); err != nil {
+	if o.profileOut != "" {
+		if err := writeReferenceProfile(o.profileOut, stack); err != nil {
 			return fail(stderr, "serve: --profile-out: %v", err)
 		}
 	}
 	// The keys belong to this throwaway in-process gateway and exist to be pasted into a shell.
 	fmt.Fprintf(stdout, "gwconform reference gateway\n  base URL: %s\n  demo key: %s\n  upstream: %s (its witness: %s)\n", stack.BaseURL, stack.APIKey, stack.UpstreamURL, stack.WitnessURL)
 	fmt.Fprintf(stdout, "  keys:     export %s\n", strings.Join(referenceKeys(stack), " "))
-	if *profileOut != "" {
-		fmt.Fprintf(stdout, "  profile:  %s (gwconform run --profile %s)\n", *profileOut, *profileOut)
+	if o.profileOut != "" {
+		fmt.Fprintf(stdout, "  profile:  %s (gwconform run --profile %s)\n", o.profileOut, o.profileOut)
 	}
-	if len(defects) > 0 {
-		fmt.Fprintf(stdout, "  defects:  %s\n", strings.Join(defects, ", "))
+	if len(o.defects) > 0 {
+		fmt.Fprintf(stdout, "  defects:  %s\n", strings.Join(o.defects, ", "))
 	}
 	for _, h := range stack.Requires {
 		// Only the source said which value the gateway wants; the profile carries it, a bare run needs it.

@@ -13,35 +13,50 @@ import (
 	"github.com/gwconform/gwconform/internal/reference/upstream"
 )
 
+// upstreamOptions are upstream's flags.
+type upstreamOptions struct {
+	listen, models, keyEnv string
+	hold                   time.Duration
+	strict                 bool
+}
+
+// upstreamFlags is upstream's flag set: its command parses it, and a test parses the README's examples with
+// it.
+func upstreamFlags() (*flag.FlagSet, *upstreamOptions) {
+	o := &upstreamOptions{}
+	fs := flag.NewFlagSet("gwconform upstream", flag.ContinueOnError)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8081", "address of the upstream")
+	fs.DurationVar(&o.hold, "hold", faults.DefaultHold, "how long the timeout and slow-first-byte faults stall")
+	fs.StringVar(&o.models, "models", "upstream-chat-small,upstream-chat-large,upstream-reasoning-small", "comma-separated healthy model ids (the fault models are always served)")
+	fs.StringVar(&o.keyEnv, "api-key-env", "", "name of the environment variable holding the key the upstream requires with --strict (default: none required)")
+	fs.BoolVar(&o.strict, "strict", false, "validate requests as a provider would (key, size, JSON types, the reasoning model's max_tokens); default: answer every request for a healthy model, so every refusal a client sees is the gateway's own")
+	return fs, o
+}
+
 // upstreamCommand serves the built-in provider with its fault models, for a vendor to point its own gateway
 // at: the suite then provokes each upstream failure through the gateway's public model ids.
 func upstreamCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gwconform upstream", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:8081", "address of the upstream")
-	hold := fs.Duration("hold", faults.DefaultHold, "how long the timeout and slow-first-byte faults stall")
-	models := fs.String("models", "upstream-chat-small,upstream-chat-large,upstream-reasoning-small", "comma-separated healthy model ids (the fault models are always served)")
-	keyEnv := fs.String("api-key-env", "", "name of the environment variable holding the key the upstream requires with --strict (default: none required)")
-	strict := fs.Bool("strict", false, "validate requests as a provider would (key, size, JSON types, the reasoning model's max_tokens); default: answer every request for a healthy model, so every refusal a client sees is the gateway's own")
+	fs, o := upstreamFlags()
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
-	if *hold <= 0 {
-		return fail(stderr, "upstream: --hold must be positive, got %s", *hold)
+	if o.hold <= 0 {
+		return fail(stderr, "upstream: --hold must be positive, got %s", o.hold)
 	}
-	healthy := modelList(*models)
+	healthy := modelList(o.models)
 	if len(healthy) == 0 {
 		return fail(stderr, "upstream: --models lists no model id")
 	}
 	var key string
-	if *keyEnv != "" {
-		if key = strings.TrimSpace(os.Getenv(*keyEnv)); key == "" {
-			return fail(stderr, "upstream: $%s is empty; set it to the key your gateway sends upstream, or drop --api-key-env", *keyEnv)
+	if o.keyEnv != "" {
+		if key = strings.TrimSpace(os.Getenv(o.keyEnv)); key == "" {
+			return fail(stderr, "upstream: $%s is empty; set it to the key your gateway sends upstream, or drop --api-key-env", o.keyEnv)
 		}
 	}
 	// Listen for Ctrl-C before printing the address: whoever reads it may signal at once.
 	wait, stop := interruption()
 	defer stop()
-	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: *hold, Listen: *listen, Strict: *strict})
+	srv, err := upstream.Start(upstream.Config{Models: healthy, APIKey: key, Hold: o.hold, Listen: o.listen, Strict: o.strict})
 	var asHealthy *upstream.FaultAsHealthyError
 	switch {
 	case errors.As(err, &asHealthy):
@@ -51,7 +66,7 @@ func upstreamCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer srv.Close()
 
-	printUpstream(stdout, upstreamInfo{url: srv.URL, witness: srv.WitnessURL, keyEnv: *keyEnv, hold: *hold, healthy: healthy, strict: *strict})
+	printUpstream(stdout, upstreamInfo{url: srv.URL, witness: srv.WitnessURL, keyEnv: o.keyEnv, hold: o.hold, healthy: healthy, strict: o.strict})
 	wait()
 	return exitConformant
 }

@@ -61,9 +61,14 @@ func versionOf(info *debug.BuildInfo, stamped string) string {
 	return v
 }
 
+// versionFlags is version's flag set, which has no flag but -h: a test parses the README's examples with it.
+func versionFlags() *flag.FlagSet {
+	return flag.NewFlagSet("gwconform version", flag.ContinueOnError)
+}
+
 // versionCommand prints the binary's version, the contract's and Go's, one a line.
 func versionCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gwconform version", flag.ContinueOnError)
+	fs := versionFlags()
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}

@@ -12,9 +12,12 @@ import (
 // Offers is a profile with its environment read: what the suite can provoke on this target. The zero
 // value offers nothing, and every spec that needs more is skipped with the reason.
 type Offers struct {
-	Keys            map[string]string // role -> key (a secret: never print)
-	KeySources      map[string]string // role -> where the key came from, for the printed profile
-	FaultModels     map[string]string // fault key -> model id
+	Keys        map[string]string // role -> key (a secret: never print)
+	KeySources  map[string]string // role -> where the key came from, for the printed profile
+	FaultModels map[string]string // fault key -> model id
+	// ExceptedFaults are the faults upstream.except leaves out of faults: true, so that a spec skipped for
+	// want of one can say it was the profile's choice, not an omission.
+	ExceptedFaults  map[string]bool
 	UpstreamTimeout time.Duration
 	Triggers        map[string]Trigger
 	Burst           int
@@ -103,6 +106,12 @@ func (p *Profile) Resolve(getenv func(string) string, needs func(role string) bo
 	}
 	if u := p.Upstream; u != nil {
 		r.UpstreamTimeout = time.Duration(u.Timeout)
+		for _, key := range u.Except {
+			if r.ExceptedFaults == nil {
+				r.ExceptedFaults = map[string]bool{}
+			}
+			r.ExceptedFaults[key] = true
+		}
 		if u.Witness != "" {
 			r.Witness, _ = WitnessURL(u.Witness) // validate has refused a bad one
 		}
