@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/gwconform/gwconform/internal/reference/upstream"
 	"github.com/gwconform/gwconform/internal/report"
+	"github.com/gwconform/gwconform/internal/testkit/hostile"
+	"github.com/gwconform/gwconform/suite"
 )
 
 // profile draft against the reference stack, given its upstream, writes a profile that enables every UP-*
@@ -196,5 +199,45 @@ func TestProfileCheckNamesExceptForAFaultItLeavesOut(t *testing.T) {
 		if r.code != exitConformant || !strings.Contains(r.stdout, want) {
 			t.Errorf("profile check of %q: exit %d, stderr %q; want the line %q in:\n%s", profile, r.code, r.stderr, want, r.stdout)
 		}
+	}
+}
+
+// profile draft reaches the target as a run does: a gateway that routes on a header is drafted with
+// --header, and the draft carries it (a secret one by the variable that is to hold it, never its value); a
+// target with a private certificate is drafted with --ca-cert.
+func TestProfileDraftAsksThroughTheRunsClient(t *testing.T) {
+	t.Parallel()
+	stack := startReference(t, "routing-header-required")
+	header := stack.Requires[0]
+	name, value, _ := strings.Cut(header, ": ")
+	env := []string{"API_KEY=" + stack.APIKey}
+	if r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL); r.code != exitUsage || !strings.Contains(r.stderr, "answered 400") {
+		t.Fatalf("without the routing header: exit %d, stderr %q; want 2 and the 400", r.code, r.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "draft.yaml")
+	if r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL, "--header", header, "--out", out); r.code != exitConformant {
+		t.Fatalf("with --header %q: exit %d: %s", header, r.code, r.stderr)
+	}
+	if draft := readFile(t, out); !strings.Contains(draft, "headers:") || !strings.Contains(draft, name+`: "`+value+`"`) {
+		t.Fatalf("the draft does not carry the routing header:\n%s", draft)
+	}
+	if r := gwconform(t, env, "profile", "check", out); r.code != exitConformant {
+		t.Errorf("profile check of the draft: exit %d: %s", r.code, r.stderr)
+	}
+	r := gwconform(t, env, "profile", "draft", "--target", stack.BaseURL, "--secret-header", header)
+	if v := strings.TrimPrefix(suite.HeaderVariable(name), "$"); r.code != exitConformant || !strings.Contains(r.stdout, name+": {env: "+v+"}") || strings.Contains(r.stdout, value) {
+		t.Errorf("with --secret-header: exit %d; want %s named by $%s, its value nowhere:\n%s%s", r.code, name, v, r.stdout, r.stderr)
+	}
+
+	srv := hostile.Start(hostile.UntrustedTLS)
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Certificate[0]}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	untrusted := gwconform(t, env, "profile", "draft", "--target", srv.URL)
+	trusted := gwconform(t, env, "profile", "draft", "--target", srv.URL, "--ca-cert", ca)
+	if !strings.Contains(untrusted.stderr, "certificate") || strings.Contains(trusted.stderr, "certificate") {
+		t.Errorf("--ca-cert is not the draft's trust: without it %q, with it %q", untrusted.stderr, trusted.stderr)
 	}
 }

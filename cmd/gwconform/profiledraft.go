@@ -30,6 +30,7 @@ const (
 type draftOptions struct {
 	target, upstream, keyEnv, out string
 	probeWait                     time.Duration
+	transport                     transportOptions
 }
 
 // profileDraftFlags is profile draft's flag set: its command parses it, and a test parses the README's
@@ -41,6 +42,7 @@ func profileDraftFlags() (*flag.FlagSet, *draftOptions) {
 	fs.StringVar(&o.upstream, "upstream", "", "address of the `gwconform upstream` the gateway fronts (http://host:port, with or without /v1), to map its fault models and name its witness")
 	fs.StringVar(&o.keyEnv, "api-key-env", "API_KEY", "environment variable holding the gateway's key")
 	fs.StringVar(&o.out, "out", "", "write the profile to FILE (default: stdout)")
+	o.transport.register(fs)
 	fs.DurationVar(&o.probeWait, "timeout-wait", draftProbeWait, "how long to wait for the gateway's answer to the timeout fault; unanswered, the draft's upstream.timeout is this wait")
 	return fs, o
 }
@@ -71,16 +73,28 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 		return fail(stderr, "profile draft: %v", err)
 	}
 	key := strings.TrimSpace(getenv(o.keyEnv))
-	d := draft{target: base, keyEnv: o.keyEnv}
+	hc, err := o.transport.httpClient()
+	if err != nil {
+		return fail(stderr, "profile draft: %v", err)
+	}
+	extra, secret, err := o.transport.extraHeaders()
+	if err != nil {
+		return fail(stderr, "profile draft: %v", err)
+	}
+	printInsecure(stderr, o.transport.insecure, base)
+	// The target is asked through the run's own client and headers: the same trust, certificates, routing
+	// headers and refusal to follow a redirect with the key.
+	gw := draftClient{http: hc, headers: extra}
+	d := draft{target: base, keyEnv: o.keyEnv, headers: extra, secretHeaders: secret}
 
-	listed, status, err := listModels(base, key)
+	listed, status, err := gw.listModels(base, key)
 	if err != nil {
 		return fail(stderr, "profile draft: the target does not answer GET %s/models: %v", base, err)
 	}
 	if status != http.StatusOK {
 		return fail(stderr, "profile draft: GET %s/models with the key in $%s answered %d: check the URL and the key", base, o.keyEnv, status)
 	}
-	if _, keyless, err := listModels(base, ""); err == nil && key != "" {
+	if _, keyless, err := gw.listModels(base, ""); err == nil && key != "" {
 		needs := keyless == http.StatusUnauthorized || keyless == http.StatusForbidden
 		d.modelsNeedKey = &needs
 	}
@@ -91,7 +105,8 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 			return fail(stderr, "profile draft: --upstream: %v", err)
 		}
 		up := root.String() + "/v1"
-		upListed, status, err := listModels(up, "")
+		// gwconform upstream is the vendor's own local process: no routing headers of the gateway's.
+		upListed, status, err := draftClient{http: hc}.listModels(up, "")
 		switch {
 		case err != nil:
 			return fail(stderr, "profile draft: --upstream %s does not answer GET %s/models: %v", o.upstream, up, err)
@@ -101,7 +116,7 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 		d.faults = faultIDs(listed, upListed)
 		d.witness = root.String() + faults.WitnessPath
 		if m, ok := d.faults[faults.Timeout.Key]; ok {
-			d.timeout = probeTimeout(base, key, m, o.probeWait)
+			d.timeout = gw.probeTimeout(base, key, m, o.probeWait)
 		}
 	}
 	text := d.render()
@@ -119,24 +134,38 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 	return exitConformant
 }
 
+// draftClient asks a target what a draft learns, as a run would ask it.
+type draftClient struct {
+	http    *http.Client
+	headers http.Header // sent with every request to the target
+}
+
 // draft is what was learnt of a target.
 type draft struct {
 	target, keyEnv string
-	models         []string
-	modelsNeedKey  *bool
-	faults         map[string]string // fault key -> the gateway's id for it
-	witness        string
-	timeout        timeoutProbe
+	// headers are the --header and --secret-header values the draft was made with; secretHeaders says which
+	// are secrets, written as the variable that is to hold them, never their value.
+	headers       http.Header
+	secretHeaders map[string]bool
+	models        []string
+	modelsNeedKey *bool
+	faults        map[string]string // fault key -> the gateway's id for it
+	witness       string
+	timeout       timeoutProbe
 }
 
 // listModels is GET base/models's ids and status, read as a run's discovery reads them; key "" sends
 // none.
-func listModels(base, key string) ([]string, int, error) {
-	h := http.Header{"Accept": {"application/json"}}
+func (c draftClient) listModels(base, key string) ([]string, int, error) {
+	h := c.headers.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Accept", "application/json")
 	if key != "" {
 		h.Set("Authorization", "Bearer "+key)
 	}
-	client := &exchange.Client{HTTP: http.DefaultClient, BaseURL: base, Timeout: draftWait}
+	client := &exchange.Client{HTTP: c.http, BaseURL: base, Timeout: draftWait}
 	ex := client.Do(context.Background(), http.MethodGet, "/models", h, nil)
 	if ex.Err != nil {
 		return nil, 0, ex.Err
@@ -181,7 +210,7 @@ type timeoutProbe struct {
 
 // probeTimeout times the gateway's answer to the timeout fault, which holds the upstream far past any
 // sane timeout: the gateway answers when its own runs out. It waits at most wait. Nothing is bought.
-func probeTimeout(base, key, model string, wait time.Duration) timeoutProbe {
+func (c draftClient) probeTimeout(base, key, model string, wait time.Duration) timeoutProbe {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	body := `{"model": ` + jsonString(model) + `, "messages": [{"role": "user", "content": "gwconform profile draft: timeout probe"}]}`
@@ -189,12 +218,15 @@ func probeTimeout(base, key, model string, wait time.Duration) timeoutProbe {
 	if err != nil {
 		return timeoutProbe{}
 	}
+	for name, values := range c.headers {
+		req.Header[name] = values
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.http.Do(req)
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return timeoutProbe{timeout: wait, unanswered: true}
@@ -222,6 +254,22 @@ func (d draft) render() string {
 	fmt.Fprintf(&b, "target: %s\napi_key_env: %s\n", d.target, d.keyEnv)
 	if len(d.models) > 0 {
 		fmt.Fprintf(&b, "# listed by GET /v1/models: %s\n", strings.Join(d.models, ", "))
+	}
+	if len(d.headers) > 0 {
+		b.WriteString("headers:                              # given to profile draft: every request carries them\n")
+		names := make([]string, 0, len(d.headers))
+		for name := range d.headers {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if d.secretHeaders[name] {
+				v := strings.TrimPrefix(suite.HeaderVariable(name), "$")
+				fmt.Fprintf(&b, "  %s: {env: %s}   # a secret (--secret-header): export %s before a run\n", name, v, v)
+				continue
+			}
+			fmt.Fprintf(&b, "  %s: %s\n", name, jsonString(d.headers.Get(name)))
+		}
 	}
 	if d.modelsNeedKey != nil {
 		fmt.Fprintf(&b, "models_need_key: %t              # learnt: GET /v1/models without a key (MOD-1, AUTH-1)\n", *d.modelsNeedKey)

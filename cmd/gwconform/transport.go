@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,17 @@ type transportOptions struct {
 	clientKey  string
 	// headers are literal, shown as they are; secretHeaders are redacted everywhere the suite shows them.
 	headers, secretHeaders multiFlag
+}
+
+// register defines the transport flags on fs: run and profile draft reach a target the same way, so a
+// target that needs a private CA, a client certificate or a routing header can be drafted as it is run.
+func (o *transportOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.caCert, "ca-cert", "", "PEM file of a CA to trust besides the system's, for a target with a private certificate")
+	fs.BoolVar(&o.insecure, "insecure", false, "do not verify the target's TLS certificate (dangerous: the key goes to whoever answers)")
+	fs.StringVar(&o.clientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
+	fs.StringVar(&o.clientKey, "client-key", "", "PEM private key of --client-cert")
+	fs.Var(&o.headers, "header", "extra request header 'Name: value' sent with every request, for a gateway that routes on it (repeatable; the value is shown as it is: use --secret-header for a secret)")
+	fs.Var(&o.secretHeaders, "secret-header", "extra request header 'Name: value' whose value is a secret, for a gateway behind another auth layer (repeatable; shown as $GWC_HEADER_NAME everywhere)")
 }
 
 // maxHeaderBytes caps a response's headers: a hostile target cannot make the client buffer without end.
