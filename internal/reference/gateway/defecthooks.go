@@ -11,7 +11,7 @@ import (
 	"net/http"
 )
 
-// This file holds what the defects of defects.go share: encoders, body
+// This file holds what the defects of the defects_*.go files share: encoders, body
 // peeking, and the writers their middleware needs. Nothing here is reached
 // except through a defect's hook.
 

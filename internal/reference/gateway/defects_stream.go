@@ -155,3 +155,45 @@ func withoutVerification(next http.Handler) http.Handler {
 		_, _ = w.Write(body)
 	})
 }
+
+// streamDefects are the defects of streamed answers and their refusals (fixtures/scenarios/stream.yaml).
+func streamDefects() []*Defect {
+	return []*Defect{
+		{
+			Name:    "stream-errors-as-events",
+			Summary: "A stream: true request refused before the first token is answered 200 text/event-stream, with the error as an event: the client's status-based error handling never runs.",
+			Breaks:  []string{"STREAM-1"},
+			Wrap:    errorsAsEvents,
+		},
+		{
+			Name:    "stream-refusals-as-200",
+			Summary: "A stream: true request refused before the first token gets the JSON envelope, but under 200, the status of the stream it asked for.",
+			Breaks:  []string{"ENV-7", "STREAM-1"},
+			Wrap:    streamRefusalsAs200,
+		},
+		{
+			Name:    "stream-refusals-labelled-as-events",
+			Summary: "A stream: true request refused before the first token gets the right status and envelope, labelled Content-Type: text/event-stream.",
+			Breaks:  []string{"ENV-5"},
+			Wrap:    streamRefusalsLabelledAsEvents,
+		},
+		{
+			Name:    "malformed-stream-as-done",
+			Summary: "A stream: true request whose upstream answers a body that is no event stream gets a 200 event stream holding only data: [DONE]: an empty completion, where the plain request gets 502.",
+			Breaks:  []string{"STREAM-1"},
+			Wrap:    malformedStreamAsDone,
+		},
+		{
+			Name:    "stream-ends-silently",
+			Summary: "An upstream failure mid-stream just ends the stream, with no error event: the client takes a broken answer for a complete one.",
+			Breaks:  []string{"STREAM-2"},
+			Wrap:    endStreams(true),
+		},
+		{
+			Name:    "done-before-error",
+			Summary: "An upstream failure mid-stream is reported after data: [DONE], which clients stop reading at.",
+			Breaks:  []string{"STREAM-2"},
+			Wrap:    endStreams(false),
+		},
+	}
+}
