@@ -26,9 +26,10 @@ type Checks struct {
 	Schema      func(name string) bool
 }
 
-// Load reads every scenarios/*.yaml of fsys (bodies come from bodies/) and refuses a set with an
-// unknown field, a duplicate id, a dangling reference or the canary prompt written out, so a typo in a
-// fixture fails loudly, not silently.
+// Load reads every scenarios/*.yaml of fsys (bodies come from bodies/), checks each file against
+// schemas/scenario.json, and refuses a set the schema refuses, or with a duplicate id, a dangling reference,
+// fields that do not combine or the canary prompt written out, so a typo in a fixture fails loudly, not
+// silently.
 func Load(fsys fs.FS, checks Checks) (*Set, error) {
 	files, err := fs.Glob(fsys, "scenarios/*.yaml")
 	if err != nil {
@@ -68,6 +69,18 @@ func Load(fsys fs.FS, checks Checks) (*Set, error) {
 		if err := refuseCanary(f, raw); err != nil {
 			return nil, err
 		}
+		var doc any
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		// A file of comments alone holds no scenario, as it always did; any other is the schema's to judge.
+		if doc != nil {
+			if err := againstSchema(doc); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+		}
+		// The schema refuses an unknown field first; KnownFields stays as the backstop should a field the
+		// schema allows be missing from Scenario (TestTheSchemaNamesEveryFieldOfScenario ties the two).
 		var list []Scenario
 		dec := yaml.NewDecoder(bytes.NewReader(raw))
 		dec.KnownFields(true)

@@ -20,6 +20,8 @@ const (
 	ErrorEnvelope = "error-envelope.json"
 	ModelList     = "model-list.json"
 	ModelEntry    = "model-entry.json"
+	// Scenario is the format of fixtures/scenarios/*.yaml, which the scenario loader checks each file against.
+	Scenario = "scenario.json"
 )
 
 // ForErrorType names the schema that pins error.type to a documented discriminator; ok is false for a type
