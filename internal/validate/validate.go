@@ -24,10 +24,13 @@ const (
 	Scenario = "scenario.json"
 )
 
+// errorSchemaPrefix starts the name of every schema an error answer is judged against.
+const errorSchemaPrefix = "error-"
+
 // ForErrorType names the schema that pins error.type to a documented discriminator; ok is false for a type
 // the provider's page does not document (403, 429, 500, 503 answers), which only the envelope constrains.
 func ForErrorType(errorType string) (name string, ok bool) {
-	name = "error-" + errorType + ".json"
+	name = errorSchemaPrefix + errorType + ".json"
 	_, err := fs.Stat(schemas.FS, name)
 	return name, err == nil
 }
@@ -162,6 +165,18 @@ func pointer(re gojsonschema.ResultError) string {
 	return b.String()
 }
 
+// ErrorSchemas lists the schemas an error answer is judged against: the envelope's and each documented
+// type's, not the formats of the suite's own files (the profile's, the scenarios').
+func (s *Set) ErrorSchemas() []string {
+	var names []string
+	for _, n := range s.Names() {
+		if strings.HasPrefix(n, errorSchemaPrefix) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // extraMembers is an envelope as a newer gateway may send it: members the contract does not name, inside
 // error and at the top level, of every JSON kind.
 const extraMembers = `{"error": {"message": "m", "type": "%s", "code": null, "param": null,
@@ -171,11 +186,8 @@ const extraMembers = `{"error": {"message": "m", "type": "%s", "code": null, "pa
 // AcceptsExtraMembers proves ENV-6 of the compiled set: no error schema rejects an envelope for members the
 // contract does not name. It binds the suite, not a target, so a run checks it of itself.
 func (s *Set) AcceptsExtraMembers() error {
-	for _, name := range s.Names() {
-		if !strings.HasPrefix(name, "error-") {
-			continue
-		}
-		typ := strings.TrimSuffix(strings.TrimPrefix(name, "error-"), ".json")
+	for _, name := range s.ErrorSchemas() {
+		typ := strings.TrimSuffix(strings.TrimPrefix(name, errorSchemaPrefix), ".json")
 		if name == ErrorEnvelope {
 			typ = "any_type"
 		}
