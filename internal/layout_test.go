@@ -8,8 +8,9 @@ import (
 
 const module = "github.com/gwconform/gwconform/"
 
-// The two programs share only the fault vocabulary: the suite judges a gateway through HTTP alone, and the
-// reference gateway must not pass because it was built from the suite's own parts. Only cmd/ joins them.
+// The two programs share only the fault vocabulary and the witness's protocol: the suite judges a gateway
+// through HTTP alone, and the reference gateway must not pass because it was built from the suite's own
+// parts. Only cmd/ joins them.
 func TestTheSuiteAndTheReferenceNeverImportEachOther(t *testing.T) {
 	for _, tc := range []struct {
 		pkgs      []string

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/validate"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // Profile is the file as written.
@@ -439,7 +440,7 @@ func WitnessURL(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	u.Path = faults.WitnessPath
+	u.Path = witness.Path
 	return u.String(), nil
 }
 
@@ -452,9 +453,9 @@ func UpstreamRoot(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q is not an http(s) URL such as http://127.0.0.1:8081", raw)
 	}
 	switch strings.TrimRight(u.Path, "/") {
-	case "", "/v1", strings.TrimSuffix(faults.WitnessPath, "/"):
+	case "", "/v1", strings.TrimSuffix(witness.Path, "/"):
 	default:
-		return nil, fmt.Errorf("%q is not the upstream's witness or base: want http://host:port, http://host:port/v1 or http://host:port%s", raw, faults.WitnessPath)
+		return nil, fmt.Errorf("%q is not the upstream's witness or base: want http://host:port, http://host:port/v1 or http://host:port%s", raw, witness.Path)
 	}
 	u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
 	return u, nil
