@@ -39,6 +39,16 @@ func All() []Fault {
 	return []Fault{Status500, Status503, Reset, Close, Timeout, SlowFirstByte, Malformed, Leak, Unverified, StreamBreak, Status400}
 }
 
+// Keys are the faults' profile keys, in All's order: what a profile's upstream.models and upstream.except,
+// and a scenario's fault, may name.
+func Keys() []string {
+	var keys []string
+	for _, f := range All() {
+		keys = append(keys, f.Key)
+	}
+	return keys
+}
+
 // Prefix starts every fault model's id: an id under it belongs to the fault vocabulary, known fault or not.
 const Prefix = "fault/"
 

@@ -266,16 +266,16 @@ func (p *Profile) validate() error {
 	}
 	if p.Upstream != nil {
 		for key := range p.Upstream.Models {
-			if _, ok := faultByKey(key); !ok {
-				errs = append(errs, fmt.Sprintf("upstream.models.%s is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
+			if !slices.Contains(faults.Keys(), key) {
+				errs = append(errs, fmt.Sprintf("upstream.models.%s is not a fault (want one of %s)", key, strings.Join(faults.Keys(), ", ")))
 			}
 		}
 		if p.Upstream.Prefix != "" && !p.Upstream.Faults {
 			errs = append(errs, "upstream.prefix maps the upstream's own fault ids, so it needs upstream.faults: true")
 		}
 		for _, key := range p.Upstream.Except {
-			if _, ok := faultByKey(key); !ok {
-				errs = append(errs, fmt.Sprintf("upstream.except names %s, which is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
+			if !slices.Contains(faults.Keys(), key) {
+				errs = append(errs, fmt.Sprintf("upstream.except names %s, which is not a fault (want one of %s)", key, strings.Join(faults.Keys(), ", ")))
 			}
 		}
 		if len(p.Upstream.Except) > 0 && !p.Upstream.Faults {
@@ -386,23 +386,6 @@ func validEnvName(s string) bool {
 		}
 	}
 	return true
-}
-
-func faultByKey(key string) (faults.Fault, bool) {
-	for _, f := range faults.All() {
-		if f.Key == key {
-			return f, true
-		}
-	}
-	return faults.Fault{}, false
-}
-
-func faultKeys() []string {
-	var keys []string
-	for _, f := range faults.All() {
-		keys = append(keys, f.Key)
-	}
-	return keys
 }
 
 func (p *Profile) lacks(feature string) bool { return slices.Contains(p.Lacks, feature) }

@@ -34,7 +34,7 @@ type Scenario struct {
 	// Trigger names the profile's way to provoke the condition (server_error, unavailable): a model id
 	// bound to {{trigger_model}}, or a header added to the request.
 	Trigger string `yaml:"trigger"`
-	// Fault names the upstream fault the scenario provokes, a key of faults.All() (status_500, reset, ...): its
+	// Fault names the upstream fault the scenario provokes, one of faults.Keys() (status_500, reset, ...): its
 	// body says {{fault_model}}, the model the profile names for it (upstream.models.<fault>).
 	Fault string `yaml:"fault"`
 	// Burst sends the request repeatedly, within the profile's bounds, until the first 429 (LIMIT-1).
@@ -80,15 +80,6 @@ var ControlNames = []string{ControlProper, ControlRefused, ControlListed, Contro
 
 // Facts a scenario's When may name.
 var Facts = []string{"models_public", "models_need_key"}
-
-// FaultKeys are the faults a scenario may name: the keys of faults.All().
-func FaultKeys() []string {
-	var keys []string
-	for _, f := range faults.All() {
-		keys = append(keys, f.Key)
-	}
-	return keys
-}
 
 // Request is what the suite sends. Path is relative to the target's base URL (which ends in /v1).
 type Request struct {
@@ -335,8 +326,8 @@ func (s Scenario) validate(knownReq func(string) bool, knownSchema func(string) 
 	if s.Trigger != "" && !slices.Contains(profile.Triggers, s.Trigger) {
 		bad("trigger %q is not one of %s", s.Trigger, strings.Join(profile.Triggers, ", "))
 	}
-	if s.Fault != "" && !slices.Contains(FaultKeys(), s.Fault) {
-		bad("fault %q is not one of %s", s.Fault, strings.Join(FaultKeys(), ", "))
+	if s.Fault != "" && !slices.Contains(faults.Keys(), s.Fault) {
+		bad("fault %q is not one of %s", s.Fault, strings.Join(faults.Keys(), ", "))
 	}
 	if s.When != "" && !slices.Contains(Facts, s.When) {
 		bad("when %q is not one of %s", s.When, strings.Join(Facts, ", "))
