@@ -30,12 +30,12 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 	}
 	if sc.Trigger != "" {
 		trig := t.offers.Triggers[sc.Trigger]
-		vars = withVar(vars, "trigger_model", trig.Model)
+		vars = withVar(vars, scenario.TriggerModelVar, trig.Model)
 		if trig.Header != "" {
 			name, value, _ := trig.SplitHeader()
 			h.Set(name, value)
-			if m, ok := vars["model"]; ok {
-				vars["trigger_model"] = m
+			if m, ok := vars[scenario.ModelVar]; ok {
+				vars[scenario.TriggerModelVar] = m
 			}
 		}
 	}
@@ -44,7 +44,7 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 	if sc.EachModel {
 		bindings = bindings[:0]
 		for _, m := range t.disc.models {
-			bindings = append(bindings, withVar(vars, "model", m))
+			bindings = append(bindings, withVar(vars, scenario.ModelVar, m))
 		}
 	}
 	for _, b := range bindings {
