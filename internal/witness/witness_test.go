@@ -13,8 +13,12 @@ func TestANewNonceIsANonce(t *testing.T) {
 	if !IsNonce(a) || len(a) != NonceLen || a == b {
 		t.Fatalf("NewNonce gave %q and %q", a, b)
 	}
+	const n = NoncePrefix + "0123456789abcdef"
+	if !IsNonce(n) {
+		t.Fatalf("IsNonce(%q) is false", n)
+	}
 	for _, s := range []string{
-		"", NoncePrefix, strings.ToUpper(a), a + "0", a[:len(a)-1], "gwc-x-" + a[len(NoncePrefix):], NoncePrefix + strings.Repeat("g", NonceDigits),
+		"", NoncePrefix, NoncePrefix + "0123456789ABCDEF", n + "0", n[:len(n)-1], "gwc-x-0123456789abcdef", NoncePrefix + strings.Repeat("g", NonceDigits),
 	} {
 		if IsNonce(s) {
 			t.Errorf("IsNonce(%q) is true", s)
