@@ -19,7 +19,7 @@ type side string
 const (
 	suiteSide     side = "the suite"
 	referenceSide side = "the reference gateway"
-	shared        side = "shared" // the fault vocabulary both programs speak
+	shared        side = "shared" // the fault vocabulary and the witness's protocol both programs speak
 	testKit       side = "the test kit"
 	wiring        side = "cmd"
 )
@@ -43,13 +43,14 @@ var folders = []struct {
 	{"internal/validate", suiteSide},
 	{"internal/reference", referenceSide},
 	{"internal/faults", shared},
+	{"internal/witness", shared},
 	{"internal/testkit", testKit},
 	{"cmd", wiring},
 }
 
 // mayImport is the wall: the sides a package of each side may import. The suite judges a gateway through
 // HTTP alone, and the reference gateway must not pass because it was built from the suite's own parts, so
-// the two share only the fault vocabulary; the test kit serves tests alone; only cmd/ joins the programs,
+// the two share only the fault vocabulary and the witness's protocol; the test kit serves tests alone; only cmd/ joins the programs,
 // and nothing imports cmd/.
 var mayImport = map[side][]side{
 	suiteSide:     {suiteSide, shared},

@@ -54,18 +54,18 @@ func (t *Target) defineScenario(sc scenario.Scenario, specs []Spec) {
 				}
 				if i == 0 {
 					// The contract leaves 403/429/500/503 types open: what the target chose is reported (INFO).
-					AddReportEntry("answer", observed(e), ReportEntryVisibilityFailureOrVerbose)
+					AddReportEntry(report.AnswerEntry, observed(e), ReportEntryVisibilityFailureOrVerbose)
 				}
 				Expect(e).To(honour(s.check, t.transcriptRedactor, func() {
 					// A failure carries the exchanges and the command that reproduces it by hand, each key
 					// shown as the variable that holds it. The curl line keeps the prompt: it must send the
 					// request exactly as the suite did.
-					AddReportEntry("transcript", t.transcriptRedactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
+					AddReportEntry(report.TranscriptEntry, t.transcriptRedactor.String(e.transcripts()), ReportEntryVisibilityFailureOrVerbose)
 					if sc.Generated != nil {
-						AddReportEntry("negative", t.redactor.String(t.negativeEntry(sc, got)), ReportEntryVisibilityFailureOrVerbose)
+						AddReportEntry(report.NegativeEntry, t.redactor.String(t.negativeEntry(sc, got)), ReportEntryVisibilityFailureOrVerbose)
 					}
 					if len(e.exs) > 0 {
-						AddReportEntry("curl", t.redactor.String(curlLine(e.exs[0], t.bodyFile(sc, e.exs[0]), t.redactor.HeaderValue)), ReportEntryVisibilityNever)
+						AddReportEntry(report.CurlEntry, t.redactor.String(curlLine(e.exs[0], t.bodyFile(sc, e.exs[0]), t.redactor.HeaderValue)), ReportEntryVisibilityNever)
 					}
 				}))
 			})

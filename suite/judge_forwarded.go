@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // gatewayRefuses are the requirements whose requests the gateway must refuse itself (SEC-1's list): a key it
@@ -72,7 +72,7 @@ func markedByTheUpstream(ex *exchange.Exchange) bool {
 	if r == nil {
 		return false
 	}
-	return r.Header.Get(faults.MarkerHeader) != "" || bytes.Contains(r.Body, []byte(faults.Marker))
+	return r.Header.Get(witness.MarkerHeader) != "" || bytes.Contains(r.Body, []byte(witness.Marker))
 }
 
 // relayed says whether an error answer carries the upstream's marker: the gateway passed on the upstream's

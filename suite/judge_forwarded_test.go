@@ -12,6 +12,7 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // passThrough is a gateway that forwards every request to its upstream, whose witness then remembers the
@@ -30,7 +31,7 @@ func (p *passThrough) gateway(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.forward {
 		p.mu.Lock()
-		p.seen[r.Header.Get(faults.NonceHeader)] = true
+		p.seen[r.Header.Get(witness.NonceHeader)] = true
 		p.mu.Unlock()
 	}
 	w.WriteHeader(http.StatusUnauthorized)
@@ -38,11 +39,11 @@ func (p *passThrough) gateway(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *passThrough) witness(w http.ResponseWriter, r *http.Request) {
-	nonce := strings.TrimPrefix(r.URL.Path, faults.WitnessPath)
+	nonce := strings.TrimPrefix(r.URL.Path, witness.Path)
 	p.mu.Lock()
 	reached := p.seen[nonce]
 	p.mu.Unlock()
-	sg := faults.Sighting{Nonce: nonce, Reached: reached}
+	sg := witness.Sighting{Nonce: nonce, Reached: reached}
 	if reached {
 		sg.Status, sg.Times, sg.Completion = 200, 1, true
 	}
@@ -55,14 +56,14 @@ func TestARefusedRequestThatReachedTheUpstreamFails(t *testing.T) {
 	t.Parallel()
 	for _, forward := range []bool{false, true} {
 		p := &passThrough{forward: forward, seen: map[string]bool{}}
-		witness := serve(t, http.HandlerFunc(p.witness))
-		witness = strings.TrimSuffix(witness, "/v1") + faults.WitnessPath
-		tg := newTarget(t, Config{BaseURL: serve(t, http.HandlerFunc(p.gateway)), APIKey: "gwc-forward-test-key", Offers: profile.Offers{Witness: witness}})
+		witnessURL := serve(t, http.HandlerFunc(p.witness))
+		witnessURL = strings.TrimSuffix(witnessURL, "/v1") + witness.Path
+		tg := newTarget(t, Config{BaseURL: serve(t, http.HandlerFunc(p.gateway)), APIKey: "gwc-forward-test-key", Offers: profile.Offers{Witness: witnessURL}})
 		if err := tg.Record(context.Background(), func(sc scenario.Scenario) bool { return sc.ID == "auth-wrong-key" }); err != nil {
 			t.Fatal(err)
 		}
 		s := tg.recorded["auth-wrong-key"]
-		e := evidence{sc: scenarioOf(t, tg.Plan, "auth-wrong-key"), exs: s.exs, repeats: s.repeats, seen: s.seen, witness: witness}
+		e := evidence{sc: scenarioOf(t, tg.Plan, "auth-wrong-key"), exs: s.exs, repeats: s.repeats, seen: s.seen, witness: witnessURL}
 		if why := witnessed(e); why != "" {
 			t.Fatalf("forward %t: not judged: %s", forward, why)
 		}
@@ -83,7 +84,7 @@ func TestARefusedRequestThatReachedTheUpstreamFails(t *testing.T) {
 	// marker on the answer it passes on: served or refused, that request was forwarded.
 	for _, status := range []int{200, 401} {
 		marked := answer(status, "application/json", goodAuth)
-		marked.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+		marked.Response.Header.Set(witness.MarkerHeader, witness.Marker)
 		e := evidence{exs: []*exchange.Exchange{marked}, witness: "http://127.0.0.1:9/gwconform/witness/"}
 		if why := witnessed(e); why != "" {
 			t.Fatalf("a marked %d without a nonce: not judged: %s", status, why)
@@ -102,20 +103,20 @@ func TestUpstreamLeaksOfEveryKind(t *testing.T) {
 	envelope := func(msg string) string {
 		return `{"error":{"message":"` + msg + `","type":"upstream_error","code":null,"param":null}}`
 	}
-	const witness = "http://10.1.2.3:18081/gwconform/witness/"
+	const witnessURL = "http://10.1.2.3:18081/gwconform/witness/"
 	for msg, wantLeak := range map[string]bool{
 		"the upstream failed":                                                     false,
 		"upstream said: bad request " + faults.CanaryMessage:                      true,
-		"upstream said: x [" + faults.Marker + "]":                                true,
+		"upstream said: x [" + witness.Marker + "]":                               true,
 		"Post \\\"http://10.1.2.3:18081/v1/chat/completions\\\": read tcp: reset": true,
 	} {
-		e := evidence{sc: up, exs: []*exchange.Exchange{answer(502, "application/json", envelope(msg))}, witness: witness}
+		e := evidence{sc: up, exs: []*exchange.Exchange{answer(502, "application/json", envelope(msg))}, witness: witnessURL}
 		if err := checkNoUpstreamLeak(e); (err != nil) != wantLeak {
 			t.Errorf("%q: %v", msg, err)
 		}
 	}
 	relayedHeaders := answer(502, "application/json", envelope("the upstream failed"))
-	relayedHeaders.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+	relayedHeaders.Response.Header.Set(witness.MarkerHeader, witness.Marker)
 	if err := checkNoUpstreamLeak(evidence{sc: up, exs: []*exchange.Exchange{relayedHeaders}}); err == nil {
 		t.Error("the upstream's headers passed on were not caught")
 	}
@@ -127,7 +128,7 @@ func TestACompletionTheWitnessMissedIsCountedByItsMarker(t *testing.T) {
 	tg := newTarget(t, Config{BaseURL: "http://127.0.0.1:9/v1", APIKey: "gwc-billed-test-key"})
 	marked := func(status int) *exchange.Exchange {
 		ex := answer(status, "application/json", `{"id":"c","choices":[]}`)
-		ex.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+		ex.Response.Header.Set(witness.MarkerHeader, witness.Marker)
 		return ex
 	}
 	served, refused := marked(200), marked(401)

@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/negative"
 	"github.com/gwconform/gwconform/internal/scenario"
 	"github.com/gwconform/gwconform/internal/validate"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // generatedScenario is the scenario of the first case of seed 1 that breaks b at path.
@@ -148,7 +148,7 @@ func TestAForwardedGeneratedBodyFailsSEC1(t *testing.T) {
 	set, _ := validate.Load()
 	role := generatedScenario(t, negative.WrongType, "messages[].role")
 	served := answer(200, "application/json", `{"id":"c","choices":[]}`)
-	served.Response.Header.Set(faults.MarkerHeader, faults.Marker)
+	served.Response.Header.Set(witness.MarkerHeader, witness.Marker)
 	e := evidence{sc: role, exs: []*exchange.Exchange{served}, schemas: set, witness: "http://127.0.0.1:9/gwconform/witness/"}
 	if got, want := failedCharges(t, e), []string{"NEG-1", "REQ-4", "SEC-1"}; !slices.Equal(got, want) {
 		t.Errorf("failed %v, want %v", got, want)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // The checks that need a trigger: upstream timing and leaks, Retry-After, recovery after back-off.
@@ -37,7 +38,7 @@ func checkNoUpstreamLeak(e evidence) error {
 		return err
 	}
 	var leaked []string
-	for _, canary := range []string{faults.CanarySecret, faults.CanaryHost, faults.CanaryMessage, faults.Marker} {
+	for _, canary := range []string{faults.CanarySecret, faults.CanaryHost, faults.CanaryMessage, witness.Marker} {
 		if bytes.Contains(r.Body, []byte(canary)) {
 			leaked = append(leaked, canary)
 		}
@@ -45,8 +46,8 @@ func checkNoUpstreamLeak(e evidence) error {
 	if len(leaked) > 0 {
 		return fmt.Errorf("the answer carries the upstream's own error body: %s", strings.Join(leaked, ", "))
 	}
-	if r.Header.Get(faults.MarkerHeader) != "" {
-		return fmt.Errorf("the answer carries the upstream's own headers: %s", faults.MarkerHeader)
+	if r.Header.Get(witness.MarkerHeader) != "" {
+		return fmt.Errorf("the answer carries the upstream's own headers: %s", witness.MarkerHeader)
 	}
 	// The upstream's address, as a gateway's own error text puts it ("Post http://10.0.0.7:8081/v1/...: read
 	// tcp ..."), tells a client where the provider is: the witness URL gives it.

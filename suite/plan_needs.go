@@ -3,7 +3,6 @@ package suite
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
@@ -81,13 +80,13 @@ var needTable = []needRow{
 	func(sc scenario.Scenario, set *scenario.Set) []need {
 		var out []need
 		for _, n := range set.Needs(sc) {
-			if key, ok := strings.CutPrefix(n, "fault_"); ok {
+			if key, ok := scenario.FaultOfVar(n); ok {
 				out = append(out, need{"upstream.models." + key, func(o offered) string { return faultUnmet(o, key) }})
-			} else if n == "confidential_model" {
-				out = append(out, need{"confidential_model", func(o offered) string {
+			} else if n == scenario.ConfidentialModelVar {
+				out = append(out, need{scenario.ConfidentialModelVar, func(o offered) string {
 					return unless(o.ConfidentialModel != "", "needs confidential_model in the profile")
 				}})
-			} else if n == "model_without_max_tokens" {
+			} else if n == scenario.ModelWithoutMaxTokensVar {
 				out = append(out, need{"a listed model whose supported_parameters lack max_tokens", func(offered) string { return "" }})
 			}
 		}
@@ -115,7 +114,7 @@ func featureOf(sc scenario.Scenario, set *scenario.Set) string {
 		return profile.FeatureRateLimit
 	case role == profile.RoleZeroCredit:
 		return profile.FeatureCredits
-	case slices.Contains(set.Needs(sc), "fault_"+faults.Unverified.Key), slices.Contains(set.Needs(sc), "confidential_model"):
+	case slices.Contains(set.Needs(sc), scenario.FaultVar(faults.Unverified.Key)), slices.Contains(set.Needs(sc), scenario.ConfidentialModelVar):
 		return profile.FeatureConfidential
 	}
 	return ""

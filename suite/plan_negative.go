@@ -91,7 +91,7 @@ func (p *Plan) MaySelectGenerated(n Negative, keep func(labels []string) bool) (
 	}
 	type kind struct{ owner, param string }
 	kinds := map[kind]negative.Rule{}
-	for _, r := range negative.New(desc, "{{model}}", nil).Rules() {
+	for _, r := range negative.New(desc, scenario.Ref(scenario.ModelVar), nil).Rules() {
 		kinds[kind{r.Owner, r.Param}] = r
 	}
 	for _, i := range n.indexes() {
@@ -123,7 +123,7 @@ func (p *Plan) GeneratedBodies(n Negative) ([]GeneratedBody, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the request schema: %w", err)
 	}
-	g := negative.New(desc, "{{model}}", nil)
+	g := negative.New(desc, scenario.Ref(scenario.ModelVar), nil)
 	var out []GeneratedBody
 	for _, i := range n.indexes() {
 		c := g.Case(n.Seed, i)

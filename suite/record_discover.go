@@ -91,27 +91,27 @@ func (t *Target) vars(needs []string) (map[string]string, string) {
 	d := t.disc
 	vars := maps.Clone(d.vars)
 	for key, model := range t.offers.FaultModels {
-		vars["fault_"+key] = model
+		vars[scenario.FaultVar(key)] = model
 	}
 	if m := t.offers.ConfidentialModel; m != "" {
-		vars["confidential_model"] = m
+		vars[scenario.ConfidentialModelVar] = m
 	}
 	// The burst's request must reach the rate limit: an unknown model costs nothing, but a gateway that
 	// checks the model first answers it 400 forever; such a profile bursts with real completions.
-	if m, ok := vars["unknown_model"]; ok && !t.offers.BurstBillable {
-		vars["burst_model"] = m
-	} else if m, ok := vars["model"]; ok && t.offers.BurstBillable {
-		vars["burst_model"] = m
+	if m, ok := vars[scenario.UnknownModelVar]; ok && !t.offers.BurstBillable {
+		vars[scenario.BurstModelVar] = m
+	} else if m, ok := vars[scenario.ModelVar]; ok && t.offers.BurstBillable {
+		vars[scenario.BurstModelVar] = m
 	}
 	for _, n := range needs {
-		if _, ok := vars[n]; ok || n == "trigger_model" {
+		if _, ok := vars[n]; ok || n == scenario.TriggerModelVar {
 			continue
 		}
 		why := d.why[n]
 		if why == "" {
 			why = "this target offers no " + scenario.Placeholders[n]
 		}
-		return nil, fmt.Sprintf("needs {{%s}}: %s", n, why)
+		return nil, fmt.Sprintf("needs %s: %s", scenario.Ref(n), why)
 	}
 	return vars, ""
 }
@@ -123,7 +123,7 @@ func (t *Target) eachModelUnmet() string {
 	if len(t.disc.models) > 0 {
 		return ""
 	}
-	return "needs the ids GET /v1/models lists: " + t.disc.why["each_model"]
+	return "needs the ids GET /v1/models lists: " + t.disc.why[scenario.EachModelNeed]
 }
 
 type listedModel struct {
@@ -133,7 +133,7 @@ type listedModel struct {
 }
 
 func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why map[string]string, ids, params []string, read bool) {
-	vars = map[string]string{"unknown_model": UnknownModel}
+	vars = map[string]string{scenario.UnknownModelVar: UnknownModel}
 	why = map[string]string{}
 	h := t.headers.Clone()
 	if h == nil {
@@ -145,14 +145,14 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 	// cannot be read, and MOD-1 judges the catalogue as an ordinary spec.
 	named := t.offers.Model
 	if named != "" {
-		vars["model"] = named
+		vars[scenario.ModelVar] = named
 	}
 	ex = t.client.Do(ctx, http.MethodGet, "/models", h, nil)
 	listed, err := parseModels(ex.Response, ex.Err)
 	if err != nil {
-		why["model"] = "GET /v1/models " + err.Error()
-		why["model_without_max_tokens"] = why["model"]
-		why["each_model"] = why["model"]
+		why[scenario.ModelVar] = "GET /v1/models " + err.Error()
+		why[scenario.ModelWithoutMaxTokensVar] = why[scenario.ModelVar]
+		why[scenario.EachModelNeed] = why[scenario.ModelVar]
 		return ex, vars, why, nil, nil, false
 	}
 	// Fault and trigger models fail by design: no ordinary scenario may use one, and MOD-4 buys no completion
@@ -165,37 +165,37 @@ func (t *Target) discover(ctx context.Context) (ex *exchange.Exchange, vars, why
 	}
 	switch {
 	case len(listed) == 0:
-		why["each_model"] = "it lists none"
+		why[scenario.EachModelNeed] = "it lists none"
 	case len(models) == 0:
-		why["each_model"] = "it lists only fault and trigger models"
+		why[scenario.EachModelNeed] = "it lists only fault and trigger models"
 	}
 	for _, m := range models {
 		ids = append(ids, m.ID)
 		if m.ID == UnknownModel {
-			why["unknown_model"] = "the target lists " + UnknownModel
-			delete(vars, "unknown_model")
+			why[scenario.UnknownModelVar] = "the target lists " + UnknownModel
+			delete(vars, scenario.UnknownModelVar)
 		}
 	}
 	if named == "" {
 		if m, ok := pickModel(models); ok {
-			vars["model"] = m
+			vars[scenario.ModelVar] = m
 		} else if len(listed) > 0 {
-			why["model"] = "GET /v1/models lists only fault and trigger models: name another with --model"
+			why[scenario.ModelVar] = "GET /v1/models lists only fault and trigger models: name another with --model"
 		} else {
-			why["model"] = "GET /v1/models lists no model"
+			why[scenario.ModelVar] = "GET /v1/models lists no model"
 		}
 	}
 	for _, m := range models {
 		if m.hasParams && !slices.Contains(m.SupportedParameters, "max_tokens") {
-			vars["model_without_max_tokens"] = m.ID
+			vars[scenario.ModelWithoutMaxTokensVar] = m.ID
 			break
 		}
 	}
-	if _, ok := vars["model_without_max_tokens"]; !ok {
-		why["model_without_max_tokens"] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
+	if _, ok := vars[scenario.ModelWithoutMaxTokensVar]; !ok {
+		why[scenario.ModelWithoutMaxTokensVar] = "no model listed by GET /v1/models declares supported_parameters without max_tokens"
 	}
 	for _, m := range listed {
-		if m.ID == vars["model"] && m.hasParams {
+		if m.ID == vars[scenario.ModelVar] && m.hasParams {
 			params = append([]string{}, m.SupportedParameters...)
 		}
 	}

@@ -21,7 +21,7 @@ func (t *Target) Generate() error {
 	if err != nil {
 		return fmt.Errorf("the request schema: %w", err)
 	}
-	g := negative.New(desc, "{{model}}", t.disc.params)
+	g := negative.New(desc, scenario.Ref(scenario.ModelVar), t.disc.params)
 	t.generator = g
 	for _, i := range t.negative.indexes() {
 		t.Scenarios.Scenarios = append(t.Scenarios.Scenarios, negativeScenario(g.Case(t.negative.Seed, i)))

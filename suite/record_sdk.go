@@ -13,8 +13,8 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // sdkOracle names the official SDK the CLIENT requirements are judged through, at the version go.mod pins:
@@ -81,9 +81,9 @@ func (t *Target) viaSDK(ctx context.Context, r request, retries bool) *sdkCall {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	call := &sdkCall{}
-	nonce := newNonce()
+	nonce := witness.NewNonce()
 	h := r.header.Clone()
-	h.Set(faults.NonceHeader, nonce)
+	h.Set(witness.NonceHeader, nonce)
 	tr := &sdkTransport{t: t, sc: r.sc, call: call, retries: retries, cancel: cancel}
 	opts := []option.RequestOption{
 		option.WithBaseURL(t.client.BaseURL),

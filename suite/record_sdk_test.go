@@ -15,9 +15,9 @@ import (
 
 	"github.com/openai/openai-go/v3"
 
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // arrival is a request as the server received it.
@@ -41,7 +41,7 @@ func (g *nonceServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, modelList("gw/chat"))
 		return
 	}
-	nonce := r.Header.Get(faults.NonceHeader)
+	nonce := r.Header.Get(witness.NonceHeader)
 	g.mu.Lock()
 	before := len(g.byNonce[nonce])
 	g.byNonce[nonce] = append(g.byNonce[nonce], arrival{r.Header.Clone(), b})
@@ -75,12 +75,12 @@ func TestTheSDKSendsTheScenariosRequestOnce(t *testing.T) {
 		if s.sdk == nil || len(s.sdk.attempts) != 1 {
 			t.Fatalf("%s: the SDK's call is %+v, want one attempt", id, s.sdk)
 		}
-		nonce := s.sdk.attempts[0].Request.Header.Get(faults.NonceHeader)
+		nonce := s.sdk.attempts[0].Request.Header.Get(witness.NonceHeader)
 		got := g.arrived(nonce)
 		if len(got) != 1 {
 			t.Fatalf("%s: the server saw the SDK's request %d times", id, len(got))
 		}
-		own := g.arrived(s.exs[0].Request.Header.Get(faults.NonceHeader))[0]
+		own := g.arrived(s.exs[0].Request.Header.Get(witness.NonceHeader))[0]
 		if a, b := got[0].header["Authorization"], own.header["Authorization"]; !slices.Equal(a, b) || a == nil && id != "auth-missing-header" {
 			t.Errorf("%s: the SDK sent Authorization %q, the suite %q", id, a, b)
 		}
@@ -124,7 +124,7 @@ func TestTheSDKsDefaultRetriesAreCounted(t *testing.T) {
 	if len(c.attempts) != 2 || c.attempts[0].Response.Status != 503 || c.attempts[1].Response.Status != 200 || c.err != nil {
 		t.Fatalf("a 503 then a 200: %d attempt(s), error %v", len(c.attempts), c.err)
 	}
-	if n := len(g.arrived(c.attempts[0].Request.Header.Get(faults.NonceHeader))); n != 2 {
+	if n := len(g.arrived(c.attempts[0].Request.Header.Get(witness.NonceHeader))); n != 2 {
 		t.Fatalf("the server saw %d attempts, the call recorded 2", n)
 	}
 	if err := checkSDKRetried(evidence{sdkRetry: c}); err != nil {
@@ -203,7 +203,7 @@ func TestTheSDKSendsNothingFromTheEnvironment(t *testing.T) {
 	if len(c.attempts) != 1 || c.attempts[0].Response == nil {
 		t.Fatalf("the SDK's call: %+v", c)
 	}
-	got := g.arrived(c.attempts[0].Request.Header.Get(faults.NonceHeader))
+	got := g.arrived(c.attempts[0].Request.Header.Get(witness.NonceHeader))
 	if len(got) != 1 {
 		t.Fatalf("the target saw %d requests", len(got))
 	}

@@ -3,16 +3,14 @@ package suite
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/http"
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // send fills s with the scenario's exchanges, or says why it cannot be sent here.
@@ -32,12 +30,12 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 	}
 	if sc.Trigger != "" {
 		trig := t.offers.Triggers[sc.Trigger]
-		vars = withVar(vars, "trigger_model", trig.Model)
+		vars = withVar(vars, scenario.TriggerModelVar, trig.Model)
 		if trig.Header != "" {
 			name, value, _ := trig.SplitHeader()
 			h.Set(name, value)
-			if m, ok := vars["model"]; ok {
-				vars["trigger_model"] = m
+			if m, ok := vars[scenario.ModelVar]; ok {
+				vars[scenario.TriggerModelVar] = m
 			}
 		}
 	}
@@ -46,7 +44,7 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 	if sc.EachModel {
 		bindings = bindings[:0]
 		for _, m := range t.disc.models {
-			bindings = append(bindings, withVar(vars, "model", m))
+			bindings = append(bindings, withVar(vars, scenario.ModelVar, m))
 		}
 	}
 	for _, b := range bindings {
@@ -234,9 +232,9 @@ type request struct {
 
 // send1 sends the request once, with a fresh nonce.
 func (t *Target) send1(ctx context.Context, r request) *exchange.Exchange {
-	nonce := newNonce()
+	nonce := witness.NewNonce()
 	h := r.header.Clone()
-	h.Set(faults.NonceHeader, nonce)
+	h.Set(witness.NonceHeader, nonce)
 	body, _ := t.Scenarios.Body(r.sc, withVar(r.vars, scenario.NonceVar, nonce)) // send has built it once
 	var b exchange.Body
 	if body != nil {
@@ -246,13 +244,6 @@ func (t *Target) send1(ctx context.Context, r request) *exchange.Exchange {
 		b = exchange.Bytes(withoutStream(body.Head()))
 	}
 	return t.exchange(ctx, r.sc.Request.Method, r.path, h, b)
-}
-
-// newNonce is an exchange's own id, as the witness reads it: faults.NoncePrefix and 16 hex digits.
-func newNonce() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return faults.NoncePrefix + hex.EncodeToString(b[:])
 }
 
 // withoutStream is a streaming request's body without its stream member, found by its text so that a

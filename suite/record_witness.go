@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/exchange"
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // witnessWait bounds one question to the witness: it is gwconform's own upstream, next to the gateway.
@@ -18,7 +18,7 @@ const witnessWait = 5 * time.Second
 
 // sighting is what the upstream's witness said of one exchange, or why it could not say.
 type sighting struct {
-	faults.Sighting
+	witness.Sighting
 	err error
 }
 
@@ -30,7 +30,7 @@ func (t *Target) askWitness(ctx context.Context, s *sent) {
 	}
 	s.seen = map[*exchange.Exchange]sighting{}
 	for _, ex := range s.all() {
-		if nonce := ex.Request.Header.Get(faults.NonceHeader); nonce != "" {
+		if nonce := ex.Request.Header.Get(witness.NonceHeader); nonce != "" {
 			// Only an answer the gateway served can be a completion the upstream is still noting down.
 			served := ex.Response != nil && ex.Response.Status < 300
 			s.seen[ex] = t.ask(ctx, nonce, served)
@@ -70,7 +70,7 @@ func (t *Target) ask1(ctx context.Context, nonce string) sighting {
 		return sighting{err: err}
 	}
 	defer resp.Body.Close()
-	var sg faults.Sighting
+	var sg witness.Sighting
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &sg) != nil || sg.Nonce != nonce {
 		return sighting{err: fmt.Errorf("GET %s%s answered %d, not a sighting of that nonce", t.offers.Witness, nonce, resp.StatusCode)}

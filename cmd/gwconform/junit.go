@@ -113,11 +113,11 @@ func reproduction(spec types.SpecReport) string {
 	text := spec.Failure.Message
 	for _, e := range spec.ReportEntries {
 		switch e.Name {
-		case "negative":
+		case report.NegativeEntry:
 			text += "\n\nGenerated body:\n" + e.StringRepresentation()
-		case "transcript":
+		case report.TranscriptEntry:
 			text += "\n\n" + e.StringRepresentation()
-		case "curl":
+		case report.CurlEntry:
 			text += "\n\nReproduce:\n" + e.StringRepresentation()
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
+	"github.com/gwconform/gwconform/internal/witness"
 	"github.com/gwconform/gwconform/suite"
 )
 
@@ -114,7 +115,7 @@ func profileDraft(args []string, getenv func(string) string, stdout, stderr io.W
 			return fail(stderr, "profile draft: --upstream %s answered GET %s/models with %d, not its list of models: is it `gwconform upstream`?", o.upstream, up, status)
 		}
 		d.faults = faultIDs(listed, upListed)
-		d.witness = root.String() + faults.WitnessPath
+		d.witness = root.String() + witness.Path
 		if m, ok := d.faults[faults.Timeout.Key]; ok {
 			d.timeout = gw.probeTimeout(base, key, m, o.probeWait)
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // Bad input is one line on stderr and exit 2, before anything listens.
@@ -72,7 +73,7 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var base, witness string
+	var base, witnessURL string
 	var printed strings.Builder
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
@@ -81,7 +82,7 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 			base = f[2]
 		}
 		if f := strings.Fields(lines.Text()); len(f) > 1 && f[0] == "witness:" {
-			witness = f[1]
+			witnessURL = f[1]
 		}
 		if strings.HasPrefix(lines.Text(), "Ctrl-C") {
 			break
@@ -127,21 +128,21 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err != nil || len(list.Data) != 2+len(faults.All()) || list.Data[0].ID != "m-one" {
 		t.Fatalf("models: %v %+v", err, list)
 	}
-	const nonce = faults.NoncePrefix + "0123456789abcdef"
+	const nonce = witness.NoncePrefix + "0123456789abcdef"
 	resp = do(http.MethodPost, "/chat/completions", key, `{"model":"`+faults.Status500.Model+`","messages":[{"role":"user","content":"`+nonce+`"}]}`)
 	resp.Body.Close()
 	if resp.StatusCode != 500 {
 		t.Fatalf("%s: status %d", faults.Status500.Model, resp.StatusCode)
 	}
 	// The printed witness answers without a key, even on a strict upstream.
-	if !strings.HasSuffix(witness, faults.WitnessPath) {
+	if !strings.HasSuffix(witnessURL, witness.Path) {
 		t.Fatalf("no witness URL in:\n%s", printed.String())
 	}
-	resp, err = http.Get(witness + nonce)
+	resp, err = http.Get(witnessURL + nonce)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen faults.Sighting
+	var seen witness.Sighting
 	err = json.NewDecoder(resp.Body).Decode(&seen)
 	resp.Body.Close()
 	if err != nil || !seen.Reached || seen.Status != 500 {

@@ -3,7 +3,8 @@
 // `gwconform upstream`, exposes these ids, and the suite provokes each upstream failure through them.
 //
 // The package is the shared vocabulary of the upstream (which produces the faults) and the suite (which
-// provokes them and looks for the canaries); neither imports the other.
+// provokes them and looks for the canaries); neither imports the other. How the suite asks the upstream
+// whether a request reached it is the witness's protocol, in package witness.
 package faults
 
 import (
@@ -38,6 +39,16 @@ func All() []Fault {
 	return []Fault{Status500, Status503, Reset, Close, Timeout, SlowFirstByte, Malformed, Leak, Unverified, StreamBreak, Status400}
 }
 
+// Keys are the faults' profile keys, in All's order: what a profile's upstream.models and upstream.except,
+// and a scenario's fault, may name.
+func Keys() []string {
+	var keys []string
+	for _, f := range All() {
+		keys = append(keys, f.Key)
+	}
+	return keys
+}
+
 // Prefix starts every fault model's id: an id under it belongs to the fault vocabulary, known fault or not.
 const Prefix = "fault/"
 
@@ -68,37 +79,6 @@ const DefaultHold = 5 * time.Minute
 // AttestationHeader carries the upstream's confidential-compute verification result: "verified" on every
 // healthy answer, "failed" for the Unverified fault. Gateways serving confidential models check it.
 const AttestationHeader = "X-Attestation"
-
-// The witness: what lets the suite see, from the upstream's side, whether a request reached it. The suite
-// puts a nonce of its own in every request, in a header and in the prompt; the upstream remembers the
-// nonces it saw and answers GET WitnessPath+nonce on its own port with a Sighting.
-const (
-	NonceHeader = "X-Gwconform-Nonce"
-	// NoncePrefix starts every nonce; 16 lower-case hex digits follow it.
-	NoncePrefix = "gwc-n-"
-	WitnessPath = "/gwconform/witness/"
-)
-
-// NonceLen is a nonce's length: the prefix and 16 hex digits.
-const NonceLen = len(NoncePrefix) + 16
-
-// Sighting is the witness's answer about one nonce.
-type Sighting struct {
-	Nonce   string `json:"nonce"`
-	Reached bool   `json:"reached"`          // a request carrying it reached the upstream
-	Status  int    `json:"status,omitempty"` // what the upstream answered it, the last time
-	Times   int    `json:"times,omitempty"`  // how many requests carried it
-	// Completion says the upstream served a completion for it: on a paid upstream, a billed one.
-	Completion bool `json:"completion,omitempty"`
-}
-
-// Marker is in every answer the upstream writes, in the MarkerHeader header and in the body (an error's
-// message, a completion's system_fingerprint), so that an upstream answer relayed by a gateway is
-// recognised wherever it shows up.
-const (
-	MarkerHeader = "X-Gwconform-Upstream"
-	Marker       = "gwc-upstream-answer-7d2e"
-)
 
 // CanaryMessage is in the message of the 4xx the Status400 fault answers: a gateway must not relay it (UP-5).
 const CanaryMessage = "gwc-upstream-4xx-canary-3b9d"

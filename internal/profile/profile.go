@@ -20,6 +20,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/validate"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // Profile is the file as written.
@@ -265,16 +266,16 @@ func (p *Profile) validate() error {
 	}
 	if p.Upstream != nil {
 		for key := range p.Upstream.Models {
-			if _, ok := faultByKey(key); !ok {
-				errs = append(errs, fmt.Sprintf("upstream.models.%s is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
+			if !slices.Contains(faults.Keys(), key) {
+				errs = append(errs, fmt.Sprintf("upstream.models.%s is not a fault (want one of %s)", key, strings.Join(faults.Keys(), ", ")))
 			}
 		}
 		if p.Upstream.Prefix != "" && !p.Upstream.Faults {
 			errs = append(errs, "upstream.prefix maps the upstream's own fault ids, so it needs upstream.faults: true")
 		}
 		for _, key := range p.Upstream.Except {
-			if _, ok := faultByKey(key); !ok {
-				errs = append(errs, fmt.Sprintf("upstream.except names %s, which is not a fault (want one of %s)", key, strings.Join(faultKeys(), ", ")))
+			if !slices.Contains(faults.Keys(), key) {
+				errs = append(errs, fmt.Sprintf("upstream.except names %s, which is not a fault (want one of %s)", key, strings.Join(faults.Keys(), ", ")))
 			}
 		}
 		if len(p.Upstream.Except) > 0 && !p.Upstream.Faults {
@@ -387,23 +388,6 @@ func validEnvName(s string) bool {
 	return true
 }
 
-func faultByKey(key string) (faults.Fault, bool) {
-	for _, f := range faults.All() {
-		if f.Key == key {
-			return f, true
-		}
-	}
-	return faults.Fault{}, false
-}
-
-func faultKeys() []string {
-	var keys []string
-	for _, f := range faults.All() {
-		keys = append(keys, f.Key)
-	}
-	return keys
-}
-
 func (p *Profile) lacks(feature string) bool { return slices.Contains(p.Lacks, feature) }
 
 // lackedButOffered refuses a profile that says a feature is absent and, in the same breath, says how to
@@ -439,7 +423,7 @@ func WitnessURL(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	u.Path = faults.WitnessPath
+	u.Path = witness.Path
 	return u.String(), nil
 }
 
@@ -452,9 +436,9 @@ func UpstreamRoot(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q is not an http(s) URL such as http://127.0.0.1:8081", raw)
 	}
 	switch strings.TrimRight(u.Path, "/") {
-	case "", "/v1", strings.TrimSuffix(faults.WitnessPath, "/"):
+	case "", "/v1", strings.TrimSuffix(witness.Path, "/"):
 	default:
-		return nil, fmt.Errorf("%q is not the upstream's witness or base: want http://host:port, http://host:port/v1 or http://host:port%s", raw, faults.WitnessPath)
+		return nil, fmt.Errorf("%q is not the upstream's witness or base: want http://host:port, http://host:port/v1 or http://host:port%s", raw, witness.Path)
 	}
 	u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
 	return u, nil

@@ -100,10 +100,10 @@ func (f *Finding) add(s *Spec) {
 		f.Transcript = s.Transcript
 	}
 	if f.Curl == "" {
-		f.Curl, _ = s.Entry("curl")
+		f.Curl, _ = s.Entry(CurlEntry)
 	}
 	if f.Negative == "" {
-		f.Negative, _ = s.Entry("negative")
+		f.Negative, _ = s.Entry(NegativeEntry)
 	}
 }
 

@@ -50,7 +50,7 @@ func newSpec(sr types.SpecReport, sel selection, info SpecInfo) *Spec {
 			s.Blocked = blockOf(e)
 			continue
 		}
-		if e.Name == "transcript" {
+		if e.Name == TranscriptEntry {
 			s.Transcript = strings.Trim(entryValue(e), "\n")
 			continue
 		}

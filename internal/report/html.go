@@ -108,7 +108,7 @@ func (r *Result) WriteHTML(w io.Writer) error {
 			f.Finding = byScenario[s.Scenario]
 		}
 		for _, e := range s.Entries {
-			if e.Name == "curl" && f.Curl == "" {
+			if e.Name == CurlEntry && f.Curl == "" {
 				f.Curl = e.Value
 				continue
 			}

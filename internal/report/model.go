@@ -123,9 +123,23 @@ const (
 	// Harness states are Ginkgo's own names: panicked, timedout, interrupted, aborted.
 )
 
-// BlockEntry names the report entry that carries a spec's Block: the suite adds it before skipping the
-// spec, and the report reads it back as the typed value.
-const BlockEntry = "blocked"
+// The report entries a spec carries its evidence in, by name: the suite adds them, and the report and the
+// JUnit writer read them back. The names are in the JSON report's entries.
+const (
+	// AnswerEntry is the first answer's status and error.type, on every scenario's first spec: what the
+	// target chose where the contract leaves it open.
+	AnswerEntry = "answer"
+	// TranscriptEntry is the exchanges behind a failure, redacted: the report holds it as Spec.Transcript.
+	TranscriptEntry = "transcript"
+	// NegativeEntry is a failed generated body's case, the smaller body that fails the same way and the
+	// command that replays it.
+	NegativeEntry = "negative"
+	// CurlEntry is the curl line that sends a failure's first request again, by hand.
+	CurlEntry = "curl"
+	// BlockEntry carries a spec's Block: the suite adds it before skipping the spec, and the report reads it
+	// back as the typed value.
+	BlockEntry = "blocked"
+)
 
 // Block is why a spec could not be made: the answer lacks what the check reads, and that lack is another
 // requirement's failure (By). The spec's own requirements are then blocked by By, never met and never
@@ -190,7 +204,7 @@ type Spec struct {
 	container, leaf string // the name's two parts, for a finding's title and its reasons
 }
 
-// Entry is one report entry of a spec: "answer", "curl", "violations", ...
+// Entry is one report entry of a spec: an AnswerEntry, a CurlEntry, ...
 type Entry struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`

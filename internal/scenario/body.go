@@ -13,20 +13,65 @@ import (
 	"github.com/gwconform/gwconform/internal/faults"
 )
 
+// The placeholders a body or a path may use, by name: a body writes Ref(ModelVar), {{model}}, and a run
+// binds vars[ModelVar] to the model it chose.
+const (
+	ModelVar                 = "model"
+	ModelWithoutMaxTokensVar = "model_without_max_tokens"
+	UnknownModelVar          = "unknown_model"
+	TriggerModelVar          = "trigger_model"
+	BurstModelVar            = "burst_model"
+	ConfidentialModelVar     = "confidential_model"
+	// PromptVar and FaultModelVar are Derived: the set fills them itself.
+	PromptVar     = "prompt"
+	FaultModelVar = "fault_model"
+)
+
+// faultVarPrefix starts the placeholder of each upstream fault's model: fault_status_500 and so on.
+const faultVarPrefix = "fault_"
+
+// FaultVar is the placeholder of the model that provokes the fault of that key: fault_<key>.
+func FaultVar(key string) string { return faultVarPrefix + key }
+
+// FaultOfVar is the fault key of a FaultVar placeholder. FaultModelVar is none: which fault it stands for
+// is its scenario's.
+func FaultOfVar(name string) (key string, ok bool) {
+	if name == FaultModelVar {
+		return "", false
+	}
+	return strings.CutPrefix(name, faultVarPrefix)
+}
+
+// EachModelNeed is what a scenario sent once per listed model (EachModel) needs: the ids the catalogue
+// lists, which no one placeholder names.
+const EachModelNeed = "each_model"
+
+// Ref is how a body or a path refers to the placeholder name: {{name}}.
+func Ref(name string) string { return "{{" + name + "}}" }
+
+// refs are the placeholders, as a body writes them, in a list.
+func refs(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = Ref(n)
+	}
+	return strings.Join(out, ", ")
+}
+
 // Placeholders are the values a body may leave to run time, because only the target's catalogue knows them.
 var Placeholders = func() map[string]string {
 	p := map[string]string{
-		"model":                    "a model id listed by GET /v1/models",
-		"model_without_max_tokens": "a listed model whose supported_parameters lack max_tokens",
-		"unknown_model":            "a model id that no catalogue lists",
-		"trigger_model":            "the model the profile's trigger names, else {{model}} (the trigger is a header)",
-		"burst_model":              "{{unknown_model}}, or {{model}} when the profile's burst sends completions",
-		"confidential_model":       "a confidential model the profile names (confidential_model)",
+		ModelVar:                 "a model id listed by GET /v1/models",
+		ModelWithoutMaxTokensVar: "a listed model whose supported_parameters lack max_tokens",
+		UnknownModelVar:          "a model id that no catalogue lists",
+		TriggerModelVar:          "the model the profile's trigger names, else " + Ref(ModelVar) + " (the trigger is a header)",
+		BurstModelVar:            Ref(UnknownModelVar) + ", or " + Ref(ModelVar) + " when the profile's burst sends completions",
+		ConfidentialModelVar:     "a confidential model the profile names (confidential_model)",
 	}
 	// Every upstream fault is provoked through its own model: {{fault_status_500}} and so on. A body names it
 	// {{fault_model}} and its scenario the fault (fault: status_500), so one body serves every fault.
 	for _, f := range faults.All() {
-		p["fault_"+f.Key] = "the model id that provokes: " + f.Does
+		p[FaultVar(f.Key)] = "the model id that provokes: " + f.Does
 	}
 	return p
 }()
@@ -34,17 +79,17 @@ var Placeholders = func() map[string]string {
 // Derived are the placeholders a body may use that the set derives itself, so Needs never reports
 // one: {{prompt}} needs nothing, {{fault_model}} needs {{fault_<fault>}} and is reported as that.
 var Derived = map[string]string{
-	"prompt":      "the canary prompt, CanaryPrompt, then the exchange's nonce",
-	"fault_model": "the model id that provokes the scenario's fault: {{fault_<fault>}}",
+	PromptVar:     "the canary prompt, CanaryPrompt, then the exchange's nonce",
+	FaultModelVar: "the model id that provokes the scenario's fault: " + Ref(FaultVar("<fault>")),
 }
 
 // need is what a placeholder of s stands for among the values a run provides: "" for none.
 func (s Scenario) need(name string) string {
 	switch name {
-	case "prompt":
+	case PromptVar:
 		return ""
-	case "fault_model":
-		return "fault_" + s.Fault // Load refuses {{fault_model}} without a fault
+	case FaultModelVar:
+		return FaultVar(s.Fault) // Load refuses {{fault_model}} without a fault
 	}
 	return name
 }
@@ -119,7 +164,7 @@ func Path(tmpl string, vars map[string]string) (string, error) {
 		return strings.Join(segs, "/") // a provider-prefixed id (openai/gpt-4o) keeps its path, as clients send it
 	})
 	if len(missing) > 0 {
-		return "", fmt.Errorf("no value for {{%s}}", strings.Join(missing, "}}, {{"))
+		return "", fmt.Errorf("no value for %s", refs(missing))
 	}
 	return out, nil
 }
@@ -168,7 +213,7 @@ func render(s Scenario, tmpl []byte, vars map[string]string) ([]byte, error) {
 		return q[1 : len(q)-1]
 	})
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("no value for {{%s}}", strings.Join(missing, "}}, {{"))
+		return nil, fmt.Errorf("no value for %s", refs(missing))
 	}
 	if out == nil {
 		out = []byte{} // an empty body is still a body (REQ-1)
@@ -188,7 +233,8 @@ func (c *Set) template(r Request) ([]byte, error) {
 	return nil, nil
 }
 
-// The oversized body is a well-formed chat request whose prompt is padding: only its size is wrong.
+// The oversized body is a well-formed chat request whose prompt is padding: only its size is wrong. It is a
+// template as a body file is, its placeholders checked as a file's are.
 const (
 	oversizedHead = `{"model": "{{model}}", "messages": [{"role": "user", "content": "{{prompt}} `
 	oversizedTail = `"}]}`

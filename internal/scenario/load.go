@@ -9,7 +9,6 @@ import (
 	"path"
 	"slices"
 	"sort"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -108,7 +107,7 @@ func Load(fsys fs.FS, checks Checks) (*Set, error) {
 // prompt sent and the prompt ENV-8 looks for in answers are the one constant.
 func refuseCanary(where string, data []byte) error {
 	if bytes.Contains(data, []byte(CanaryPrompt)) {
-		return fmt.Errorf("%s: holds the canary prompt %q literally: write {{prompt}}, which is filled with it", where, CanaryPrompt)
+		return fmt.Errorf("%s: holds the canary prompt %q literally: write %s, which is filled with it", where, CanaryPrompt, Ref(PromptVar))
 	}
 	return nil
 }
@@ -128,17 +127,17 @@ func (c *Set) checkPlaceholders(s Scenario) error {
 	for _, name := range used {
 		_, known := Placeholders[name]
 		if _, derived := Derived[name]; !known && !derived {
-			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
+			return fmt.Errorf("scenario %q: unknown placeholder %s", s.ID, Ref(name))
 		}
-		if key, ok := strings.CutPrefix(name, "fault_"); ok && known {
-			return fmt.Errorf("scenario %q: write {{fault_model}} and fault: %s, not {{%s}}", s.ID, key, name)
+		if key, ok := FaultOfVar(name); ok && known {
+			return fmt.Errorf("scenario %q: write %s and fault: %s, not %s", s.ID, Ref(FaultModelVar), key, Ref(name))
 		}
 	}
-	switch usesFault := slices.Contains(used, "fault_model"); {
+	switch usesFault := slices.Contains(used, FaultModelVar); {
 	case usesFault && s.Fault == "":
-		return fmt.Errorf("scenario %q: {{fault_model}} needs fault: naming the upstream fault", s.ID)
+		return fmt.Errorf("scenario %q: %s needs fault: naming the upstream fault", s.ID, Ref(FaultModelVar))
 	case !usesFault && s.Fault != "":
-		return fmt.Errorf("scenario %q: fault needs a body that uses {{fault_model}}", s.ID)
+		return fmt.Errorf("scenario %q: fault needs a body that uses %s", s.ID, Ref(FaultModelVar))
 	}
 	paths := []byte(s.Request.Path)
 	for _, ctl := range s.Controls {
@@ -146,14 +145,14 @@ func (c *Set) checkPlaceholders(s Scenario) error {
 	}
 	for _, name := range placeholdersIn(paths) {
 		if _, derived := Derived[name]; derived {
-			return fmt.Errorf("scenario %q: {{%s}} is filled in a body only, not in a path", s.ID, name)
+			return fmt.Errorf("scenario %q: %s is filled in a body only, not in a path", s.ID, Ref(name))
 		}
 		if _, ok := Placeholders[name]; !ok {
-			return fmt.Errorf("scenario %q: unknown placeholder {{%s}}", s.ID, name)
+			return fmt.Errorf("scenario %q: unknown placeholder %s", s.ID, Ref(name))
 		}
 	}
-	if s.EachModel && !slices.Contains(placeholdersIn(tmpl), "model") {
-		return fmt.Errorf("scenario %q: each_model needs a body that uses {{model}}", s.ID)
+	if s.EachModel && !slices.Contains(placeholdersIn(tmpl), ModelVar) {
+		return fmt.Errorf("scenario %q: each_model needs a body that uses %s", s.ID, Ref(ModelVar))
 	}
 	return nil
 }

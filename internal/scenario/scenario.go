@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/negative"
 )
 
@@ -32,7 +31,7 @@ type Scenario struct {
 	// Trigger names the profile's way to provoke the condition (server_error, unavailable): a model id
 	// bound to {{trigger_model}}, or a header added to the request.
 	Trigger string `yaml:"trigger"`
-	// Fault names the upstream fault the scenario provokes, a key of faults.All() (status_500, reset, ...): its
+	// Fault names the upstream fault the scenario provokes, one of faults.Keys() (status_500, reset, ...): its
 	// body says {{fault_model}}, the model the profile names for it (upstream.models.<fault>).
 	Fault string `yaml:"fault"`
 	// Burst sends the request repeatedly, within the profile's bounds, until the first 429 (LIMIT-1).
@@ -78,15 +77,6 @@ var ControlNames = []string{ControlProper, ControlRefused, ControlListed, Contro
 
 // Facts a scenario's When may name.
 var Facts = []string{"models_public", "models_need_key"}
-
-// FaultKeys are the faults a scenario may name: the keys of faults.All().
-func FaultKeys() []string {
-	var keys []string
-	for _, f := range faults.All() {
-		keys = append(keys, f.Key)
-	}
-	return keys
-}
 
 // Request is what the suite sends. Path is relative to the target's base URL (which ends in /v1).
 type Request struct {

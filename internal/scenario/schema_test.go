@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gwconform/gwconform/fixtures"
+	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/validate"
 	"github.com/gwconform/gwconform/schemas"
@@ -116,7 +117,7 @@ func TestTheSchemaEnumsAreTheCodes(t *testing.T) {
 	sorted := func(v []string) []string { return slices.Sorted(slices.Values(v)) }
 	cases := map[string]struct{ schema, code []string }{
 		"credential":     {s.Definitions["credential"].Enum, CredentialNames()},
-		"fault":          {s.Definitions["fault"].Enum, FaultKeys()},
+		"fault":          {s.Definitions["fault"].Enum, faults.Keys()},
 		"trigger":        {s.Definitions["scenario"].Properties["trigger"].Enum, profile.Triggers},
 		"when":           {s.Definitions["scenario"].Properties["when"].Enum, Facts},
 		"expect.like":    {s.Definitions["expect"].Properties["like"].Enum, ControlNames},

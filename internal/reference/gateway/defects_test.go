@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 func TestDefectList(t *testing.T) {
@@ -274,7 +275,7 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 				e := got.envelope(t)
 				if got.status != base.status || e.Type != TypeUpstream ||
 					!strings.Contains(e.Message, faults.CanarySecret) || !strings.Contains(e.Message, faults.CanaryHost) ||
-					!strings.Contains(e.Message, faults.Marker) {
+					!strings.Contains(e.Message, witness.Marker) {
 					t.Fatalf("status %d: %s", got.status, got.body)
 				}
 			},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/reference/upstream"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 const (
@@ -177,7 +178,7 @@ func send(t *testing.T, client *http.Client, base string, req request) result {
 	}
 	// The upstream marks every body it writes: an error carrying the mark
 	// relays the upstream's words, whatever they are.
-	if res.status >= 400 && bytes.Contains(res.body, []byte(faults.Marker)) {
+	if res.status >= 400 && bytes.Contains(res.body, []byte(witness.Marker)) {
 		t.Fatalf("status %d relays the upstream's body: %s", res.status, res.body)
 	}
 	return res

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 const (
@@ -99,8 +99,8 @@ func (g *Gateway) upstreamRequest(ctx context.Context, in http.Header, req *chat
 	if g.upstreamKey != "" {
 		up.Header.Set("Authorization", "Bearer "+g.upstreamKey)
 	}
-	for _, v := range in.Values(faults.NonceHeader) {
-		up.Header.Add(faults.NonceHeader, v)
+	for _, v := range in.Values(witness.NonceHeader) {
+		up.Header.Add(witness.NonceHeader, v)
 	}
 	return up, nil
 }

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/reference/upstream"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 func TestProxySuccess(t *testing.T) {
@@ -306,14 +306,14 @@ func TestNonceHeaderReachesTheUpstream(t *testing.T) {
 	t.Cleanup(func() { _ = up.Close() })
 	g := startGateway(t, Config{UpstreamURL: up.URL})
 	for i, extra := range []string{"", `"stream":true`} {
-		nonce := faults.NoncePrefix + strings.Repeat(strconv.Itoa(i), 16)
+		nonce := witness.NoncePrefix + strings.Repeat(strconv.Itoa(i), 16)
 		hr, err := http.NewRequest(http.MethodPost, g.URL+"/v1/chat/completions", chat("ref/chat-small", extra))
 		if err != nil {
 			t.Fatal(err)
 		}
 		hr.Header.Set("Authorization", "Bearer "+testKey)
 		hr.Header.Set("Content-Type", "application/json")
-		hr.Header.Set(faults.NonceHeader, nonce)
+		hr.Header.Set(witness.NonceHeader, nonce)
 		resp, err := http.DefaultClient.Do(hr)
 		if err != nil {
 			t.Fatal(err)
@@ -327,7 +327,7 @@ func TestNonceHeaderReachesTheUpstream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var seen faults.Sighting
+		var seen witness.Sighting
 		err = json.NewDecoder(resp.Body).Decode(&seen)
 		resp.Body.Close()
 		if err != nil || !seen.Reached || seen.Times != 1 {

@@ -62,7 +62,7 @@ type Stack struct {
 	FaultModels map[string]string
 	// UpstreamURL is the built-in upstream's base URL, ending in /v1.
 	UpstreamURL string
-	// WitnessURL is the upstream's witness, faults.WitnessPath on its port:
+	// WitnessURL is the upstream's witness, witness.Path on its port:
 	// a nonce appended to it asks whether a request carrying it got past the
 	// gateway.
 	WitnessURL string

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 func TestStack(t *testing.T) {
@@ -120,25 +121,25 @@ func TestCloseIsBounded(t *testing.T) {
 // reached the upstream, a request the gateway refused did not.
 func TestWitness(t *testing.T) {
 	s := start(t, Options{})
-	if !strings.HasSuffix(s.WitnessURL, faults.WitnessPath) || strings.TrimSuffix(s.WitnessURL, faults.WitnessPath)+"/v1" != s.UpstreamURL {
+	if !strings.HasSuffix(s.WitnessURL, witness.Path) || strings.TrimSuffix(s.WitnessURL, witness.Path)+"/v1" != s.UpstreamURL {
 		t.Fatalf("WitnessURL %q beside UpstreamURL %q", s.WitnessURL, s.UpstreamURL)
 	}
 	for _, tc := range []struct {
 		name, key, body string
 		status          int
-		want            faults.Sighting
+		want            witness.Sighting
 	}{
 		{"completion", s.APIKey, `{"model":"ref/chat-small","messages":[{"role":"user","content":"NONCE: hi"}]}`, 200,
-			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+			witness.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
 		{"upstream fault", s.APIKey, `{"model":"` + s.FaultModels[faults.Status400.Key] + `","messages":[{"role":"user","content":"NONCE: hi"}]}`, 502,
-			faults.Sighting{Reached: true, Status: 400, Times: 1}},
+			witness.Sighting{Reached: true, Status: 400, Times: 1}},
 		{"refused by the gateway", s.APIKey, `{"model":"ref/chat-small","max_tokens":"ten","messages":[{"role":"user","content":"NONCE: hi"}]}`, 400,
-			faults.Sighting{}},
+			witness.Sighting{}},
 		{"wrong key", "gwc-wrong", `{"model":"ref/chat-small","messages":[{"role":"user","content":"NONCE: hi"}]}`, 401,
-			faults.Sighting{}},
+			witness.Sighting{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			nonce := faults.NoncePrefix + fmt.Sprintf("%016x", rand.Uint64())
+			nonce := witness.NoncePrefix + fmt.Sprintf("%016x", rand.Uint64())
 			if status, body := post(t, s, tc.key, strings.ReplaceAll(tc.body, "NONCE", nonce)); status != tc.status {
 				t.Fatalf("status %d: %s", status, body)
 			}
@@ -146,7 +147,7 @@ func TestWitness(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got faults.Sighting
+			var got witness.Sighting
 			err = json.NewDecoder(resp.Body).Decode(&got)
 			resp.Body.Close()
 			want := tc.want

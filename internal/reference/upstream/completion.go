@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // behaviour answers one chat completion for a model id.
@@ -54,7 +55,7 @@ func completion(req *chatRequest) map[string]any {
 		"model":   req.Model,
 		// Where OpenAI names its backend configuration: the marker shows
 		// what a gateway relays of the upstream's completion.
-		"system_fingerprint": faults.Marker,
+		"system_fingerprint": witness.Marker,
 		"choices": []any{map[string]any{
 			"index":         0,
 			"message":       map[string]any{"role": "assistant", "content": reply},
@@ -87,7 +88,7 @@ func streamEvents(req *chatRequest) []string {
 			"object":             "chat.completion.chunk",
 			"created":            created,
 			"model":              req.Model,
-			"system_fingerprint": faults.Marker,
+			"system_fingerprint": witness.Marker,
 			"choices":            []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
 		})
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // faultBehaviours gives every fault of faults.All() its misbehaviour. The
@@ -136,7 +137,7 @@ func malformed(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	w.Header().Set(faults.AttestationHeader, attestVerified)
 	w.WriteHeader(http.StatusOK)
 	// Cut short after the marker, so that a gateway relaying it is known.
-	_, _ = io.WriteString(w, `{"system_fingerprint": "`+faults.Marker+`", "id": "chatcmpl-`)
+	_, _ = io.WriteString(w, `{"system_fingerprint": "`+witness.Marker+`", "id": "chatcmpl-`)
 }
 
 // leak is what a careless provider sends: internals a gateway must never

@@ -2,15 +2,13 @@ package upstream
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 func start(t *testing.T, cfg Config) *Server {
@@ -76,19 +74,12 @@ func readAll(t *testing.T, resp *http.Response) []byte {
 	return data
 }
 
-// newNonce is a fresh nonce, as the suite makes them.
-func newNonce() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return faults.NoncePrefix + hex.EncodeToString(b)
-}
-
 // ask is the witness's answer about nonce; it fails the test on anything
 // but a 200 with a Sighting.
-func ask(t *testing.T, s *Server, nonce string) faults.Sighting {
+func ask(t *testing.T, s *Server, nonce string) witness.Sighting {
 	t.Helper()
 	resp, body := send(t, http.MethodGet, s.WitnessURL+nonce, "", "")
-	var got faults.Sighting
+	var got witness.Sighting
 	if err := json.Unmarshal(body, &got); resp.StatusCode != http.StatusOK || err != nil || got.Nonce != nonce {
 		t.Fatalf("witness for %s: status %d: %s", nonce, resp.StatusCode, body)
 	}
@@ -103,7 +94,7 @@ func post(ctx context.Context, s *Server, header, body string) (int, error) {
 		return 0, err
 	}
 	if header != "" {
-		req.Header.Set(faults.NonceHeader, header)
+		req.Header.Set(witness.NonceHeader, header)
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Do(req)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // Every answer carries the marker in its header and in its body, where a
@@ -17,7 +18,7 @@ import (
 func TestEveryAnswerIsMarked(t *testing.T) {
 	s := start(t, Config{Models: []string{"m"}, Hold: 10 * time.Millisecond})
 	strict := start(t, Config{Models: []string{"m"}, Strict: true})
-	suffix := " [" + faults.Marker + "]"
+	suffix := " [" + witness.Marker + "]"
 	errorMessage := func(t *testing.T, body []byte) {
 		t.Helper()
 		var e struct{ Error struct{ Message string } }
@@ -31,7 +32,7 @@ func TestEveryAnswerIsMarked(t *testing.T) {
 			Object      string
 			Fingerprint string `json:"system_fingerprint"`
 		}
-		if err := json.Unmarshal(body, &c); err != nil || c.Object != "chat.completion" || c.Fingerprint != faults.Marker {
+		if err := json.Unmarshal(body, &c); err != nil || c.Object != "chat.completion" || c.Fingerprint != witness.Marker {
 			t.Fatalf("completion without the marker: %s", body)
 		}
 	}
@@ -47,7 +48,7 @@ func TestEveryAnswerIsMarked(t *testing.T) {
 			var c struct {
 				Fingerprint string `json:"system_fingerprint"`
 			}
-			if err := json.Unmarshal([]byte(data), &c); err != nil || c.Fingerprint != faults.Marker {
+			if err := json.Unmarshal([]byte(data), &c); err != nil || c.Fingerprint != witness.Marker {
 				t.Fatalf("chunk without the marker: %s", data)
 			}
 		}
@@ -71,7 +72,7 @@ func TestEveryAnswerIsMarked(t *testing.T) {
 		{"status 400", http.MethodPost, "/chat/completions", `{"model":"` + faults.Status400.Model + `"}`, false, 400, errorMessage},
 		{"leak", http.MethodPost, "/chat/completions", `{"model":"` + faults.Leak.Model + `"}`, false, 500, errorMessage},
 		{"malformed", http.MethodPost, "/chat/completions", `{"model":"` + faults.Malformed.Model + `"}`, false, 200, func(t *testing.T, body []byte) {
-			if json.Valid(body) || !strings.Contains(string(body), faults.Marker) {
+			if json.Valid(body) || !strings.Contains(string(body), witness.Marker) {
 				t.Fatalf("malformed answer %s", body)
 			}
 		}},
@@ -83,8 +84,8 @@ func TestEveryAnswerIsMarked(t *testing.T) {
 				base = strict.URL
 			}
 			resp, body := send(t, tc.method, base+tc.path, "", tc.body)
-			if resp.StatusCode != tc.status || resp.Header.Get(faults.MarkerHeader) != faults.Marker {
-				t.Fatalf("status %d, %s %q: %s", resp.StatusCode, faults.MarkerHeader, resp.Header.Get(faults.MarkerHeader), body)
+			if resp.StatusCode != tc.status || resp.Header.Get(witness.MarkerHeader) != witness.Marker {
+				t.Fatalf("status %d, %s %q: %s", resp.StatusCode, witness.MarkerHeader, resp.Header.Get(witness.MarkerHeader), body)
 			}
 			tc.check(t, body)
 		})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // Server is a running provider.
@@ -56,7 +57,7 @@ func Start(cfg Config) (*Server, error) {
 	stop := make(chan struct{})
 	s := &Server{
 		URL:        "http://" + ln.Addr().String() + "/v1",
-		WitnessURL: "http://" + ln.Addr().String() + faults.WitnessPath,
+		WitnessURL: "http://" + ln.Addr().String() + witness.Path,
 		srv: &http.Server{
 			Handler:           newHandler(cfg, stop),
 			ReadHeaderTimeout: 5 * time.Second,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // Config describes the models the provider serves and the key it expects.
@@ -58,11 +59,11 @@ type handler struct {
 	// behaviours is consulted before the catalogue, so that a fault model
 	// takes effect whatever the healthy models are.
 	behaviours map[string]behaviour
-	witness    *witness
+	witness    *sightings
 }
 
 // NewHandler returns the provider's HTTP handler, rooted at /v1, with its
-// witness at faults.WitnessPath. Its holding faults end with their hold or
+// witness at witness.Path. Its holding faults end with their hold or
 // their client; Start's also end on Close.
 func NewHandler(cfg Config) http.Handler {
 	return newHandler(cfg, nil)
@@ -74,7 +75,7 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 		models:   make(map[string]bool, len(cfg.Models)),
 		strict:   cfg.Strict,
 		fallback: defaultModel,
-		witness:  newWitness(witnessLimit),
+		witness:  newSightings(witnessLimit),
 		behaviours: faultBehaviours(holder{
 			hold: cmp.Or(max(cfg.Hold, 0), faults.DefaultHold),
 			stop: stop,
@@ -100,9 +101,9 @@ func newHandler(cfg Config, stop <-chan struct{}) *handler {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// On every answer, so that one relayed by a gateway, even in part, is
 	// recognised as the upstream's.
-	w.Header().Set(faults.MarkerHeader, faults.Marker)
+	w.Header().Set(witness.MarkerHeader, witness.Marker)
 	switch {
-	case strings.HasPrefix(r.URL.Path, faults.WitnessPath):
+	case strings.HasPrefix(r.URL.Path, witness.Path):
 		h.witness.serve(w, r)
 	case r.URL.Path == "/v1/chat/completions":
 		// Whatever the method, the key or the body: a request that got
@@ -227,7 +228,7 @@ func writeError(w http.ResponseWriter, status int, typ, code, message string) {
 
 // marked ends an error message with the marker: a gateway that shows the
 // upstream's message shows the marker with it.
-func marked(message string) string { return message + " [" + faults.Marker + "]" }
+func marked(message string) string { return message + " [" + witness.Marker + "]" }
 
 func (e *refusal) write(w http.ResponseWriter) {
 	var param any

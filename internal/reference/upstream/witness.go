@@ -2,13 +2,14 @@ package upstream
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // witnessLimit bounds the log: the suite asks about a nonce soon after
@@ -21,32 +22,32 @@ const witnessLimit = 4096
 // scan of every byte.
 const scanLimit = 1 << 20
 
-// witness remembers which nonces reached the upstream and how each was
+// sightings remembers which nonces reached the upstream and how each was
 // answered, so that the suite can tell a refusal the gateway made alone
 // from one it passed on, and a request it never forwarded from one it did.
-type witness struct {
+type sightings struct {
 	mu    sync.Mutex
 	limit int
-	seen  map[string]*faults.Sighting
+	seen  map[string]*witness.Sighting
 	// order holds the nonces in the order they were first seen, as a ring
 	// once full; oldest is the next to go.
 	order  []string
 	oldest int
 }
 
-func newWitness(limit int) *witness {
-	return &witness{limit: limit, seen: make(map[string]*faults.Sighting)}
+func newSightings(limit int) *sightings {
+	return &sightings{limit: limit, seen: make(map[string]*witness.Sighting)}
 }
 
 // arrived counts a request for each of its nonces, before it is answered:
 // a request that a fault holds has reached the upstream all the same.
-func (wt *witness) arrived(nonces []string) {
+func (wt *sightings) arrived(nonces []string) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	for _, n := range nonces {
 		s, ok := wt.seen[n]
 		if !ok {
-			s = &faults.Sighting{Nonce: n}
+			s = &witness.Sighting{Nonce: n}
 			wt.remember(n, s)
 		}
 		s.Reached = true
@@ -54,7 +55,7 @@ func (wt *witness) arrived(nonces []string) {
 	}
 }
 
-func (wt *witness) remember(n string, s *faults.Sighting) {
+func (wt *sightings) remember(n string, s *witness.Sighting) {
 	wt.seen[n] = s
 	if len(wt.order) < wt.limit {
 		wt.order = append(wt.order, n)
@@ -67,7 +68,7 @@ func (wt *witness) remember(n string, s *faults.Sighting) {
 
 // answered records how a request was answered. A completion once served
 // stays served: it was paid for, whatever later requests got.
-func (wt *witness) answered(nonces []string, status int, completion bool) {
+func (wt *sightings) answered(nonces []string, status int, completion bool) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	for _, n := range nonces {
@@ -79,27 +80,27 @@ func (wt *witness) answered(nonces []string, status int, completion bool) {
 	}
 }
 
-func (wt *witness) sighting(nonce string) faults.Sighting {
+func (wt *sightings) sighting(nonce string) witness.Sighting {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	if s, ok := wt.seen[nonce]; ok {
 		return *s
 	}
-	return faults.Sighting{Nonce: nonce}
+	return witness.Sighting{Nonce: nonce}
 }
 
-// serve answers GET faults.WitnessPath+nonce. It needs no key, even in
+// serve answers GET witness.Path+nonce. It needs no key, even in
 // strict mode: the suite asks, not the gateway.
-func (wt *witness) serve(w http.ResponseWriter, r *http.Request) {
+func (wt *sightings) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "Method not allowed.")
 		return
 	}
-	nonce := strings.TrimPrefix(r.URL.Path, faults.WitnessPath)
-	if !validNonce(nonce) {
+	nonce := strings.TrimPrefix(r.URL.Path, witness.Path)
+	if !witness.IsNonce(nonce) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_nonce",
-			"A nonce is "+faults.NoncePrefix+" followed by 16 lower-case hex digits.")
+			fmt.Sprintf("A nonce is %s followed by %d lower-case hex digits.", witness.NoncePrefix, witness.NonceDigits))
 		return
 	}
 	// A sighting changes with every request: no cache may answer for it.
@@ -110,13 +111,13 @@ func (wt *witness) serve(w http.ResponseWriter, r *http.Request) {
 // observe logs the request's nonces, then serves it through next and
 // records the answer. The first scanLimit bytes of the body are read here
 // and handed on to next unchanged.
-func (wt *witness) observe(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+func (wt *sightings) observe(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
 	head, _ := io.ReadAll(io.LimitReader(r.Body, scanLimit))
 	r.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
-	nonces := noncesIn(r.Header.Values(faults.NonceHeader), head)
+	nonces := noncesIn(r.Header.Values(witness.NonceHeader), head)
 	wt.arrived(nonces)
 	rec := &recorder{ResponseWriter: w}
 	returned := false
@@ -143,15 +144,15 @@ func noncesIn(header []string, body []byte) []string {
 		}
 	}
 	for _, h := range header {
-		if h = strings.TrimSpace(h); validNonce(h) {
+		if h = strings.TrimSpace(h); witness.IsNonce(h) {
 			add(h)
 		}
 	}
-	prefix := []byte(faults.NoncePrefix)
+	prefix := []byte(witness.NoncePrefix)
 	for i := bytes.Index(body, prefix); i >= 0; {
-		end := i + faults.NonceLen
+		end := i + witness.NonceLen
 		// A longer run of hex digits is some other token, not a nonce.
-		if end <= len(body) && validNonce(string(body[i:end])) && (end == len(body) || !isHex(body[end])) {
+		if end <= len(body) && witness.IsNonce(string(body[i:end])) && (end == len(body) || !witness.IsNonceDigit(body[end])) {
 			add(string(body[i:end]))
 		}
 		next := bytes.Index(body[i+len(prefix):], prefix)
@@ -162,20 +163,3 @@ func noncesIn(header []string, body []byte) []string {
 	}
 	return out
 }
-
-func validNonce(s string) bool {
-	digits, ok := strings.CutPrefix(s, faults.NoncePrefix)
-	if !ok || len(s) != faults.NonceLen {
-		return false
-	}
-	for i := range len(digits) {
-		if !isHex(digits[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// isHex accepts lower-case digits only: that is how the suite writes them,
-// and one spelling keeps a nonce one key.
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }

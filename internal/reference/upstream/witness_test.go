@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 // The witness finds a nonce in the header, or anywhere in the first MiB of
@@ -25,30 +26,30 @@ func TestWitnessFindsNonces(t *testing.T) {
 		name string
 		// header and body build the request from the nonce under test.
 		header, body func(n string) string
-		want         faults.Sighting
+		want         witness.Sighting
 	}{
 		{"header only", func(n string) string { return n }, func(string) string { return `{"model":"m"}` },
-			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+			witness.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
 		{"prompt only", func(string) string { return "" }, prompt,
-			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+			witness.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
 		{"both, counted once", func(n string) string { return n }, prompt,
-			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
-		{"never sent", func(string) string { return newNonce() }, func(string) string { return prompt(newNonce()) },
-			faults.Sighting{}},
+			witness.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+		{"never sent", func(string) string { return witness.NewNonce() }, func(string) string { return prompt(witness.NewNonce()) },
+			witness.Sighting{}},
 		{"malformed body", func(string) string { return "" }, func(n string) string { return `{"model":"m","x":"` + n },
-			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+			witness.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
 		{"body not JSON at all", func(string) string { return "" }, func(n string) string { return "text " + n + "\n" },
-			faults.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
+			witness.Sighting{Reached: true, Status: 200, Times: 1, Completion: true}},
 		{"past the first MiB", func(string) string { return "" }, func(n string) string {
 			return `{"model":"m","user":"` + strings.Repeat("x", scanLimit) + n + `"}`
-		}, faults.Sighting{}},
+		}, witness.Sighting{}},
 		{"inside a longer hex run", func(string) string { return "" }, func(n string) string { return prompt(n + "0") },
-			faults.Sighting{}},
+			witness.Sighting{}},
 		{"upper case", func(n string) string { return strings.ToUpper(n) }, func(n string) string { return prompt(strings.ToUpper(n)) },
-			faults.Sighting{}},
+			witness.Sighting{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := newNonce()
+			n := witness.NewNonce()
 			if _, err := post(t.Context(), s, tc.header(n), tc.body(n)); err != nil {
 				t.Fatal(err)
 			}
@@ -90,10 +91,10 @@ func TestWitnessRecordsTheAnswer(t *testing.T) {
 		{"stream broken", s, `{"model":"` + faults.StreamBreak.Model + `","stream":true}`, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := newNonce()
+			n := witness.NewNonce()
 			// Connection faults get no answer: the error is the fault.
 			_, _ = post(t.Context(), tc.s, n, tc.body)
-			want := faults.Sighting{Nonce: n, Reached: true, Times: 1, Status: tc.status, Completion: tc.completion}
+			want := witness.Sighting{Nonce: n, Reached: true, Times: 1, Status: tc.status, Completion: tc.completion}
 			if got := ask(t, tc.s, n); got != want {
 				t.Fatalf("sighting %+v, want %+v", got, want)
 			}
@@ -106,7 +107,7 @@ func TestWitnessRecordsTheAnswer(t *testing.T) {
 // never did.
 func TestWitnessSeesAHeldRequest(t *testing.T) {
 	s := start(t, Config{Hold: time.Minute})
-	n := newNonce()
+	n := witness.NewNonce()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
@@ -121,7 +122,7 @@ func TestWitnessSeesAHeldRequest(t *testing.T) {
 	}
 	cancel()
 	<-done
-	if want := (faults.Sighting{Nonce: n, Reached: true, Times: 1}); got != want {
+	if want := (witness.Sighting{Nonce: n, Reached: true, Times: 1}); got != want {
 		t.Fatalf("while held: %+v, want %+v", got, want)
 	}
 }
@@ -132,13 +133,13 @@ func TestWitnessForgetsTheOldest(t *testing.T) {
 	if h.witness.limit != witnessLimit {
 		t.Fatalf("limit %d, want %d", h.witness.limit, witnessLimit)
 	}
-	h.witness = newWitness(3)
+	h.witness = newSightings(3)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	s := &Server{URL: srv.URL + "/v1", WitnessURL: srv.URL + faults.WitnessPath}
+	s := &Server{URL: srv.URL + "/v1", WitnessURL: srv.URL + witness.Path}
 	var nonces []string
 	for i := range 4 {
-		n := newNonce()
+		n := witness.NewNonce()
 		nonces = append(nonces, n)
 		if status, err := post(t.Context(), s, n, `{"model":"m"}`); err != nil || status != 200 {
 			t.Fatalf("status %d, %v", status, err)
@@ -168,12 +169,12 @@ func TestWitnessForgetsTheOldest(t *testing.T) {
 // (run with -race).
 func TestWitnessUnderConcurrency(t *testing.T) {
 	s := start(t, Config{Models: []string{"m"}})
-	shared := newNonce()
+	shared := witness.NewNonce()
 	const n = 40
 	var wg sync.WaitGroup
 	own := make([]string, n)
 	for i := range n {
-		own[i] = newNonce()
+		own[i] = witness.NewNonce()
 		wg.Go(func() {
 			body := fmt.Sprintf(`{"model":"m","stream":%v,"messages":[{"role":"user","content":"%s"}]}`, i%2 == 0, own[i])
 			if status, err := post(t.Context(), s, shared, body); err != nil || status != 200 {
@@ -197,10 +198,10 @@ func TestWitnessUnderConcurrency(t *testing.T) {
 // well-formed nonce, and only by GET.
 func TestWitnessEndpoint(t *testing.T) {
 	s := start(t, Config{Models: []string{"m"}, APIKey: "secret", Strict: true})
-	if !strings.HasSuffix(s.WitnessURL, faults.WitnessPath) || strings.TrimSuffix(s.WitnessURL, faults.WitnessPath)+"/v1" != s.URL {
+	if !strings.HasSuffix(s.WitnessURL, witness.Path) || strings.TrimSuffix(s.WitnessURL, witness.Path)+"/v1" != s.URL {
 		t.Fatalf("WitnessURL %q beside URL %q", s.WitnessURL, s.URL)
 	}
-	n := newNonce()
+	n := witness.NewNonce()
 	resp, body := send(t, http.MethodGet, s.WitnessURL+n, "", "")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" ||
 		string(body) != `{"nonce":"`+n+`","reached":false}` {
@@ -214,7 +215,7 @@ func TestWitnessEndpoint(t *testing.T) {
 		{"upper case", http.MethodGet, strings.ToUpper(n), 400},
 		{"too short", http.MethodGet, n[:len(n)-1], 400},
 		{"too long", http.MethodGet, n + "0", 400},
-		{"no prefix", http.MethodGet, strings.TrimPrefix(n, faults.NoncePrefix), 400},
+		{"no prefix", http.MethodGet, strings.TrimPrefix(n, witness.NoncePrefix), 400},
 		{"not hex", http.MethodGet, n[:len(n)-1] + "g", 400},
 		{"POST", http.MethodPost, n, 405},
 	} {
