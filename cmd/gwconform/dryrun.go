@@ -22,14 +22,18 @@ func dryRun(w, stderr io.Writer, sel selection, cfg suite.Config, prof *profile.
 	leftOutBy := "--label-filter"
 	if cfg.Negative.Replay {
 		// A replay judges its one body alone: every other spec is left out, as the run leaves it.
-		sel, leftOutBy = selectSpecs(sel.plan, suite.ReplayFilter(cfg.Negative, sel.labelFilter)), "the replay"
+		replay, err := parseLabelFilter(suite.ReplayFilter(cfg.Negative, sel.filter.text))
+		if err != nil {
+			return fail(stderr, "run: %v", err)
+		}
+		sel, leftOutBy = selectSpecs(sel.plan, replay), "the replay"
 	}
 	run, waiting, skip := printHandWritten(w, sel, cfg, unsetKeys(prof, cfg.Offers))
 	bodies, err := sel.plan.GeneratedBodies(cfg.Negative)
 	if err != nil {
 		return fail(stderr, "run: %v", err)
 	}
-	generated := printGenerated(w, bodies, labelFilterOf(sel.labelFilter), cfg.Negative)
+	generated := printGenerated(w, bodies, sel.filter.keeps, cfg.Negative)
 	fmt.Fprintf(w, "gwconform: dry run: %d spec(s) would run, %d would run once their key variable is set, %d would be skipped, %d left out by %s; %s; nothing was sent\n",
 		run, waiting, skip, len(sel.plan.Specs())-len(sel.specs), leftOutBy, generated)
 	return exitConformant
@@ -158,13 +162,4 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// labelFilterOf is the --label-filter as a predicate on a spec's labels; run has validated it already.
-func labelFilterOf(expr string) types.LabelFilter {
-	if expr == "" {
-		return func([]string) bool { return true }
-	}
-	keep, _ := types.ParseLabelFilter(expr)
-	return keep
 }

@@ -19,7 +19,11 @@ func TestProgressListsOnlyScenariosThatAreSent(t *testing.T) {
 	}
 	// AUTH-1 is charged by the missing-header scenarios (the array-body one through its 401's type), and by
 	// the keyless catalogue scenario that only a profile saying models_need_key: true sends.
-	sel := selectSpecs(plan, "req:AUTH-1")
+	filter, err := parseLabelFilter("req:AUTH-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := selectSpecs(plan, filter)
 	missing, keyless := scenarioName(plan, "auth-missing-header"), scenarioName(plan, "mod-list-needs-key")
 	needs := true
 	for _, c := range []struct {

@@ -102,12 +102,17 @@ func (r *resolvedRun) prepare(tg *suite.Target, prog *progress, known **knownFai
 	if err := tg.Generate(); err != nil {
 		return err
 	}
+	filter := r.sel.filter
 	if r.neg.Replay {
 		// Every other spec is left out as a label filter leaves it: reported not selected, never failed.
-		o.labelFilter = suite.ReplayFilter(r.neg, o.labelFilter)
+		var err error
+		if filter, err = parseLabelFilter(suite.ReplayFilter(r.neg, filter.text)); err != nil {
+			return err
+		}
+		o.labelFilter = filter.text
 	}
 	if r.neg.On() {
-		if r.sel = selectSpecs(r.plan, o.labelFilter); len(r.sel.specs) == 0 {
+		if r.sel = selectSpecs(r.plan, filter); len(r.sel.specs) == 0 {
 			return fmt.Errorf("--label-filter %q selects no spec, generated ones included: see the labels with gwconform list --what specs", o.labelFilter)
 		}
 		if prog != nil {

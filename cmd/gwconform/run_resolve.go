@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/gwconform/gwconform/internal/profile"
 	"github.com/gwconform/gwconform/internal/reference/inprocess"
 	"github.com/gwconform/gwconform/internal/report"
@@ -34,7 +32,8 @@ type resolvedRun struct {
 func resolveRun(fs *flag.FlagSet, args []string, o *runOptions, getenv func(string) string, stdout, stderr io.Writer) (*resolvedRun, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if err := checkRunFlags(o, set); err != nil {
+	filter, err := checkRunFlags(o, set)
+	if err != nil {
 		return nil, err
 	}
 	hc, err := o.transport.httpClient()
@@ -49,7 +48,7 @@ func resolveRun(fs *flag.FlagSet, args []string, o *runOptions, getenv func(stri
 	if r.plan, err = suite.LoadPlan(); err != nil {
 		return nil, err
 	}
-	r.sel = selectSpecs(r.plan, o.labelFilter)
+	r.sel = selectSpecs(r.plan, filter)
 
 	profileTarget := ""
 	if o.profile != "" {
@@ -77,7 +76,7 @@ func resolveRun(fs *flag.FlagSet, args []string, o *runOptions, getenv func(stri
 	// A filter may select only generated bodies' specs, which exist once the catalogue has been read: what
 	// it could select among them is told before the target is asked anything.
 	if len(r.sel.specs) == 0 {
-		may, err := r.plan.MaySelectGenerated(r.neg, labelFilterOf(o.labelFilter))
+		may, err := r.plan.MaySelectGenerated(r.neg, filter.keeps)
 		if err != nil {
 			return nil, err
 		}
@@ -108,33 +107,29 @@ func resolveRun(fs *flag.FlagSet, args []string, o *runOptions, getenv func(stri
 	return r, nil
 }
 
-// checkRunFlags refuses the flags no run can work with, before anything else is read.
-func checkRunFlags(o *runOptions, set map[string]bool) error {
+// checkRunFlags refuses the flags no run can work with, before anything else is read, and parses the label
+// filter, once.
+func checkRunFlags(o *runOptions, set map[string]bool) (labelFilter, error) {
 	failOn, err := failOnOf(o.failOn)
 	if err != nil {
-		return err
+		return labelFilter{}, err
 	}
 	o.failOn = failOn
 	switch {
 	case o.timeout <= 0:
-		return fmt.Errorf("--timeout must be positive, got %s", o.timeout)
+		return labelFilter{}, fmt.Errorf("--timeout must be positive, got %s", o.timeout)
 	case o.concurrency < 1 || o.concurrency > maxConcurrency:
-		return fmt.Errorf("--concurrency must be between 1 and %d, got %d", maxConcurrency, o.concurrency)
+		return labelFilter{}, fmt.Errorf("--concurrency must be between 1 and %d, got %d", maxConcurrency, o.concurrency)
 	case o.runTimeout <= 0:
-		return fmt.Errorf("--run-timeout must be positive, got %s", o.runTimeout)
+		return labelFilter{}, fmt.Errorf("--run-timeout must be positive, got %s", o.runTimeout)
 	}
 	if err := checkKeyEnv(o.apiKeyEnv); err != nil {
-		return err
+		return labelFilter{}, err
 	}
 	if set["model"] && strings.TrimSpace(o.model) == "" {
-		return errors.New("--model is empty (an unset variable?): give a model id the target serves, or leave --model out")
+		return labelFilter{}, errors.New("--model is empty (an unset variable?): give a model id the target serves, or leave --model out")
 	}
-	if o.labelFilter != "" {
-		if _, err := types.ParseLabelFilter(o.labelFilter); err != nil {
-			return fmt.Errorf("--label-filter %q is not a valid Ginkgo label filter (e.g. \"req:AUTH-1 || auth\")", o.labelFilter)
-		}
-	}
-	return nil
+	return parseLabelFilter(o.labelFilter)
 }
 
 // testTheReference starts the embedded reference gateway, the target of a run given none.

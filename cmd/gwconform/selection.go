@@ -1,23 +1,48 @@
 package main
 
 import (
+	"fmt"
+
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/gwconform/gwconform/suite"
 )
+
+// labelFilter is a --label-filter parsed once: its text, which Ginkgo and the reports are given, and what it
+// keeps, which every selection of the run asks.
+type labelFilter struct {
+	text string
+	keep types.LabelFilter // nil without a filter: every spec is kept
+}
+
+// parseLabelFilter parses text as Ginkgo would, refusing what Ginkgo would refuse.
+func parseLabelFilter(text string) (labelFilter, error) {
+	if text == "" {
+		return labelFilter{}, nil
+	}
+	keep, err := types.ParseLabelFilter(text)
+	if err != nil {
+		return labelFilter{}, fmt.Errorf("--label-filter %q is not a valid Ginkgo label filter (e.g. \"req:AUTH-1 || auth\")", text)
+	}
+	return labelFilter{text: text, keep: keep}, nil
+}
+
+// keeps says whether the filter keeps a spec of these labels.
+func (f labelFilter) keeps(labels []string) bool { return f.keep == nil || f.keep(labels) }
 
 // selection is what a --label-filter keeps of the plan: the specs that will run, and the scenarios they
 // send. A run needs only what these need.
 type selection struct {
-	plan        *suite.Plan
-	labelFilter string
-	specs       []suite.Spec
-	scenarios   map[string]bool // by scenario id
+	plan      *suite.Plan
+	filter    labelFilter
+	specs     []suite.Spec
+	scenarios map[string]bool // by scenario id
 }
 
-func selectSpecs(plan *suite.Plan, labelFilter string) selection {
-	keep := labelFilterOf(labelFilter)
-	s := selection{plan: plan, labelFilter: labelFilter, scenarios: map[string]bool{}}
+func selectSpecs(plan *suite.Plan, filter labelFilter) selection {
+	s := selection{plan: plan, filter: filter, scenarios: map[string]bool{}}
 	for _, spec := range plan.Specs() {
-		if keep(spec.Labels) {
+		if filter.keeps(spec.Labels) {
 			s.specs = append(s.specs, spec)
 			s.scenarios[spec.Scenario] = true
 		}
