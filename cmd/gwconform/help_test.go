@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -35,10 +34,10 @@ func helpCommands(t *testing.T) []string {
 // readmeCommands are the command names of README's list of them ("The commands:"), in its order.
 func readmeCommands(t *testing.T) []string {
 	t.Helper()
-	readme := readFile(t, filepath.Join("..", "..", "README.md"))
-	_, list, ok := strings.Cut(readme, "The commands:\n")
+	doc := readmeDoc
+	_, list, ok := strings.Cut(readDoc(t, doc), "The commands:\n")
 	if !ok {
-		t.Fatal(`README.md has no "The commands:" list`)
+		t.Fatalf(`%s has no "The commands:" list`, doc)
 	}
 	list, _, _ = strings.Cut(list, "\n\n")
 	var names []string

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,29 +71,11 @@ func TestReadmeConsoleSample(t *testing.T) {
 	}
 	want := consoleSample(strings.ReplaceAll(r.stdout, path, "reference.yaml"))
 
-	readmePath := filepath.Join("..", "..", "README.md")
-	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := readmeDoc
 	for _, d := range consoleSampleDefects {
-		if !bytes.Contains(readme, []byte("--defect "+d)) {
-			t.Errorf("README.md's sample does not say it runs with --defect %s", d)
+		if !strings.Contains(readDoc(t, doc), "--defect "+d) {
+			t.Errorf("%s's sample does not say it runs with --defect %s", doc, d)
 		}
 	}
-	start := bytes.Index(readme, []byte(consoleBegin))
-	end := bytes.Index(readme, []byte(consoleEnd))
-	if start < 0 || end < start {
-		t.Fatalf("README.md lacks the console sample markers")
-	}
-	if got := string(readme[start+len(consoleBegin) : end]); masked(got) == masked(want) {
-		return
-	}
-	if !*updateReadme {
-		t.Fatalf("README.md's sample console is out of date: run go test ./cmd/gwconform -run TestReadmeConsoleSample -update-readme\nthe run's:\n%s", want)
-	}
-	out := append(append(append([]byte{}, readme[:start+len(consoleBegin)]...), want...), readme[end:]...)
-	if err := os.WriteFile(readmePath, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	generatedSection(t, "TestReadmeConsoleSample", doc, consoleBegin, consoleEnd, want, func(got, want string) bool { return masked(got) == masked(want) })
 }
