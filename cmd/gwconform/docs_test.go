@@ -16,6 +16,8 @@ const (
 	readmeDoc = "README.md"
 	// contributingDoc is the layout, where a scenario's pieces live, naming rules and the glossary.
 	contributingDoc = "CONTRIBUTING.md"
+	// coverageDoc is what the suite checks, and its charging table.
+	coverageDoc = "docs/coverage.md"
 )
 
 // repoRoot is the repository's top, from this package's directory.

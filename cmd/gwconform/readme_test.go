@@ -45,10 +45,10 @@ func TestReadmeDefectTable(t *testing.T) {
 	generatedSection(t, "TestReadmeDefectTable", readmeDoc, defectsBegin, defectsEnd, defectTable(), nil)
 }
 
-// The README's table of checks and whom each charges is written from the suite's charging rules: a rule
+// The docs' table of checks and whom each charges is written from the suite's charging rules: a rule
 // changed in the code changes it, and nothing else states them.
 func TestReadmeChargingTable(t *testing.T) {
-	generatedSection(t, "TestReadmeChargingTable", readmeDoc, chargingBegin, chargingEnd, suite.ChargingTable(), nil)
+	generatedSection(t, "TestReadmeChargingTable", coverageDoc, chargingBegin, chargingEnd, suite.ChargingTable(), nil)
 }
 
 const (
