@@ -18,6 +18,8 @@ const (
 	contributingDoc = "CONTRIBUTING.md"
 	// coverageDoc is what the suite checks, and its charging table.
 	coverageDoc = "docs/coverage.md"
+	// referenceDoc is the reference gateway and its defect table.
+	referenceDoc = "docs/reference-gateway.md"
 )
 
 // repoRoot is the repository's top, from this package's directory.

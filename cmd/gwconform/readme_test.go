@@ -19,7 +19,7 @@ const (
 	defectsEnd   = "<!-- defects:end -->\n"
 )
 
-// defectTable is the README's list of what the suite is proven to catch; TestMutationScore is the proof.
+// defectTable is the docs' list of what the suite is proven to catch; TestMutationScore is the proof.
 func defectTable() string {
 	var b strings.Builder
 	b.WriteString("| defect | breaks (and blocks) | what real gateways do |\n|---|---|---|\n")
@@ -40,9 +40,9 @@ func defectTable() string {
 	return b.String()
 }
 
-// The README publishes the defect list; this keeps it the list the code has.
+// The docs publish the defect list; this keeps it the list the code has.
 func TestReadmeDefectTable(t *testing.T) {
-	generatedSection(t, "TestReadmeDefectTable", readmeDoc, defectsBegin, defectsEnd, defectTable(), nil)
+	generatedSection(t, "TestReadmeDefectTable", referenceDoc, defectsBegin, defectsEnd, defectTable(), nil)
 }
 
 // The docs' table of checks and whom each charges is written from the suite's charging rules: a rule
