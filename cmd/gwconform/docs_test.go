@@ -18,6 +18,8 @@ const (
 	contributingDoc = "CONTRIBUTING.md"
 	// coverageDoc is what the suite checks, and its charging table.
 	coverageDoc = "docs/coverage.md"
+	// resultsDoc is how to read a run's console and reports, with its sample console.
+	resultsDoc = "docs/reading-results.md"
 	// referenceDoc is the reference gateway and its defect table.
 	referenceDoc = "docs/reference-gateway.md"
 )
