@@ -16,6 +16,8 @@ const (
 	readmeDoc = "README.md"
 	// contributingDoc is the layout, where a scenario's pieces live, naming rules and the glossary.
 	contributingDoc = "CONTRIBUTING.md"
+	// cliDoc is every command: the list of them, run's, serve's and upstream's flag tables, and `version`.
+	cliDoc = "docs/cli.md"
 	// coverageDoc is what the suite checks, and its charging table.
 	coverageDoc = "docs/coverage.md"
 	// resultsDoc is how to read a run's console and reports, with its sample console.

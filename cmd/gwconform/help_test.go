@@ -31,10 +31,10 @@ func helpCommands(t *testing.T) []string {
 	return names
 }
 
-// readmeCommands are the command names of README's list of them ("The commands:"), in its order.
-func readmeCommands(t *testing.T) []string {
+// docCommands are the command names of the docs' list of them ("The commands:"), in its order.
+func docCommands(t *testing.T) []string {
 	t.Helper()
-	doc := readmeDoc
+	doc := cliDoc
 	_, list, ok := strings.Cut(readDoc(t, doc), "The commands:\n")
 	if !ok {
 		t.Fatalf(`%s has no "The commands:" list`, doc)
@@ -47,13 +47,13 @@ func readmeCommands(t *testing.T) []string {
 	return names
 }
 
-// Every place that lists the commands lists the same ones: help, the README, the line for no command and
+// Every place that lists the commands lists the same ones: help, the docs, the line for no command and
 // the line for an unknown one; and each one listed is a command.
 func TestEveryCommandListAgrees(t *testing.T) {
 	t.Parallel()
 	names := helpCommands(t)
-	if readme := readmeCommands(t); strings.Join(readme, " ") != strings.Join(names, " ") {
-		t.Errorf("README lists the commands %v, help lists %v", readme, names)
+	if documented := docCommands(t); strings.Join(documented, " ") != strings.Join(names, " ") {
+		t.Errorf("%s lists the commands %v, help lists %v", cliDoc, documented, names)
 	}
 	unknown := inProcess("frobnicate")
 	none := inProcess()

@@ -387,21 +387,21 @@ func checkLabelFilter(filter string) error {
 	return nil
 }
 
-// flagTableHeadings are the README's headings over a table of a command's flags, by that command.
+// flagTableHeadings are cliDoc's headings over a table of a command's flags, by that command.
 var flagTableHeadings = map[string]string{
-	"run":      "### `gwconform run` flags",
-	"serve":    "### `gwconform serve` flags",
-	"upstream": "### `gwconform upstream` flags",
+	"run":      "## `gwconform run` flags",
+	"serve":    "## `gwconform serve` flags",
+	"upstream": "## `gwconform upstream` flags",
 }
 
 // tableFlag is a flag as a table's first column spells it: --name, or -v for a one-letter flag.
 var tableFlag = regexp.MustCompile("`(-{1,2}[a-z][a-z0-9-]*)")
 
-// The README's tables of run's, serve's and upstream's flags are those flags: each flag of the command is in
+// The docs' tables of run's, serve's and upstream's flags are those flags: each flag of the command is in
 // its table, and the table names no flag the command does not have.
 func TestReadmeFlagTablesAreTheFlags(t *testing.T) {
 	t.Parallel()
-	doc := readmeDoc
+	doc := cliDoc
 	for _, cmd := range sortedKeys(flagTableHeadings) {
 		documented := map[string]bool{}
 		for _, row := range strings.Split(sectionUnder(t, doc, flagTableHeadings[cmd]), "\n") {

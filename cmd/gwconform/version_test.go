@@ -71,9 +71,9 @@ func TestVersionOf(t *testing.T) {
 	}
 }
 
-// README's `version` bullet quotes what a build that knows nothing of its source prints.
+// The docs' `version` bullet quotes what a build that knows nothing of its source prints.
 func TestReadmeQuotesTheUnknownVersion(t *testing.T) {
-	doc := readmeDoc
+	doc := cliDoc
 	if !strings.Contains(strings.Join(strings.Fields(readDoc(t, doc)), " "), "`"+unknownVersion+"`") {
 		t.Errorf("%s does not quote the unknown version %q", doc, unknownVersion)
 	}
