@@ -10,10 +10,10 @@ import (
 // chargeRule is one rule of REQUIREMENTS.md's "How a failure is charged": a kind of check, what it decides,
 // and the requirements a failure of it is charged to. Every check names its rule, and nothing else says whom
 // a check charges: the plan's specs (and so suite/testdata/conformance.yaml) take their charges from here,
-// and README's table of checks is written from this table (TestReadmeChargingTable), so a change to a
+// and docs/coverage.md's table of checks is written from this table (TestReadmeChargingTable), so a change to a
 // charging rule is one edit.
 type chargeRule struct {
-	check   string // the kind of check, as README's table names it
+	check   string // the kind of check, as docs/coverage.md's table names it
 	decides string // what it decides
 	to      string // whom it charges, in words
 	of      func(sc scenario.Scenario) []string
@@ -38,7 +38,7 @@ func withEnvelope(sc scenario.Scenario) []string {
 	return out
 }
 
-// The charging rules, in the order README's table lists them.
+// The charging rules, in the order docs/coverage.md's table lists them.
 var (
 	chargeStatus        = &chargeRule{"status", "the HTTP status (a served request: the body too)", "the scenario's own requirement", own}
 	chargeType          = &chargeRule{"`error.type`", "the discriminator the page documents, on the expected status", "the scenario's own requirement, or the one owning its type (AUTH-4's 401 is AUTH-2's)", scenario.Scenario.TypeOwners}
@@ -69,7 +69,7 @@ var (
 	chargeHeldTogether  = &chargeRule{"a generated body", "neither a 5xx, nor a 2xx, nor a dropped connection", "NEG-1, beside its rule's owner", fixedTo("NEG-1")}
 )
 
-// chargingRules is the table, in README's order.
+// chargingRules is the table, in docs/coverage.md's order.
 var chargingRules = []*chargeRule{
 	chargeStatus, chargeType, chargeErrorObject, chargeMessage, chargeTypeString, chargeWords, chargeCodeParam,
 	chargePairing, chargeContentType, chargeEcho, chargeParam, chargeAgain, chargeUndocumented, chargeUnservedRoute,
@@ -88,7 +88,7 @@ func charged(sc scenario.Scenario, cs []check) []check {
 	return cs
 }
 
-// ChargingTable is README's table of the checks every scenario's exchange goes through, and whom a failure
+// ChargingTable is docs/coverage.md's table of the checks every scenario's exchange goes through, and whom a failure
 // of each is charged to, written from the rules.
 func ChargingTable() string {
 	var b strings.Builder

@@ -236,7 +236,7 @@ func TestABodyInACodingNoClientAskedForIsENV1s(t *testing.T) {
 }
 
 // Every rule of the table is one some check of the plan follows, and every check follows one: the table is
-// the whole of the charging rules, and README's table (written from it) holds nothing the suite does not do.
+// the whole of the charging rules, and docs/coverage.md's table (written from it) holds nothing the suite does not do.
 func TestEveryChargingRuleIsFollowedByACheck(t *testing.T) {
 	plan, err := LoadPlan()
 	if err != nil {

@@ -268,7 +268,7 @@ func writeScript(t *testing.T, name, body string) string {
 	return path
 }
 
-// action.yml: a composite action with the inputs and outputs the README documents, and no input that
+// action.yml: a composite action with the inputs and outputs docs/ci.md documents, and no input that
 // could carry a key (a key belongs in the job's environment, from the secret store).
 func TestActionYAML(t *testing.T) {
 	t.Parallel()

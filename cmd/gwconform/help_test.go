@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,13 +31,13 @@ func helpCommands(t *testing.T) []string {
 	return names
 }
 
-// readmeCommands are the command names of README's list of them ("The commands:"), in its order.
-func readmeCommands(t *testing.T) []string {
+// docCommands are the command names of the docs' list of them ("The commands:"), in its order.
+func docCommands(t *testing.T) []string {
 	t.Helper()
-	readme := readFile(t, filepath.Join("..", "..", "README.md"))
-	_, list, ok := strings.Cut(readme, "The commands:\n")
+	doc := cliDoc
+	_, list, ok := strings.Cut(readDoc(t, doc), "The commands:\n")
 	if !ok {
-		t.Fatal(`README.md has no "The commands:" list`)
+		t.Fatalf(`%s has no "The commands:" list`, doc)
 	}
 	list, _, _ = strings.Cut(list, "\n\n")
 	var names []string
@@ -48,13 +47,13 @@ func readmeCommands(t *testing.T) []string {
 	return names
 }
 
-// Every place that lists the commands lists the same ones: help, the README, the line for no command and
+// Every place that lists the commands lists the same ones: help, the docs, the line for no command and
 // the line for an unknown one; and each one listed is a command.
 func TestEveryCommandListAgrees(t *testing.T) {
 	t.Parallel()
 	names := helpCommands(t)
-	if readme := readmeCommands(t); strings.Join(readme, " ") != strings.Join(names, " ") {
-		t.Errorf("README lists the commands %v, help lists %v", readme, names)
+	if documented := docCommands(t); strings.Join(documented, " ") != strings.Join(names, " ") {
+		t.Errorf("%s lists the commands %v, help lists %v", cliDoc, documented, names)
 	}
 	unknown := inProcess("frobnicate")
 	none := inProcess()

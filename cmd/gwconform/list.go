@@ -10,7 +10,7 @@ import (
 	"github.com/gwconform/gwconform/suite"
 )
 
-// listFlags is list's flag set and its --what: its command parses it, and a test parses the README's
+// listFlags is list's flag set and its --what: its command parses it, and a test parses the docs'
 // examples with it.
 func listFlags() (fs *flag.FlagSet, what *string) {
 	fs = flag.NewFlagSet("gwconform list", flag.ContinueOnError)

@@ -11,7 +11,7 @@ import (
 	"github.com/gwconform/gwconform/internal/report"
 )
 
-// Exit codes, as the README documents them. The values are report's, which decides a run's code from its
+// Exit codes, as docs/cli.md documents them. The values are report's, which decides a run's code from its
 // verdict; these are short names for them, not a second definition.
 const (
 	exitConformant = report.ExitConformant // every check that decides the verdict passed
@@ -32,7 +32,7 @@ type command struct {
 }
 
 // commands are every command, in the order help lists them: the one list that the help, the lines for a
-// missing or unknown command and README's list of commands are held to (TestEveryCommandListAgrees). A
+// missing or unknown command and docs/cli.md's list of commands are held to (TestEveryCommandListAgrees). A
 // function, not a variable: help's own entry reads the list.
 func commands() []command {
 	return []command{

@@ -51,7 +51,7 @@ func profileCommand(args []string, getenv func(string) string, stdout, stderr io
 }
 
 // profileCheckFlags is profile check's flag set and its --billable: its command parses it, and a test parses
-// the README's examples with it.
+// the docs' examples with it.
 func profileCheckFlags() (fs *flag.FlagSet, billable *bool) {
 	fs = flag.NewFlagSet("gwconform profile check", flag.ContinueOnError)
 	billable = fs.Bool("billable", false, "count the billable specs as run, as --billable would")

@@ -34,7 +34,7 @@ type draftOptions struct {
 	transport                     transportOptions
 }
 
-// profileDraftFlags is profile draft's flag set: its command parses it, and a test parses the README's
+// profileDraftFlags is profile draft's flag set: its command parses it, and a test parses the docs'
 // examples with it.
 func profileDraftFlags() (*flag.FlagSet, *draftOptions) {
 	o := &draftOptions{}

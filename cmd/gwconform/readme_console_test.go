@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,7 +11,7 @@ const (
 	consoleEnd   = "<!-- console:end -->\n"
 )
 
-// consoleSampleDefects are the defects of the reference run the README's sample console comes from.
+// consoleSampleDefects are the defects of the reference run the docs' sample console comes from.
 var consoleSampleDefects = []string{"auth-401-as-403", "unknown-model-404", "param-null"}
 
 var (
@@ -37,11 +34,11 @@ func markClass() string {
 	return class.String()
 }
 
-// masked is a sample with what varies between two runs of the same suite replaced: what the README's
+// masked is a sample with what varies between two runs of the same suite replaced: what the docs'
 // sample is compared on.
 func masked(sample string) string { return maskMarks.ReplaceAllString(sample, "<marks>") }
 
-// consoleSample is a run's console as the README shows it: the port and any measured duration replaced,
+// consoleSample is a run's console as the docs show it: the port and any measured duration replaced,
 // and the rows of marks shortened to the first row's start, since a row is a hundred marks.
 func consoleSample(stdout string) string {
 	var b strings.Builder
@@ -61,7 +58,7 @@ func consoleSample(stdout string) string {
 	return "```\n" + b.String() + "```\n"
 }
 
-// The README's sample console is a real run's: the reference gateway with a few defects, its profile from
+// The docs' sample console is a real run's: the reference gateway with a few defects, its profile from
 // serve --profile-out. This fails when the console or the suite has changed and the sample has not: a
 // line, a count, a failed requirement. What the shuffled spec order changes from run to run is masked.
 func TestReadmeConsoleSample(t *testing.T) {
@@ -74,29 +71,11 @@ func TestReadmeConsoleSample(t *testing.T) {
 	}
 	want := consoleSample(strings.ReplaceAll(r.stdout, path, "reference.yaml"))
 
-	readmePath := filepath.Join("..", "..", "README.md")
-	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := resultsDoc
 	for _, d := range consoleSampleDefects {
-		if !bytes.Contains(readme, []byte("--defect "+d)) {
-			t.Errorf("README.md's sample does not say it runs with --defect %s", d)
+		if !strings.Contains(readDoc(t, doc), "--defect "+d) {
+			t.Errorf("%s's sample does not say it runs with --defect %s", doc, d)
 		}
 	}
-	start := bytes.Index(readme, []byte(consoleBegin))
-	end := bytes.Index(readme, []byte(consoleEnd))
-	if start < 0 || end < start {
-		t.Fatalf("README.md lacks the console sample markers")
-	}
-	if got := string(readme[start+len(consoleBegin) : end]); masked(got) == masked(want) {
-		return
-	}
-	if !*updateReadme {
-		t.Fatalf("README.md's sample console is out of date: run go test ./cmd/gwconform -run TestReadmeConsoleSample -update-readme\nthe run's:\n%s", want)
-	}
-	out := append(append(append([]byte{}, readme[:start+len(consoleBegin)]...), want...), readme[end:]...)
-	if err := os.WriteFile(readmePath, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	generatedSection(t, "TestReadmeConsoleSample", doc, consoleBegin, consoleEnd, want, func(got, want string) bool { return masked(got) == masked(want) })
 }

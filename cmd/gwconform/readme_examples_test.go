@@ -18,16 +18,6 @@ import (
 	"github.com/gwconform/gwconform/internal/reference/gateway"
 )
 
-// docFiles are the files whose examples are held to the code: README.md, and whatever docs/ grows.
-func docFiles(t *testing.T) []string {
-	t.Helper()
-	more, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append([]string{filepath.Join("..", "..", "README.md")}, more...)
-}
-
 // Kinds of example, as exampleProblems counts them.
 const (
 	exampleProfile  = "profile"
@@ -40,16 +30,20 @@ const (
 // exist, each with a value of its type.
 func TestDocExamplesRun(t *testing.T) {
 	t.Parallel()
-	for i, file := range docFiles(t) {
+	total := map[string]int{}
+	for _, file := range docFiles(t) {
 		problems, checked := exampleProblems(t, readFile(t, file))
 		for _, p := range problems {
 			t.Errorf("%s:%s", file, p)
 		}
-		// The README has one of each: finding none means the examples were not found, not that they run.
-		for _, kind := range []string{exampleProfile, exampleWorkflow, exampleCommand} {
-			if i == 0 && checked[kind] == 0 {
-				t.Errorf("%s: found no %s example to check", file, kind)
-			}
+		for kind, n := range checked {
+			total[kind] += n
+		}
+	}
+	// The docs have one of each: finding none means the examples were not found, not that they run.
+	for _, kind := range []string{exampleProfile, exampleWorkflow, exampleCommand} {
+		if total[kind] == 0 {
+			t.Errorf("found no %s example to check in %d doc files", kind, len(docFiles(t)))
 		}
 	}
 }
@@ -393,24 +387,24 @@ func checkLabelFilter(filter string) error {
 	return nil
 }
 
-// flagTableHeadings are the README's headings over a table of a command's flags, by that command.
+// flagTableHeadings are cliDoc's headings over a table of a command's flags, by that command.
 var flagTableHeadings = map[string]string{
-	"run":      "### `gwconform run` flags",
-	"serve":    "### `gwconform serve` flags",
-	"upstream": "### `gwconform upstream` flags",
+	"run":      "## `gwconform run` flags",
+	"serve":    "## `gwconform serve` flags",
+	"upstream": "## `gwconform upstream` flags",
 }
 
 // tableFlag is a flag as a table's first column spells it: --name, or -v for a one-letter flag.
 var tableFlag = regexp.MustCompile("`(-{1,2}[a-z][a-z0-9-]*)")
 
-// The README's tables of run's, serve's and upstream's flags are those flags: each flag of the command is in
+// The docs' tables of run's, serve's and upstream's flags are those flags: each flag of the command is in
 // its table, and the table names no flag the command does not have.
 func TestReadmeFlagTablesAreTheFlags(t *testing.T) {
 	t.Parallel()
-	readme := readFile(t, filepath.Join("..", "..", "README.md"))
+	doc := cliDoc
 	for _, cmd := range sortedKeys(flagTableHeadings) {
 		documented := map[string]bool{}
-		for _, row := range strings.Split(readmeSectionUnder(t, readme, flagTableHeadings[cmd]), "\n") {
+		for _, row := range strings.Split(sectionUnder(t, doc, flagTableHeadings[cmd]), "\n") {
 			if !strings.HasPrefix(row, "| `-") {
 				continue
 			}
@@ -425,22 +419,23 @@ func TestReadmeFlagTablesAreTheFlags(t *testing.T) {
 				spelt = "-" + f.Name
 			}
 			if !documented[spelt] {
-				t.Errorf("README's table of %s flags does not document %s", cmd, spelt)
+				t.Errorf("%s's table of %s flags does not document %s", doc, cmd, spelt)
 			}
 			delete(documented, spelt)
 		})
 		for _, extra := range sortedKeys(documented) {
-			t.Errorf("README's table of %s flags documents %s, which gwconform %s does not have", cmd, extra, cmd)
+			t.Errorf("%s's table of %s flags documents %s, which gwconform %s does not have", doc, cmd, extra, cmd)
 		}
 	}
 }
 
-// readmeSectionUnder is the README's text from heading to the next heading of its level or above.
-func readmeSectionUnder(t *testing.T, readme, heading string) string {
+// sectionUnder is doc's text from heading to the next heading of level 3 or above.
+func sectionUnder(t *testing.T, doc, heading string) string {
 	t.Helper()
+	readme := readDoc(t, doc)
 	start := strings.Index(readme, "\n"+heading+"\n")
 	if start < 0 {
-		t.Fatalf("README.md has no heading %q", heading)
+		t.Fatalf("%s has no heading %q", doc, heading)
 	}
 	section := readme[start+1+len(heading):]
 	if end := regexp.MustCompile(`\n#{1,3} `).FindStringIndex(section); end != nil {

@@ -4,7 +4,7 @@ package main
 
 import "os"
 
-// Without flock a report directory is not guarded: README says so.
+// Without flock a report directory is not guarded: docs/cli.md says so.
 func lockFile(*os.File) error { return nil }
 
 func unlockFile(*os.File) {}

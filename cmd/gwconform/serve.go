@@ -18,7 +18,7 @@ type serveOptions struct {
 	listDefects bool
 }
 
-// serveFlags is serve's flag set: its command parses it, and a test parses the README's examples with it.
+// serveFlags is serve's flag set: its command parses it, and a test parses the docs' examples with it.
 func serveFlags() (*flag.FlagSet, *serveOptions) {
 	o := &serveOptions{}
 	fs := flag.NewFlagSet("gwconform serve", flag.ContinueOnError)

@@ -20,7 +20,7 @@ type upstreamOptions struct {
 	strict                 bool
 }
 
-// upstreamFlags is upstream's flag set: its command parses it, and a test parses the README's examples with
+// upstreamFlags is upstream's flag set: its command parses it, and a test parses the docs' examples with
 // it.
 func upstreamFlags() (*flag.FlagSet, *upstreamOptions) {
 	o := &upstreamOptions{}

@@ -61,7 +61,7 @@ func versionOf(info *debug.BuildInfo, stamped string) string {
 	return v
 }
 
-// versionFlags is version's flag set, which has no flag but -h: a test parses the README's examples with it.
+// versionFlags is version's flag set, which has no flag but -h: a test parses the docs' examples with it.
 func versionFlags() *flag.FlagSet {
 	return flag.NewFlagSet("gwconform version", flag.ContinueOnError)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
@@ -72,10 +71,10 @@ func TestVersionOf(t *testing.T) {
 	}
 }
 
-// README's `version` bullet quotes what a build that knows nothing of its source prints.
+// The docs' `version` bullet quotes what a build that knows nothing of its source prints.
 func TestReadmeQuotesTheUnknownVersion(t *testing.T) {
-	readme := readFile(t, filepath.Join("..", "..", "README.md"))
-	if !strings.Contains(strings.Join(strings.Fields(readme), " "), "`"+unknownVersion+"`") {
-		t.Errorf("README.md does not quote the unknown version %q", unknownVersion)
+	doc := cliDoc
+	if !strings.Contains(strings.Join(strings.Fields(readDoc(t, doc)), " "), "`"+unknownVersion+"`") {
+		t.Errorf("%s does not quote the unknown version %q", doc, unknownVersion)
 	}
 }

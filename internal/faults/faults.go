@@ -16,7 +16,7 @@ import (
 type Fault struct {
 	Key   string // the profile's name for it: upstream.models.<Key>
 	Model string // the upstream's model id that provokes it
-	Does  string // what the upstream does, for the README and `gwconform upstream`
+	Does  string // what the upstream does, for docs/profiles.md and `gwconform upstream`
 }
 
 // The faults, by profile key. Model ids are stable: vendors write them into their gateway's configuration.

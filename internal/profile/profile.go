@@ -59,8 +59,8 @@ type Negative struct {
 }
 
 // MaxNegative bounds how many generated bodies one run sends: beyond it a run is a fuzzing campaign, and
-// its reports (up to ten specs a body) outgrow a CI runner's memory (README's "Generated invalid bodies"
-// gives what a run of 2000 was measured to peak at).
+// its reports (up to ten specs a body) outgrow a CI runner's memory (docs/coverage.md's "Generated
+// invalid bodies" gives what a run of 2000 was measured to peak at).
 const MaxNegative = 2000
 
 // DefaultNegative and DefaultNegativeSeed are what a run sends of generated bodies when neither the flags
@@ -445,7 +445,7 @@ func UpstreamRoot(raw string) (*url.URL, error) {
 }
 
 // againstSchema checks the profile's document against schemas/profile.json, the schema editors complete and
-// check it with (README shows the yaml-language-server line): what an editor accepts, the loader accepts.
+// check it with (docs/profiles.md shows the yaml-language-server line): what an editor accepts, the loader accepts.
 func againstSchema(doc any) error {
 	set, err := validate.Load()
 	if err != nil {

@@ -126,7 +126,7 @@ rate_limit: {burst: 5, within: 3s}
 	}
 }
 
-// One line refuses a typo without a second look at the README; the suggestion is offered only when close.
+// One line refuses a typo without a second look at the docs; the suggestion is offered only when close.
 func TestParseErrorIsOneLine(t *testing.T) {
 	_, err := Parse([]byte("keyz: {}\nretry: {atempts: 2}\n"))
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "did you mean attempts?") {

@@ -28,7 +28,7 @@ func init() {
 }
 
 // withSuggestions rewrites yaml.v3's unknown-field errors to name the field the person probably meant, so
-// a typo is fixed from the message alone rather than by reading the README.
+// a typo is fixed from the message alone rather than by reading the docs.
 func withSuggestions(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
