@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,12 +259,7 @@ func (d draft) render() string {
 	}
 	if len(d.headers) > 0 {
 		b.WriteString("headers:                              # given to profile draft: every request carries them\n")
-		names := make([]string, 0, len(d.headers))
-		for name := range d.headers {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(d.headers)) {
 			if d.secretHeaders[name] {
 				v := strings.TrimPrefix(suite.HeaderVariable(name), "$")
 				fmt.Fprintf(&b, "  %s: {env: %s}   # a secret (--secret-header): export %s before a run\n", name, v, v)
@@ -304,12 +300,7 @@ func (d draft) render() string {
 	}
 	if len(d.faults) > 0 {
 		b.WriteString("  models:                             # the gateway's ids for the upstream's fault models\n")
-		keys := make([]string, 0, len(d.faults))
-		for k := range d.faults {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(d.faults)) {
 			fmt.Fprintf(&b, "    %s: %s\n", k, d.faults[k])
 		}
 	}
