@@ -93,21 +93,12 @@ func checkKeyEnv(name string) error {
 	switch {
 	case name == "":
 		return errors.New("--api-key-env is empty: give the name of the variable that holds the key, e.g. --api-key-env API_KEY")
-	case strings.HasPrefix(name, "$") && validEnvName(name[1:]):
+	case strings.HasPrefix(name, "$") && profile.ValidEnvName(name[1:]):
 		return fmt.Errorf("--api-key-env %s: give the variable's name without $, e.g. --api-key-env %s", name, name[1:])
-	case !validEnvName(name):
+	case !profile.ValidEnvName(name):
 		return errors.New("--api-key-env must be a variable's name, such as API_KEY, without $ (written $NAME unquoted, the shell gives the key itself)")
 	}
 	return nil
-}
-
-func validEnvName(s string) bool {
-	for i, r := range s {
-		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // withProfileHeaders are the profile's headers under the flags' own: a --header or --secret-header of the

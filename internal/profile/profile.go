@@ -63,6 +63,14 @@ type Negative struct {
 // invalid bodies" gives what a run of 2000 was measured to peak at).
 const MaxNegative = 2000
 
+// The bounds of a profile's numbers, as the loader's own messages give them. schemas/profile.json states
+// them too, for editors; TestTheSchemaBoundsAreTheLoaders holds the two to each other.
+const (
+	MaxBurst            = 10000 // rate_limit.burst: beyond it the burst is a load test
+	MaxBurstConcurrency = 64    // rate_limit.concurrency, as run's --concurrency
+	MaxRetryAttempts    = 10    // retry.attempts
+)
+
 // DefaultNegative and DefaultNegativeSeed are what a run sends of generated bodies when neither the flags
 // nor the profile say: enough to break every rule of the request schema at least once, so that every run
 // judges NEG-1, from one fixed seed, so that two such runs send the same bytes.
@@ -257,11 +265,11 @@ func (p *Profile) validate() error {
 		if !slices.Contains(Roles, role) {
 			errs = append(errs, fmt.Sprintf("keys.%s is not a role (want one of %s)", role, strings.Join(Roles, ", ")))
 		}
-		if !validEnvName(env) {
+		if !ValidEnvName(env) {
 			errs = append(errs, fmt.Sprintf("keys.%s must name an environment variable, not hold a key", role))
 		}
 	}
-	if p.APIKeyEnv != "" && !validEnvName(p.APIKeyEnv) {
+	if p.APIKeyEnv != "" && !ValidEnvName(p.APIKeyEnv) {
 		errs = append(errs, "api_key_env must name an environment variable")
 	}
 	if p.Upstream != nil {
@@ -297,7 +305,7 @@ func (p *Profile) validate() error {
 			errs = append(errs, fmt.Sprintf("headers: %q is not a header name", name))
 		case strings.EqualFold(name, "Authorization"):
 			errs = append(errs, "headers cannot set Authorization: the suite sends its own, with the key from api_key_env")
-		case v.Env != "" && !validEnvName(v.Env):
+		case v.Env != "" && !ValidEnvName(v.Env):
 			errs = append(errs, fmt.Sprintf("headers.%s: env must name an environment variable", name))
 		case v.Env == "" && (v.Literal == "" || strings.ContainsAny(v.Literal, "\r\n")):
 			errs = append(errs, fmt.Sprintf("headers.%s needs a value: a literal, or {env: NAME} for a secret", name))
@@ -317,11 +325,14 @@ func (p *Profile) validate() error {
 			}
 		}
 	}
-	if r := p.RateLimit; r != nil && (r.Burst < 1 || r.Burst > 10000 || r.Within <= 0) {
-		errs = append(errs, "rate_limit needs burst between 1 and 10000 and a positive within")
+	if r := p.RateLimit; r != nil && (r.Burst < 1 || r.Burst > MaxBurst || r.Within <= 0) {
+		errs = append(errs, fmt.Sprintf("rate_limit needs burst between 1 and %d and a positive within", MaxBurst))
 	}
-	if r := p.Retry; r != nil && (r.Attempts < 1 || r.Attempts > 10) {
-		errs = append(errs, "retry.attempts must be between 1 and 10")
+	if r := p.RateLimit; r != nil && (r.Concurrency < 0 || r.Concurrency > MaxBurstConcurrency) {
+		errs = append(errs, fmt.Sprintf("rate_limit.concurrency must be between 1 and %d", MaxBurstConcurrency))
+	}
+	if r := p.Retry; r != nil && (r.Attempts < 1 || r.Attempts > MaxRetryAttempts) {
+		errs = append(errs, fmt.Sprintf("retry.attempts must be between 1 and %d", MaxRetryAttempts))
 	}
 	if len(errs) > 0 {
 		sort.Strings(errs)
@@ -376,7 +387,9 @@ func (t Trigger) SplitHeader() (name, value string, err error) {
 	return http.CanonicalHeaderKey(name), value, nil
 }
 
-func validEnvName(s string) bool {
+// ValidEnvName says s can name an environment variable a profile or a flag reads a secret from: letters,
+// digits and underscores, not starting with a digit (schemas/profile.json's pattern, held to it by a test).
+func ValidEnvName(s string) bool {
 	if s == "" {
 		return false
 	}
