@@ -248,7 +248,23 @@ func faultGateway(t *testing.T, defects ...*Defect) *testGateway {
 	for _, f := range faults.All() {
 		models = append(models, faultModel(f))
 	}
-	return startGateway(t, Config{Models: models, UpstreamTimeout: faultTimeout, Defects: defects})
+	return startGateway(t, Config{Models: heldToTheirTimeout(models), UpstreamTimeout: faultTimeout, Defects: defects})
+}
+
+// healthyTimeout bounds the upstream exchanges of every model whose upstream answers, or fails, at once: a
+// busy machine may take a second to make one, and no test's outcome may depend on how busy it is.
+const healthyTimeout = 30 * time.Second
+
+// heldToTheirTimeout gives every model but the two whose upstream holds (the timeout and slow-first-byte
+// faults) healthyTimeout: only those are answered by the gateway's own upstream timeout, Config's.
+func heldToTheirTimeout(models []Model) []Model {
+	held := map[string]bool{faultModel(faults.Timeout).ID: true, faultModel(faults.SlowFirstByte).ID: true}
+	for i := range models {
+		if !held[models[i].ID] {
+			models[i].UpstreamTimeout = healthyTimeout
+		}
+	}
+	return models
 }
 
 func balance(t *testing.T, g *testGateway, secret string) int64 {
