@@ -159,7 +159,8 @@ func TestUpstreamServesFaultsAndStopsOnInterrupt(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("upstream did not exit 0 on SIGINT: %v", err)
 	}
-	if elapsed := time.Since(begin); elapsed > time.Second {
+	// Far short of the minute the held request would take, far past what a busy machine needs to stop.
+	if elapsed := time.Since(begin); elapsed > 20*time.Second {
 		t.Fatalf("stopping took %v", elapsed)
 	}
 	if _, err := io.ReadAll(held.Body); err == nil {

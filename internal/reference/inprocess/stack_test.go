@@ -109,7 +109,8 @@ func TestCloseIsBounded(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if elapsed := time.Since(begin); elapsed > shutdownGrace+time.Second {
+	// A stuck shutdown never returns; a busy machine may add seconds to the grace.
+	if elapsed := time.Since(begin); elapsed > shutdownGrace+20*time.Second {
 		t.Fatalf("close took %v", elapsed)
 	}
 	if _, err := http.Get(s.BaseURL + "/models"); err == nil {

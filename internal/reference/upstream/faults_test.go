@@ -202,7 +202,7 @@ func TestCloseCutsHoldsShort(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if elapsed := time.Since(begin); elapsed > time.Second {
+	if elapsed := time.Since(begin); elapsed > cutShort {
 		t.Fatalf("Close took %v", elapsed)
 	}
 	if _, err := io.ReadAll(resp.Body); err == nil {
@@ -229,10 +229,14 @@ func TestClientLeavingEndsHold(t *testing.T) {
 	}
 	begin := time.Now()
 	srv.Close()
-	if elapsed := time.Since(begin); elapsed > time.Second {
+	if elapsed := time.Since(begin); elapsed > cutShort {
 		t.Fatalf("handlers outlived their clients by %v", elapsed)
 	}
 }
+
+// cutShort bounds a hold that something ended: far short of the minute it would otherwise last, far past
+// what a busy machine needs, so that it tells a hold cut short from one waited out, whatever the speed.
+const cutShort = 20 * time.Second
 
 func TestListen(t *testing.T) {
 	s := start(t, Config{Listen: "127.0.0.1:0"})
