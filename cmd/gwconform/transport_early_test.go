@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,17 +19,14 @@ import (
 	"github.com/gwconform/gwconform/internal/testkit/hostile"
 )
 
-const tooLarge = `{"error":{"message":"too large","type":"invalid_request_error","code":null,"param":null}}`
-
 // bodyLimiter is a target that reads a request's headers and 1 MiB of its body, then, with answer set,
 // refuses it with a 413 and Connection: close, and closes the socket; without answer it closes and says
 // nothing. The bytes it leaves unread make the close a reset.
 func bodyLimiter(t *testing.T, answer bool, config *tls.Config) string {
 	if !answer {
-		return hostile.SizeLimiter(t, "", config)
+		return hostile.SizeLimiter(t, hostile.LimitRead, "", config)
 	}
-	return hostile.SizeLimiter(t, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "+
-		strconv.Itoa(len(tooLarge))+"\r\n\r\n"+tooLarge, config)
+	return hostile.SizeLimiter(t, hostile.LimitRead, hostile.Refusal413("Connection: close\r\n"), config)
 }
 
 // productionClient is the run's client, made by the constructor a run uses.
@@ -52,12 +48,12 @@ func expectEarly413(t *testing.T, c *exchange.Client, tries int) {
 	h := http.Header{"Content-Type": {"application/json"}}
 	for i := range tries {
 		ex := c.Do(context.Background(), http.MethodPost, "/chat/completions", h, body)
-		if ex.Err != nil || ex.Response.Status != http.StatusRequestEntityTooLarge || string(ex.Response.Body) != tooLarge {
+		if ex.Err != nil || ex.Response.Status != http.StatusRequestEntityTooLarge || string(ex.Response.Body) != hostile.TooLarge {
 			t.Fatalf("try %d: got %v %+v, want the 413", i+1, ex.Err, ex.Response)
 		}
 		// How much went out depends on the kernel's buffers, but never less than the target read.
 		unsent := ex.Response.BodyUnsent
-		if unsent < 0 || body.Size()-unsent < 1<<20 {
+		if unsent < 0 || body.Size()-unsent < hostile.LimitRead {
 			t.Fatalf("try %d: %d of %d bytes recorded as unsent, though the target read 1 MiB", i+1, unsent, body.Size())
 		}
 		if noted := strings.Contains(ex.Transcript(redact.New()), " of the 16 MiB body was sent; the rest was not sent\n"); noted != (unsent > 0) {

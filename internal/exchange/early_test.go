@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,33 +24,7 @@ import (
 // connection, so a client still writing the body may lose the answer.
 func earlyRefuser(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				rd := bufio.NewReader(c)
-				for {
-					line, err := rd.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				body := `{"error":{"message":"too large","type":"invalid_request_error","code":null,"param":null}}`
-				c.Write([]byte("HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-					strconv.Itoa(len(body)) + "\r\n\r\n" + body))
-			}(conn)
-		}
-	}()
-	return "http://" + l.Addr().String()
+	return hostile.SizeLimiter(t, 0, hostile.Refusal413("Connection: close\r\n"), nil)
 }
 
 // With "Expect: 100-continue" an early refusal of an oversized body is always read: the body is not sent
@@ -70,14 +42,6 @@ func TestEarlyRefusalOfAnOversizedBodyIsRead(t *testing.T) {
 			t.Fatalf("try %d: got %v %v, want the 413", i+1, ex.Err, ex.Response)
 		}
 	}
-}
-
-const tooLarge = `{"error":{"message":"too large","type":"invalid_request_error","code":null,"param":null}}`
-
-// refusal is a 413 as body-size limits send it, with extra headers.
-func refusal(extra string) string {
-	return "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\n" + extra +
-		"Content-Length: " + strconv.Itoa(len(tooLarge)) + "\r\n\r\n" + tooLarge
 }
 
 // selfSigned is a certificate for 127.0.0.1 and a pool that trusts it.
@@ -122,20 +86,20 @@ func TestEarlyAnswerToAPartlySentBodyIsRead(t *testing.T) {
 		answer string
 		config *tls.Config
 	}{
-		{"http", refusal("Connection: close\r\n"), nil},
-		{"https", refusal("Connection: close\r\n"), config},
-		{"http without Connection: close", refusal(""), nil},
+		{"http", hostile.Refusal413("Connection: close\r\n"), nil},
+		{"https", hostile.Refusal413("Connection: close\r\n"), config},
+		{"http without Connection: close", hostile.Refusal413(""), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := earlyClient(pool)
-			c.BaseURL = hostile.SizeLimiter(t, tc.answer, tc.config)
+			c.BaseURL = hostile.SizeLimiter(t, hostile.LimitRead, tc.answer, tc.config)
 			for i := range 10 {
 				ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", http.Header{"Content-Type": {"application/json"}}, body)
-				if ex.Err != nil || ex.Response.Status != 413 || string(ex.Response.Body) != tooLarge {
+				if ex.Err != nil || ex.Response.Status != 413 || string(ex.Response.Body) != hostile.TooLarge {
 					t.Fatalf("try %d: got %v %+v, want the 413", i+1, ex.Err, ex.Response)
 				}
 				sent := body.Size() - ex.Response.BodyUnsent
-				if ex.Response.BodyUnsent <= 0 || sent < 1<<20 {
+				if ex.Response.BodyUnsent <= 0 || sent < hostile.LimitRead {
 					t.Fatalf("try %d: %d bytes of %d recorded as sent; the target read 1 MiB, and the buffers hold far less than the rest", i+1, sent, body.Size())
 				}
 				if tr := ex.Transcript(redact.New()); !strings.Contains(tr, "= answered after ") || !strings.Contains(tr, " of the 16 MiB body was sent; the rest was not sent\n") {
@@ -149,7 +113,7 @@ func TestEarlyAnswerToAPartlySentBodyIsRead(t *testing.T) {
 // A target that closes without answering is a drop, reported as the exchange's error.
 func TestEarlyCloseWithoutAnAnswerIsADrop(t *testing.T) {
 	c := earlyClient(nil)
-	c.BaseURL = hostile.SizeLimiter(t, "", nil)
+	c.BaseURL = hostile.SizeLimiter(t, hostile.LimitRead, "", nil)
 	ex := c.Do(context.Background(), http.MethodPost, "/v1/chat/completions", nil, Bytes(make([]byte, 16<<20)))
 	if ex.Err == nil || ex.Response != nil {
 		t.Fatalf("got err=%v response=%+v, want a drop", ex.Err, ex.Response)
