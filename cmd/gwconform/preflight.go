@@ -31,7 +31,7 @@ func (e *catalogueRefused) Error() string {
 	case http.StatusNotFound:
 		fix = "check the URL: --target must be the gateway's base URL, ending in /v1"
 	case http.StatusUnauthorized, http.StatusForbidden:
-		fix = fmt.Sprintf("check the key in $%s (or, for a gateway behind another auth layer, give its header with --header 'Name: value')", e.keyVar)
+		fix = checkTheKey(e.keyVar)
 	case http.StatusBadRequest:
 		fix = "a header the gateway needs to route requests may be missing: add it with --header 'Name: value'"
 	}
@@ -75,8 +75,13 @@ func keyRefused(ex *exchange.Exchange, cfg suite.Config) error {
 	if ex.Err != nil || ex.Response.Status != http.StatusUnauthorized {
 		return nil
 	}
-	return fmt.Errorf("the target refuses the key in $%s: POST %s with it answered 401, although GET /v1/models answered; check the key in $%s (or, for a gateway behind another auth layer, give its header with --header 'Name: value')",
-		cfg.APIKeyVar, ex.Request.URL, cfg.APIKeyVar)
+	return fmt.Errorf("the target refuses the key in $%s: POST %s with it answered 401, although GET /v1/models answered; %s",
+		cfg.APIKeyVar, ex.Request.URL, checkTheKey(cfg.APIKeyVar))
+}
+
+// checkTheKey is the fix for a refused key, wherever the run finds it refused.
+func checkTheKey(keyVar string) string {
+	return fmt.Sprintf("check the key in $%s (or, for a gateway behind another auth layer, give its header with --header 'Name: value')", keyVar)
 }
 
 // unreachableHint says what to check for the transport errors a person can fix from the command line.
