@@ -51,7 +51,7 @@ func (r *resolvedRun) execute(ctx context.Context, getenv func(string) string, s
 	case err != nil:
 		return fail(stderr, "run: %v", err)
 	}
-	if err := r.prepare(tg, prog, &w.known); err != nil {
+	if w.known, err = r.prepare(tg, prog); err != nil {
 		return fail(stderr, "run: %v", err)
 	}
 	// Record, then judge: every exchange is made before any spec runs. A record stopped by Ctrl-C or the
@@ -97,36 +97,36 @@ func (r *resolvedRun) preflight(runCtx context.Context, tg *suite.Target, stderr
 // prepare makes what discovery decides: the generated bodies, made for the model it chose, join the plan,
 // and the label filter selects among them like any other (a replay sends its one case alone); the
 // --known-failing list, which may name them, is read against that plan.
-func (r *resolvedRun) prepare(tg *suite.Target, prog *progress, known **knownFailing) error {
+func (r *resolvedRun) prepare(tg *suite.Target, prog *progress) (*knownFailing, error) {
 	o := r.o
 	if err := tg.Generate(); err != nil {
-		return err
+		return nil, err
 	}
 	filter := r.sel.filter
 	if r.neg.Replay {
 		// Every other spec is left out as a label filter leaves it: reported not selected, never failed.
 		var err error
 		if filter, err = parseLabelFilter(suite.ReplayFilter(r.neg, filter.text)); err != nil {
-			return err
+			return nil, err
 		}
 		o.labelFilter = filter.text
 	}
 	if r.neg.On() {
 		if r.sel = selectSpecs(r.plan, filter); len(r.sel.specs) == 0 {
-			return fmt.Errorf("--label-filter %q selects no spec, generated ones included: see the labels with gwconform list --what specs", o.labelFilter)
+			return nil, fmt.Errorf("--label-filter %q selects no spec, generated ones included: see the labels with gwconform list --what specs", o.labelFilter)
 		}
 		if prog != nil {
 			prog.count(r.sel, r.cfg.Offers, r.cfg.Billable)
 		}
 	}
-	if o.knownFailing != "" {
-		k, err := loadKnownFailing(o.knownFailing, r.plan)
-		if err != nil {
-			return fmt.Errorf("--known-failing %s: %v", o.knownFailing, err)
-		}
-		*known = k
+	if o.knownFailing == "" {
+		return nil, nil
 	}
-	return nil
+	known, err := loadKnownFailing(o.knownFailing, r.plan)
+	if err != nil {
+		return nil, fmt.Errorf("--known-failing %s: %v", o.knownFailing, err)
+	}
+	return known, nil
 }
 
 // runWriter ends a run: its reports, its verdict line, its exit code.
