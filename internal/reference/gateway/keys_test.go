@@ -206,3 +206,32 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestBucketCooldown(t *testing.T) {
+	b := newBucket(RateLimit{PerSecond: 0.1, Burst: 2, Cooldown: time.Second})
+	t0 := time.Unix(1000, 0)
+	// However far apart the burst's requests are (here 4 s, as on a starved machine), the third meets the
+	// limit: the refill alone decides that.
+	for i, at := range []time.Duration{0, 4 * time.Second} {
+		if ok, _ := b.take(t0.Add(at)); !ok {
+			t.Fatalf("take %d refused", i+1)
+		}
+	}
+	ok, wait := b.take(t0.Add(8 * time.Second))
+	if ok || wait != time.Second {
+		t.Fatalf("third take: %v %v, want refused for the cooldown, 1s", ok, wait)
+	}
+	if ok, wait := b.take(t0.Add(8*time.Second + 400*time.Millisecond)); ok || wait != 600*time.Millisecond {
+		t.Fatalf("take in the cooldown: %v %v, want refused for what is left of it, 600ms", ok, wait)
+	}
+	// Once the cooldown ends the bucket is full: two requests pass at once, the third starts another.
+	end := t0.Add(9 * time.Second)
+	for i := range 2 {
+		if ok, _ := b.take(end); !ok {
+			t.Fatalf("take %d after the cooldown refused", i+1)
+		}
+	}
+	if ok, wait := b.take(end); ok || wait != time.Second {
+		t.Fatalf("third take after the cooldown: %v %v, want another cooldown", ok, wait)
+	}
+}

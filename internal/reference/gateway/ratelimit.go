@@ -12,14 +12,21 @@ type RateLimit struct {
 	PerSecond float64
 	// Burst is the bucket's size; zero means max(1, PerSecond).
 	Burst int
+	// Cooldown, when set, is how long a key that emptied its bucket is refused: every request in it is
+	// told to wait what is left of it, and the bucket is full again once it ends, as gateways that block
+	// an exceeded key for a while do. The refill then only decides how slow requests must come to never
+	// meet the limit, and the wait a 429 names does not depend on it.
+	Cooldown time.Duration
 }
 
 type bucket struct {
 	rate, size float64
+	cooldown   time.Duration
 
 	mu     sync.Mutex
 	tokens float64
 	last   time.Time
+	until  time.Time // the end of the cooldown under way; zero outside one
 }
 
 // newBucket returns nil for no limit; a nil bucket always admits.
@@ -31,7 +38,7 @@ func newBucket(l RateLimit) *bucket {
 	if size <= 0 {
 		size = math.Max(1, l.PerSecond)
 	}
-	return &bucket{rate: l.PerSecond, size: size, tokens: size}
+	return &bucket{rate: l.PerSecond, size: size, tokens: size, cooldown: l.Cooldown}
 }
 
 // take spends one token, or says how long until one is available.
@@ -41,6 +48,12 @@ func (b *bucket) take(now time.Time) (bool, time.Duration) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !b.until.IsZero() {
+		if now.Before(b.until) {
+			return false, b.until.Sub(now)
+		}
+		b.tokens, b.last, b.until = b.size, now, time.Time{}
+	}
 	if !b.last.IsZero() && now.After(b.last) {
 		b.tokens = math.Min(b.size, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
@@ -50,6 +63,10 @@ func (b *bucket) take(now time.Time) (bool, time.Duration) {
 	if b.tokens >= 1 {
 		b.tokens--
 		return true, 0
+	}
+	if b.cooldown > 0 {
+		b.until = now.Add(b.cooldown)
+		return false, b.cooldown
 	}
 	return false, time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
 }
