@@ -15,22 +15,29 @@ import (
 // only the exchange that ended it: the 429 when there was one (LIMIT-1). The requests go one at a time in
 // the burst's own lane, or as many at once as the profile's rate_limit.concurrency: a limiter that counts
 // a request when it completes lets a whole wave of concurrent requests through before it counts any.
-func (t *Target) burst(ctx context.Context, r request, s *sent) {
+//
+// A burst whose window ends before it sent rate_limit.burst requests, none answered 429, is a skip: the
+// profile says the limit is met within that many requests in that time, and a target (or a machine) too
+// slow to be sent them all has not been shown to lack it.
+func (t *Target) burst(ctx context.Context, r request, s *sent) (skip string) {
 	start := time.Now()
 	deadline := start.Add(t.offers.BurstWithin)
 	inFlight := min(max(t.offers.BurstConcurrency, 1), max(t.workers, 1))
-	n, refused := 0, 0
-	for n < t.offers.Burst && time.Now().Before(deadline) {
-		answered, wasRefused, ended := t.wave(ctx, r, min(inFlight, t.offers.Burst-n), s)
+	n, refused, ended := 0, 0, false
+	for n < t.offers.Burst && time.Now().Before(deadline) && !ended {
+		var answered, wasRefused int
+		answered, wasRefused, ended = t.wave(ctx, r, min(inFlight, t.offers.Burst-n), s)
 		n, refused = n+answered, refused+wasRefused
-		if ended {
-			break
-		}
 	}
-	s.note = fmt.Sprintf("the burst sent %d request(s) in %s (at most %d within %s)", n, time.Since(start).Round(time.Millisecond), t.offers.Burst, t.offers.BurstWithin)
+	took := time.Since(start).Round(time.Millisecond)
+	s.note = fmt.Sprintf("the burst sent %d request(s) in %s (at most %d within %s)", n, took, t.offers.Burst, t.offers.BurstWithin)
 	if refused == n && !t.offers.BurstBillable {
 		s.note += ", and every one was answered 400: the gateway seems to check the model before its rate limit; set rate_limit.completions: true in the profile to burst with real completions (billable)"
 	}
+	if !ended && n < t.offers.Burst && ctx.Err() == nil {
+		return fmt.Sprintf("could not be tested: the burst sent only %d of rate_limit.burst's %d requests within %s (took %s), none answered 429, so whether the limit is met within %d is not known; raise rate_limit.within in the profile", n, t.offers.Burst, t.offers.BurstWithin, took, t.offers.Burst)
+	}
+	return ""
 }
 
 // wave sends size requests at once and reads the answers as they arrive. The first 429, or a request that

@@ -63,7 +63,9 @@ func (t *Target) send(ctx context.Context, sc scenario.Scenario, s *sent) (skip 
 		}
 		switch {
 		case sc.Burst:
-			t.burst(ctx, r, s)
+			if skip := t.burst(ctx, r, s); skip != "" {
+				return skip
+			}
 		default:
 			ex, ok := t.do(ctx, s, r)
 			if !ok {

@@ -81,6 +81,22 @@ func TestRecordKeepsToItsConcurrency(t *testing.T) {
 	}
 }
 
+// A burst that cannot send rate_limit.burst requests within rate_limit.within, none answered 429, has not
+// shown that the target lacks a limit: the scenario is a skip that says so, never a failed LIMIT-1. Here the
+// target takes twice the window to answer; TestRecordKeepsToItsConcurrency is the other way, a burst sent
+// whole with no 429, which is judged.
+func TestABurstTooSlowToFillItsWindowIsNotJudged(t *testing.T) {
+	t.Parallel()
+	const within = 50 * time.Millisecond
+	burst := profile.Offers{Keys: map[string]string{profile.RoleRateLimited: "gwc-limited-key"}, Burst: 8, BurstWithin: within}
+	only := func(sc scenario.Scenario) bool { return sc.Burst }
+	tg := recordSome(t, &gateway{hold: 2 * within, answer: refuse}, Config{Concurrency: 2, Offers: burst}, only)
+	s := tg.recorded["limit-burst"]
+	if s == nil || !strings.Contains(s.skip, "could not be tested: the burst sent only 1 of rate_limit.burst's 8 requests within 50ms") || !strings.Contains(s.skip, "raise rate_limit.within") {
+		t.Fatalf("skip %q, want the burst's shortfall", s.skip)
+	}
+}
+
 // A 429 to a scenario that does not expect one is the target pacing the suite: the request is sent again
 // after Retry-After, and the answer judged is the one that came after it. A target that never stops
 // answering 429 leaves the scenario untested, with the reason, never failed.
