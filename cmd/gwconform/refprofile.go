@@ -39,7 +39,9 @@ func referenceProfile(s *inprocess.Stack) *profile.Profile {
 			profile.RoleRevoked:     "GWC_REVOKED_KEY",
 			profile.RoleRateLimited: "GWC_RATE_LIMITED_KEY",
 		},
-		RateLimit:         &profile.RateLimit{Burst: 20, Within: profile.Duration(5 * time.Second)},
+		// The reference limits at the third request; the window is wide so that a gateway without a limit
+		// is still sent all 20 on a starved machine, and fails LIMIT-1 instead of being skipped.
+		RateLimit:         &profile.RateLimit{Burst: 20, Within: profile.Duration(30 * time.Second)},
 		ModelsNeedKey:     new(s.ModelsNeedKey), // public, unless a defect says otherwise
 		ConfidentialModel: inprocess.ConfidentialModel,
 		Upstream:          &profile.Upstream{Timeout: profile.Duration(s.UpstreamTimeout), Models: models, Witness: s.WitnessURL},
