@@ -2,16 +2,15 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 )
 
 // passThrough is the gateway real pass-through proxies are: it forwards a chat completion as it came, with
-// no key checked, no body validated and no limit applied. It only swaps a listed model's public id for its
-// upstream id, which the upstream needs to serve it at all. A success is relayed; an upstream failure is
-// still an upstream_error, as the gateway's own proxy answers it.
+// no key checked, no body validated and no limit applied, not even a timeout. It only swaps a listed
+// model's public id for its upstream id, which the upstream needs to serve it at all. A success is
+// relayed; an upstream failure is still an upstream_error, as the gateway's own proxy answers it.
 func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost || r.URL.Path != chatCompletionsPath {
 		return false
@@ -22,20 +21,15 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 		g.writeError(w, r, newError(http.StatusBadRequest, TypeInvalidRequest, ReasonUnreadableBody, "The request body could not be read."))
 		return true
 	}
-	forwarded, entry := withUpstreamModel(g, head)
+	forwarded := withUpstreamModel(g, head)
 	var body io.Reader = bytes.NewReader(forwarded)
 	if len(head) > passThroughParsed {
 		body = io.MultiReader(bytes.NewReader(head), r.Body)
 	}
-	// A listed model's own upstream timeout, as the gateway's proxy has it; any other body (an unknown
-	// model, a malformed one) the upstream refuses at once, so it waits for that answer however long a
-	// busy machine takes to give it.
-	ctx, cancel := r.Context(), context.CancelFunc(func() {})
-	if entry != nil && g.timeoutFor(entry) < forever {
-		ctx, cancel = context.WithTimeout(ctx, g.timeoutFor(entry))
-	}
-	defer cancel()
-	up, err := http.NewRequestWithContext(ctx, http.MethodPost, g.upstreamURL+"/chat/completions", body)
+	// No upstream timeout either, as a bare proxy has none: a stalled upstream holds the client until it
+	// gives up. With one, whether a stalled upstream's 200 headers beat it would decide UP-3, and a busy
+	// machine would decide that.
+	up, err := http.NewRequestWithContext(r.Context(), http.MethodPost, g.upstreamURL+"/chat/completions", body)
 	if err != nil {
 		g.writeError(w, r, internalError())
 		return true
@@ -64,25 +58,25 @@ func passThrough(g *Gateway, w http.ResponseWriter, r *http.Request) bool {
 // passThroughParsed is the most of a body the pass-through reads to swap its model id.
 const passThroughParsed = 1 << 20
 
-// withUpstreamModel is body with a listed model's public id swapped for its upstream id, and that model's
-// entry; any other body, malformed ones included, goes as it came, with no entry.
-func withUpstreamModel(g *Gateway, body []byte) ([]byte, *catalogueEntry) {
+// withUpstreamModel is body with a listed model's public id swapped for its upstream id; any other body,
+// malformed ones included, goes as it came.
+func withUpstreamModel(g *Gateway, body []byte) []byte {
 	var members map[string]json.RawMessage
 	if json.Unmarshal(body, &members) != nil {
-		return body, nil
+		return body
 	}
 	var id string
 	if json.Unmarshal(members["model"], &id) != nil {
-		return body, nil
+		return body
 	}
 	m, ok := g.models.byID[id]
 	if !ok {
-		return body, nil
+		return body
 	}
 	members["model"], _ = json.Marshal(m.UpstreamID)
 	out, err := json.Marshal(members)
 	if err != nil {
-		return body, nil
+		return body
 	}
-	return out, m
+	return out
 }
