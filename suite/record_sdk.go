@@ -64,6 +64,12 @@ func (t *Target) askSDK(ctx context.Context, sc scenario.Scenario, s *sent) {
 	if s.skip != "" || s.first == nil || !sdkExpresses(sc) {
 		return
 	}
+	if sc.Expect.WithinUpstreamTimeout && len(s.exs) > 0 && s.exs[0].Err != nil {
+		// A gateway that held the request past its deadline would hold the SDK's copy as long, for an
+		// answer CLIENT-1 could not read either: the status spec reports the silence once.
+		s.sdk = &sdkCall{err: fmt.Errorf("its copy was not sent: the request itself got no answer within its deadline (%v)", s.exs[0].Err)}
+		return
+	}
 	ctx = t.scenarioDeadline(ctx, sc)
 	s.sdk = t.viaSDK(ctx, *s.first, false)
 	if sc.SDKRetry {
