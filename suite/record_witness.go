@@ -13,8 +13,9 @@ import (
 	"github.com/gwconform/gwconform/internal/witness"
 )
 
-// witnessWait bounds one question to the witness: it is gwconform's own upstream, next to the gateway.
-const witnessWait = 5 * time.Second
+// witnessWait bounds one question to the witness: it is gwconform's own upstream, next to the gateway, and
+// it waits up to witness.SettleWait for the requests asked about to be settled.
+const witnessWait = witness.SettleWait + 5*time.Second
 
 // sighting is what the upstream's witness said of one exchange, or why it could not say.
 type sighting struct {
@@ -31,37 +32,18 @@ func (t *Target) askWitness(ctx context.Context, s *sent) {
 	s.seen = map[*exchange.Exchange]sighting{}
 	for _, ex := range s.all() {
 		if nonce := ex.Request.Header.Get(witness.NonceHeader); nonce != "" {
-			// Only an answer the gateway served can be a completion the upstream is still noting down.
-			served := ex.Response != nil && ex.Response.Status < 300
-			s.seen[ex] = t.ask(ctx, nonce, served)
+			s.seen[ex] = t.ask(ctx, nonce)
 		}
 	}
 }
 
-// settle is how long the witness is given to finish its record of a request that reached it: the upstream
-// notes what it answered when its handler returns, which can be a moment after the gateway, holding the
-// whole answer, has passed it on.
-const settle = 250 * time.Millisecond
-
-func (t *Target) ask(ctx context.Context, nonce string, served bool) sighting {
-	deadline := time.Now().Add(settle)
-	for {
-		sg := t.ask1(ctx, nonce)
-		if !served || sg.err != nil || !sg.Reached || sg.Status != 0 || !time.Now().Before(deadline) {
-			return sg
-		}
-		select {
-		case <-time.After(settle / 10):
-		case <-ctx.Done():
-			return sg
-		}
-	}
-}
-
-func (t *Target) ask1(ctx context.Context, nonce string) sighting {
+// ask asks the witness once every request carrying nonce is settled: the upstream notes how it answered a
+// request when its handler returns, which can be a moment after the gateway, holding the whole answer, has
+// passed it on, or after the gateway gave up on it.
+func (t *Target) ask(ctx context.Context, nonce string) sighting {
 	ctx, cancel := context.WithTimeout(ctx, witnessWait)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.offers.Witness+nonce, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.offers.Witness+nonce+"?"+witness.SettledQuery, nil)
 	if err != nil {
 		return sighting{err: err}
 	}

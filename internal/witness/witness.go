@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
+	"time"
 )
 
 // NonceHeader carries a request's nonce; the prompt carries it too, for a gateway that drops unknown headers.
@@ -64,7 +65,26 @@ type Sighting struct {
 	Times   int    `json:"times,omitempty"`  // how many requests carried it
 	// Completion says the upstream served a completion for it: on a paid upstream, a billed one.
 	Completion bool `json:"completion,omitempty"`
+	// InFlight counts the requests carrying it that the upstream is still answering.
+	InFlight int `json:"in_flight,omitempty"`
+	// HungUpAfterMS is how long the upstream had held the last request carrying it, in milliseconds, when
+	// its sender hung up without waiting for the answer. For a fault that holds its answer, that is the
+	// gateway's upstream timeout at work, timed where the suite's own side of the machine does not count.
+	HungUpAfterMS int64 `json:"hung_up_after_ms,omitempty"`
 }
+
+// HungUpAfter is HungUpAfterMS as a duration; zero when the sender never hung up on the upstream.
+func (s Sighting) HungUpAfter() time.Duration {
+	return time.Duration(s.HungUpAfterMS) * time.Millisecond
+}
+
+// SettledQuery asks the witness to wait before it answers, up to SettleWait, until no request carrying the
+// nonce is in flight (GET Path+nonce+"?"+SettledQuery): the upstream notes how it answered a request when
+// its handler returns, which can be a moment after the gateway has the answer, or has given up on it.
+const SettledQuery = "settled"
+
+// SettleWait bounds a SettledQuery's wait: a request still in flight after it is reported as such.
+const SettleWait = 5 * time.Second
 
 // Marker is in every answer the upstream writes, in the MarkerHeader header and in the body (an error's
 // message, a completion's system_fingerprint).

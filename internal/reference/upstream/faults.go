@@ -53,6 +53,16 @@ func (h holder) wait(ctx context.Context) bool {
 	}
 }
 
+// abandon drops a held answer's connection, telling the witness when the
+// client hung up first: that is the gateway's upstream timeout at work, and
+// the witness times it.
+func (h holder) abandon(w http.ResponseWriter, r *http.Request) {
+	if r.Context().Err() != nil {
+		markHungUp(w)
+	}
+	panic(http.ErrAbortHandler)
+}
+
 func status500(w http.ResponseWriter, _ *http.Request, _ *chatRequest) {
 	writeError(w, http.StatusInternalServerError, "server_error", "internal_error",
 		"The server had an error while processing your request.")
@@ -102,7 +112,7 @@ func hijack(w http.ResponseWriter) net.Conn {
 // read as a malformed answer, a different fault.
 func (h holder) timeout(w http.ResponseWriter, r *http.Request, req *chatRequest) {
 	if !h.wait(r.Context()) {
-		panic(http.ErrAbortHandler)
+		h.abandon(w, r)
 	}
 	complete(w, r, req)
 }
@@ -119,7 +129,7 @@ func (h holder) slowFirstByte(w http.ResponseWriter, r *http.Request, req *chatR
 		_ = http.NewResponseController(w).Flush()
 	}
 	if !h.wait(r.Context()) {
-		panic(http.ErrAbortHandler)
+		h.abandon(w, r)
 	}
 	whole := false
 	if req.Stream {

@@ -86,6 +86,17 @@ func ask(t *testing.T, s *Server, nonce string) witness.Sighting {
 	return got
 }
 
+// askSettled is the witness's answer about nonce once no request carrying it is in flight.
+func askSettled(t *testing.T, s *Server, nonce string) witness.Sighting {
+	t.Helper()
+	resp, body := send(t, http.MethodGet, s.WitnessURL+nonce+"?"+witness.SettledQuery, "", "")
+	var got witness.Sighting
+	if err := json.Unmarshal(body, &got); resp.StatusCode != http.StatusOK || err != nil || got.Nonce != nonce {
+		t.Fatalf("witness for %s: status %d: %s", nonce, resp.StatusCode, body)
+	}
+	return got
+}
+
 // post sends body to the chat route with header as the nonce header (none
 // when empty), on a fresh connection, and reads the answer if there is one.
 func post(ctx context.Context, s *Server, header, body string) (int, error) {

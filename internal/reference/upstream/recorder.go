@@ -10,6 +10,8 @@ type recorder struct {
 	status int
 	// completed is set by the handler once a completion was written whole.
 	completed bool
+	// hungUp is set by a fault that holds its answer when the client left before the hold ended.
+	hungUp bool
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -32,15 +34,29 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // markCompleted tells the witness, if w leads to one, that a completion
 // was served whole: on a paid upstream, one that is billed.
 func markCompleted(w http.ResponseWriter) {
+	if rec := recorderOf(w); rec != nil {
+		rec.completed = true
+	}
+}
+
+// markHungUp tells the witness, if w leads to one, that the client hung up
+// on an answer the upstream was holding.
+func markHungUp(w http.ResponseWriter) {
+	if rec := recorderOf(w); rec != nil {
+		rec.hungUp = true
+	}
+}
+
+// recorderOf is the recorder w leads to; nil when there is none.
+func recorderOf(w http.ResponseWriter) *recorder {
 	for {
 		switch t := w.(type) {
 		case *recorder:
-			t.completed = true
-			return
+			return t
 		case interface{ Unwrap() http.ResponseWriter }:
 			w = t.Unwrap()
 		default:
-			return
+			return nil
 		}
 	}
 }

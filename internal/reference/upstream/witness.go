@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gwconform/gwconform/internal/witness"
 )
@@ -33,10 +34,13 @@ type sightings struct {
 	// once full; oldest is the next to go.
 	order  []string
 	oldest int
+	// settled is closed, and replaced, whenever a request is answered: a
+	// question waiting for a nonce to settle looks again then.
+	settled chan struct{}
 }
 
 func newSightings(limit int) *sightings {
-	return &sightings{limit: limit, seen: make(map[string]*witness.Sighting)}
+	return &sightings{limit: limit, seen: make(map[string]*witness.Sighting), settled: make(chan struct{})}
 }
 
 // arrived counts a request for each of its nonces, before it is answered:
@@ -52,6 +56,7 @@ func (wt *sightings) arrived(nonces []string) {
 		}
 		s.Reached = true
 		s.Times++
+		s.InFlight++
 	}
 }
 
@@ -66,9 +71,10 @@ func (wt *sightings) remember(n string, s *witness.Sighting) {
 	wt.oldest = (wt.oldest + 1) % wt.limit
 }
 
-// answered records how a request was answered. A completion once served
-// stays served: it was paid for, whatever later requests got.
-func (wt *sightings) answered(nonces []string, status int, completion bool) {
+// answered records how a request was answered, and, when its sender hung
+// up on a held answer, after how long. A completion once served stays
+// served: it was paid for, whatever later requests got.
+func (wt *sightings) answered(nonces []string, status int, completion bool, hungUpAfter time.Duration) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	for _, n := range nonces {
@@ -76,17 +82,45 @@ func (wt *sightings) answered(nonces []string, status int, completion bool) {
 		if s, ok := wt.seen[n]; ok {
 			s.Status = status
 			s.Completion = s.Completion || completion
+			s.InFlight = max(s.InFlight-1, 0)
+			if hungUpAfter > 0 {
+				s.HungUpAfterMS = max(hungUpAfter.Milliseconds(), 1)
+			}
 		}
 	}
+	close(wt.settled)
+	wt.settled = make(chan struct{})
 }
 
-func (wt *sightings) sighting(nonce string) witness.Sighting {
+// sighting is what the witness knows of nonce, and what to wait on for it
+// to change.
+func (wt *sightings) sighting(nonce string) (witness.Sighting, <-chan struct{}) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	if s, ok := wt.seen[nonce]; ok {
-		return *s
+		return *s, wt.settled
 	}
-	return witness.Sighting{Nonce: nonce}
+	return witness.Sighting{Nonce: nonce}, wt.settled
+}
+
+// settledSighting is nonce's sighting once no request carrying it is in
+// flight, or once witness.SettleWait has passed, or the asker left.
+func (wt *sightings) settledSighting(r *http.Request, nonce string) witness.Sighting {
+	give := time.NewTimer(witness.SettleWait)
+	defer give.Stop()
+	for {
+		s, changed := wt.sighting(nonce)
+		if s.InFlight == 0 {
+			return s
+		}
+		select {
+		case <-changed:
+		case <-give.C:
+			return s
+		case <-r.Context().Done():
+			return s
+		}
+	}
 }
 
 // serve answers GET witness.Path+nonce. It needs no key, even in
@@ -105,7 +139,11 @@ func (wt *sightings) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	// A sighting changes with every request: no cache may answer for it.
 	w.Header().Set("Cache-Control", "no-store")
-	_ = writeJSON(w, http.StatusOK, wt.sighting(nonce))
+	s, _ := wt.sighting(nonce)
+	if r.URL.Query().Has(witness.SettledQuery) {
+		s = wt.settledSighting(r, nonce)
+	}
+	_ = writeJSON(w, http.StatusOK, s)
 }
 
 // observe logs the request's nonces, then serves it through next and
@@ -119,6 +157,7 @@ func (wt *sightings) observe(w http.ResponseWriter, r *http.Request, next http.H
 	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
 	nonces := noncesIn(r.Header.Values(witness.NonceHeader), head)
 	wt.arrived(nonces)
+	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
 	returned := false
 	defer func() {
@@ -128,7 +167,11 @@ func (wt *sightings) observe(w http.ResponseWriter, r *http.Request, next http.H
 		if !returned {
 			status = 0
 		}
-		wt.answered(nonces, status, status == http.StatusOK && rec.completed)
+		var hungUpAfter time.Duration
+		if rec.hungUp {
+			hungUpAfter = time.Since(start)
+		}
+		wt.answered(nonces, status, status == http.StatusOK && rec.completed, hungUpAfter)
 	}()
 	next(rec, r)
 	returned = true

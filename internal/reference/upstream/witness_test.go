@@ -108,6 +108,7 @@ func TestWitnessRecordsTheAnswer(t *testing.T) {
 func TestWitnessSeesAHeldRequest(t *testing.T) {
 	s := start(t, Config{Hold: time.Minute})
 	n := witness.NewNonce()
+	begin := time.Now()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
@@ -120,10 +121,37 @@ func TestWitnessSeesAHeldRequest(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		got = ask(t, s, n)
 	}
-	cancel()
-	<-done
-	if want := (witness.Sighting{Nonce: n, Reached: true, Times: 1}); got != want {
+	if want := (witness.Sighting{Nonce: n, Reached: true, Times: 1, InFlight: 1}); got != want {
 		t.Fatalf("while held: %+v, want %+v", got, want)
+	}
+	// Asked to wait until the request is settled, the witness answers once the client has hung up on it,
+	// and says after how long.
+	go func() {
+		time.Sleep(100 * time.Millisecond) // how long the client holds on: the witness must time at least that
+		cancel()
+	}()
+	after := askSettled(t, s, n)
+	<-done
+	if after.InFlight != 0 || after.Status != 0 || after.HungUpAfter() < 100*time.Millisecond || after.HungUpAfter() > time.Since(begin) {
+		t.Fatalf("settled: %+v, want no request in flight, hung up on after at least 100ms", after)
+	}
+}
+
+// A question to settle a nonce waits no longer than its asker does: a request held past it is reported as
+// still in flight.
+func TestWitnessSettlesNoLongerThanAsked(t *testing.T) {
+	wt := newSightings(8)
+	n := witness.NewNonce()
+	wt.arrived([]string{n})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	r := httptest.NewRequestWithContext(ctx, http.MethodGet, witness.Path+n+"?"+witness.SettledQuery, nil)
+	if got := wt.settledSighting(r, n); got.InFlight != 1 {
+		t.Fatalf("%+v, want the request still in flight", got)
+	}
+	wt.answered([]string{n}, http.StatusOK, true, 0)
+	if got := wt.settledSighting(httptest.NewRequest(http.MethodGet, witness.Path+n, nil), n); got.InFlight != 0 || got.Status != http.StatusOK || got.HungUpAfterMS != 0 {
+		t.Fatalf("%+v, want it answered 200 and settled, never hung up on", got)
 	}
 }
 
