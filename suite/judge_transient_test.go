@@ -9,6 +9,7 @@ import (
 	"github.com/gwconform/gwconform/internal/exchange"
 	"github.com/gwconform/gwconform/internal/faults"
 	"github.com/gwconform/gwconform/internal/scenario"
+	"github.com/gwconform/gwconform/internal/witness"
 )
 
 func TestRetryAfterTakesSecondsOrAnHTTPDate(t *testing.T) {
@@ -139,6 +140,32 @@ func TestUpstreamTimeoutAllowsWhatEveryAnswerTakes(t *testing.T) {
 		{"far past it, however busy the machine", 30 * time.Second, 900 * time.Millisecond, "want at most 2.4s"},
 	} {
 		e := evidence{sc: up, exs: []*exchange.Exchange{at(c.took)}, upstreamTimeout: 500 * time.Millisecond, slowest: c.slowest}
+		err := checkWithinUpstreamTimeout(e)
+		if c.failWith == "" && err != nil || c.failWith != "" && (err == nil || !strings.Contains(err.Error(), c.failWith)) {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.failWith)
+		}
+	}
+}
+
+// Where gwconform's upstream timed how long the gateway held it before hanging up, that wait is judged
+// against the timeout and its grace alone: a gateway whose timeout is longer than it declares fails however
+// much a busy machine slowed every answer, and one that meets it passes.
+func TestUpstreamTimeoutIsJudgedWhereTheUpstreamTimedIt(t *testing.T) {
+	up := scenario.Scenario{Expect: scenario.Expect{Status: scenario.Statuses{502}, WithinUpstreamTimeout: true}}
+	for _, c := range []struct {
+		name     string
+		held     time.Duration
+		failWith string
+	}{
+		{"hung up at its timeout", 520 * time.Millisecond, ""},
+		{"hung up late, but within the grace", 1400 * time.Millisecond, ""},
+		{"hung up after a timeout six times the declared one", 3 * time.Second, "the gateway held its upstream request for 3s before it gave up on it"},
+		{"never timed: the witness saw no hang-up", 0, ""},
+	} {
+		ex := answer(502, "application/json", `{"error":{"message":"upstream timed out","type":"upstream_error","code":null,"param":null}}`)
+		ex.Duration = 3200 * time.Millisecond
+		e := evidence{sc: up, exs: []*exchange.Exchange{ex}, upstreamTimeout: 500 * time.Millisecond, slowest: 4 * time.Second,
+			seen: map[*exchange.Exchange]sighting{ex: {Sighting: witness.Sighting{Reached: true, Times: 1, HungUpAfterMS: c.held.Milliseconds()}}}}
 		err := checkWithinUpstreamTimeout(e)
 		if c.failWith == "" && err != nil || c.failWith != "" && (err == nil || !strings.Contains(err.Error(), c.failWith)) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.failWith)

@@ -19,6 +19,12 @@ func checkWithinUpstreamTimeout(e evidence) error {
 		return fmt.Errorf("no request was sent")
 	}
 	ex := e.exs[0]
+	// Where the upstream's witness timed the gateway's wait, no busy client side counts: the gateway hung up
+	// on the upstream after this long, and only the timeout and its grace are allowed.
+	if held := e.seen[ex].HungUpAfter(); held > e.upstreamTimeout+grace(e.upstreamTimeout) {
+		return fmt.Errorf("the gateway held its upstream request for %s before it gave up on it, as gwconform's upstream timed it: the gateway's upstream timeout is %s, so want at most %s",
+			held.Round(time.Millisecond), e.upstreamTimeout, (e.upstreamTimeout + grace(e.upstreamTimeout)).Round(time.Millisecond))
+	}
 	// Beyond the timeout and a grace, the time the target takes to answer anything on this run: a busy
 	// machine, or a distant target, makes every answer slower, and UP-3 is about the timeout, not the speed.
 	limit := e.upstreamTimeout + grace(e.upstreamTimeout) + e.slowest

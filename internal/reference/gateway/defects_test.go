@@ -36,7 +36,7 @@ func TestDefectList(t *testing.T) {
 		"role-type-unchecked", "routing-header-required", "should-retry-true", "stream-ends-silently", "stream-errors-as-events", "stream-refusals-as-200", "stream-refusals-labelled-as-events",
 		"text-plain-errors", "type-at-top-level", "type-class-name", "type-empty", "type-null", "undocumented-type-names", "unknown-model-404", "unknown-model-503",
 		"unknown-model-invalid-request", "unsupported-param-as-upstream-error", "upstream-5xx-as-500",
-		"upstream-no-timeout", "upstream-timeout-504", "validate-before-auth", "verification-as-502",
+		"upstream-no-timeout", "upstream-timeout-504", "upstream-timeout-late", "validate-before-auth", "verification-as-502",
 		"verification-unreported", "wrong-method-404", "wrong-type-422"}
 	if len(all) != len(want) {
 		t.Fatalf("%d defects, want %d", len(all), len(want))

@@ -38,6 +38,14 @@ func upstreamDefects() []*Defect {
 			},
 		},
 		{
+			Name:    "upstream-timeout-late",
+			Summary: "The gateway's upstream timeout is six times the one its profile declares: a stalled upstream is given up on, and answered 502, but late.",
+			Breaks:  []string{"UP-3"},
+			Tune: func(cfg *Config) {
+				cfg.UpstreamTimeout *= 6
+			},
+		},
+		{
 			Name:    "upstream-timeout-504",
 			Summary: "An upstream timeout is answered 504 timeout_error instead of 502 upstream_error.",
 			Breaks:  []string{"UP-3"},
