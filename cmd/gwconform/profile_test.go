@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -47,7 +48,7 @@ func TestBurstWithCompletions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withCompletions := strings.Replace(string(b), "rate_limit: {burst: 20, within: 5s}", "rate_limit: {burst: 20, within: 5s, completions: true}", 1)
+	withCompletions := regexp.MustCompile(`(rate_limit: \{burst: \d+, within: \w+)\}`).ReplaceAllString(string(b), "$1, completions: true}")
 	if withCompletions == string(b) {
 		t.Fatal("the reference profile has no rate_limit line to change")
 	}
