@@ -2,6 +2,8 @@ package main
 
 import (
 	"regexp"
+
+	"github.com/gwconform/gwconform/internal/report"
 	"strings"
 	"testing"
 )
@@ -77,5 +79,28 @@ func TestReadmeConsoleSample(t *testing.T) {
 			t.Errorf("%s's sample does not say it runs with --defect %s", doc, d)
 		}
 	}
+	res := r.report(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			logSkips(t, res)
+		}
+	})
 	generatedSection(t, "TestReadmeConsoleSample", doc, consoleBegin, consoleEnd, want, func(got, want string) bool { return masked(got) == masked(want) })
+}
+
+// logSkips says why the run's specs were skipped, counted by reason: what a sample that changed between
+// two runs of the same suite changed by.
+func logSkips(t *testing.T, res *report.Result) {
+	t.Helper()
+	reasons := map[string]int{}
+	for _, q := range res.Requirements {
+		for _, s := range q.Specs {
+			if s.State == report.StateSkipped {
+				reasons[s.SkipReason]++
+			}
+		}
+	}
+	for reason, n := range reasons {
+		t.Logf("skipped %d× (evidence rows): %s", n, reason)
+	}
 }
