@@ -173,6 +173,3 @@ func checkEachSchema(e evidence) error {
 	}
 	return nil
 }
-
-// isSuccess says the status is a 2xx.
-func isSuccess(status int) bool { return status >= 200 && status < 300 }

@@ -103,3 +103,6 @@ func breaks(what string, vs []validate.Violation) error {
 	}
 	return errors.New(b.String())
 }
+
+// isSuccess says the status is a 2xx.
+func isSuccess(status int) bool { return status >= 200 && status < 300 }
