@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/gwconform/gwconform/internal/faults"
-	"github.com/gwconform/gwconform/internal/witness"
 )
 
 func TestDefectList(t *testing.T) {
@@ -203,6 +202,34 @@ const (
 	probeWait        = 30 * time.Second
 )
 
+// claimCheck checks one probe's answer under a defect against its answer without it.
+type claimCheck = func(t *testing.T, base, got result)
+
+// defectClaim is what a defect claims to change: the probes it alters, each with its check.
+type defectClaim struct {
+	defect  string
+	changed map[string]claimCheck
+}
+
+// sameBody wants the body the probe got without the defect.
+func sameBody(t *testing.T, base, got result) {
+	t.Helper()
+	if !bytes.Equal(base.body, got.body) {
+		t.Fatalf("body changed: %s -> %s", base.body, got.body)
+	}
+}
+
+// sameAs wants the answer another probe got from the gateway without the defect.
+func sameAs(baseline map[string]result, probe string) claimCheck {
+	return func(t *testing.T, _, got result) {
+		t.Helper()
+		want := baseline[probe]
+		if got.status != want.status || !bytes.Equal(got.body, want.body) {
+			t.Fatalf("%d %s, want the %q answer %d %s", got.status, got.body, probe, want.status, want.body)
+		}
+	}
+}
+
 // TestDefectsChangeOnlyWhatTheyClaim runs every probe with and without each
 // defect: the probes a defect names must change as stated, all others must
 // be the same (byte for byte for errors; success bodies without their
@@ -220,331 +247,14 @@ func TestDefectsChangeOnlyWhatTheyClaim(t *testing.T) {
 			}
 		}
 	}
-	sameBody := func(t *testing.T, base, got result) {
-		t.Helper()
-		if !bytes.Equal(base.body, got.body) {
-			t.Fatalf("body changed: %s -> %s", base.body, got.body)
-		}
-	}
-	// sameAs wants the answer another probe got from the gateway without
-	// the defect.
-	sameAs := func(probe string) func(t *testing.T, base, got result) {
-		return func(t *testing.T, _, got result) {
-			t.Helper()
-			want := baseline[probe]
-			if got.status != want.status || !bytes.Equal(got.body, want.body) {
-				t.Fatalf("%d %s, want the %q answer %d %s", got.status, got.body, probe, want.status, want.body)
-			}
-		}
-	}
-	for _, tc := range []struct {
-		defect string
-		// changed checks the probes the defect is meant to alter.
-		changed map[string]func(t *testing.T, base, got result)
-	}{
-		{"unknown-model-404", unknownModelProbes(func(t *testing.T, base, got result) {
-			if got.status != http.StatusNotFound || got.envelope(t).Type != TypeModelNotFound {
-				t.Fatalf("status %d: %s", got.status, got.body)
-			}
-			sameBody(t, base, got)
-		})},
-		{"malformed-json-500", map[string]func(*testing.T, result, result){
-			"malformed json": func(t *testing.T, _, got result) {
-				if e := got.envelope(t); got.status != 500 || e.Type != TypeServer || e.Param != nil {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-			},
-		}},
-		{"auth-401-as-403", map[string]func(*testing.T, result, result){
-			"no key":               same403,
-			"no key not an object": same403,
-			"bad key":              same403,
-			"bad key bad body":     same403,
-			"revoked key":          same403,
-		}},
-		{"no-retry-after", map[string]func(*testing.T, result, result){
-			"rate limited": noRetryAfter,
-			"maintenance":  noRetryAfter,
-		}},
-		{"upstream-5xx-as-500", map[string]func(*testing.T, result, result){
-			"upstream 500":       as500,
-			"upstream leak":      as500,
-			"upstream reset":     as500,
-			"upstream malformed": as500,
-			"upstream timeout":   as500,
-		}},
-		{"leak-upstream-body", map[string]func(*testing.T, result, result){
-			"upstream 500": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); got.status != base.status || e.Type != TypeUpstream || !strings.Contains(e.Message, "The server had an error") {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-			},
-			"upstream leak": func(t *testing.T, base, got result) {
-				e := got.envelope(t)
-				if got.status != base.status || e.Type != TypeUpstream ||
-					!strings.Contains(e.Message, faults.CanarySecret) || !strings.Contains(e.Message, faults.CanaryHost) ||
-					!strings.Contains(e.Message, witness.Marker) {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-			},
-		}},
-		{"upstream-no-timeout", map[string]func(*testing.T, result, result){
-			"upstream timeout": func(t *testing.T, _, got result) {
-				if got.status != 0 {
-					t.Fatalf("answered within %v: %d %s", timeoutProbeWait, got.status, got.body)
-				}
-			},
-		}},
-		{"upstream-timeout-504", map[string]func(*testing.T, result, result){
-			"upstream timeout": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); got.status != http.StatusGatewayTimeout || e.Type != "timeout_error" || e.Message != base.envelope(t).Message {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-			},
-		}},
-		{"verification-as-502", map[string]func(*testing.T, result, result){
-			"unverified": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); base.status != 403 || got.status != http.StatusBadGateway || e.Type != TypeUpstream {
-					t.Fatalf("status %d: %s", got.status, got.body)
-				}
-			},
-		}},
-		{"model-not-found-as-200", unknownModelProbes(func(t *testing.T, base, got result) {
-			if got.status != http.StatusOK || got.envelope(t).Type != TypeModelNotFound {
-				t.Fatalf("status %d: %s", got.status, got.body)
-			}
-			sameBody(t, base, got)
-		})},
-		{"flat-envelope", errorProbes(func(t *testing.T, base, got result) {
-			if got.status != base.status {
-				t.Fatalf("status %d -> %d", base.status, got.status)
-			}
-			var flat map[string]any
-			mustUnmarshal(t, got.body, &flat)
-			if _, ok := flat["error"]; ok {
-				t.Fatalf("still enveloped: %s", got.body)
-			}
-			var e struct{ Error map[string]any }
-			mustUnmarshal(t, base.body, &e)
-			wantJSON, _ := json.Marshal(e.Error)
-			gotJSON, _ := json.Marshal(flat)
-			if !bytes.Equal(wantJSON, gotJSON) {
-				t.Fatalf("members differ: %s vs %s", gotJSON, wantJSON)
-			}
-		})},
-		{"error-as-string", errorProbes(func(t *testing.T, base, got result) {
-			var top map[string]any
-			mustUnmarshal(t, got.body, &top)
-			if got.status != base.status || len(top) != 1 || top["error"] != base.envelope(t).Message {
-				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
-			}
-		})},
-		{"integer-code", errorProbes(bent(0, func(base result, e map[string]any) { e["code"] = float64(base.status) }))},
-		{"type-class-name", errorProbes(bent(0, func(base result, e map[string]any) {
-			e["type"] = map[int]string{400: "BadRequestError", 401: "AuthenticationError", 403: "PermissionDeniedError",
-				404: "NotFoundError", 405: "APIStatusError", 413: "APIStatusError", 429: "RateLimitError",
-				500: "InternalServerError", 502: "InternalServerError", 503: "InternalServerError"}[base.status]
-		}))},
-		{"param-missing", errorProbes(bent(0, func(_ result, e map[string]any) { delete(e, "param") }))},
-		{"param-null", errorProbes(bent(0, func(_ result, e map[string]any) { e["param"] = nil }))},
-		{"message-null", errorProbes(bent(0, func(_ result, e map[string]any) { e["message"] = nil }))},
-		{"extra-members", errorProbes(func(t *testing.T, base, got result) {
-			var top map[string]any
-			mustUnmarshal(t, got.body, &top)
-			e, _ := top["error"].(map[string]any)
-			trace, _ := top["trace_id"].(string)
-			id, _ := e["request_id"].(string)
-			if trace == "" || id == "" {
-				t.Fatalf("no trace_id or request_id: %s", got.body)
-			}
-			delete(top, "trace_id")
-			delete(e, "request_id")
-			var want map[string]any
-			mustUnmarshal(t, base.body, &want)
-			if got.status != base.status || !reflect.DeepEqual(top, want) || got.header.Get("Content-Type") != jsonContentType {
-				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
-			}
-		})},
-		{"error-member-twice", errorProbes(func(t *testing.T, base, got result) {
-			var last map[string]any
-			mustUnmarshal(t, got.body, &last)
-			var want map[string]any
-			mustUnmarshal(t, base.body, &want)
-			if got.status != base.status || !bytes.HasPrefix(got.body, []byte(`{"error":{"request_id":"req_`)) || !reflect.DeepEqual(last, want) {
-				t.Fatalf("%d %s -> %d %s", base.status, base.body, got.status, got.body)
-			}
-		})},
-		{"should-retry-true", errorProbes(func(t *testing.T, base, got result) {
-			if got.status != base.status || got.header.Get("X-Should-Retry") != "true" || base.header.Get("X-Should-Retry") != "" {
-				t.Fatalf("%d %q -> %d %q", base.status, base.header.Get("X-Should-Retry"), got.status, got.header.Get("X-Should-Retry"))
-			}
-			sameBody(t, base, got)
-		})},
-		{"text-plain-errors", errorProbes(func(t *testing.T, base, got result) {
-			if got.status != base.status || got.header.Get("Content-Type") != textContentType {
-				t.Fatalf("%d %q -> %d %q", base.status, base.header.Get("Content-Type"), got.status, got.header.Get("Content-Type"))
-			}
-			sameBody(t, base, got)
-		})},
-		{"proxy-html-502", map[string]func(*testing.T, result, result){
-			"upstream 500":       proxyPage,
-			"upstream leak":      proxyPage,
-			"upstream reset":     proxyPage,
-			"upstream malformed": proxyPage,
-			"upstream timeout":   proxyPage,
-		}},
-		{"internal-error-html", map[string]func(*testing.T, result, result){
-			"misrouted": func(t *testing.T, base, got result) {
-				if base.status != 500 || got.status != 500 || got.header.Get("Content-Type") != htmlContentType ||
-					!bytes.Contains(got.body, []byte("<pre>TypeError")) {
-					t.Fatalf("%d -> %d %q %s", base.status, got.status, got.header.Get("Content-Type"), got.body)
-				}
-			},
-		}},
-		{"key-echoed", map[string]func(*testing.T, result, result){
-			"bad key":          echoes("gwc-wrong-KEYCANARY"),
-			"bad key bad body": echoes("gwc-wrong-KEYCANARY"),
-			"revoked key":      echoes(revokedKey),
-		}},
-		{"plain-404", map[string]func(*testing.T, result, result){
-			"unknown route": plainText(http.StatusNotFound, "404 page not found\n"),
-			"wrong method":  plainText(http.StatusMethodNotAllowed, "405 method not allowed\n"),
-		}},
-		{"openai-style-401", map[string]func(*testing.T, result, result){
-			"no key":               openAI401,
-			"no key not an object": openAI401,
-			"bad key":              openAI401,
-			"bad key bad body":     openAI401,
-			"revoked key":          openAI401,
-		}},
-		{"missing-key-as-400", map[string]func(*testing.T, result, result){
-			"no key":               bent(400, func(_ result, e map[string]any) { e["type"] = TypeInvalidRequest }),
-			"no key not an object": bent(400, func(_ result, e map[string]any) { e["type"] = TypeInvalidRequest }),
-		}},
-		{"validate-before-auth", map[string]func(*testing.T, result, result){
-			"bad key bad body":     sameAs("malformed json"),
-			"no key not an object": sameAs("not an object"),
-		}},
-		{"lowercase-scheme-rejected", map[string]func(*testing.T, result, result){
-			"lowercase scheme": func(t *testing.T, base, got result) {
-				e := got.envelope(t)
-				if base.status != 400 || got.status != 401 || e.Type != TypeAuthentication || strOrNil(e.Code) != "invalid_authorization_header" {
-					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
-				}
-			},
-		}},
-		{"revoked-key-accepted", map[string]func(*testing.T, result, result){"revoked key": served}},
-		{"not-object-500", map[string]func(*testing.T, result, result){
-			"not an object": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); base.status != 400 || got.status != 500 || e.Type != TypeServer || e.Param != nil {
-					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
-				}
-			},
-		}},
-		{"missing-model-as-not-found", map[string]func(*testing.T, result, result){
-			"missing model": bent(0, func(_ result, e map[string]any) {
-				e["type"], e["code"] = TypeModelNotFound, "model_not_found"
-			}),
-		}},
-		{"wrong-type-422", map[string]func(*testing.T, result, result){
-			"wrong type":        as422,
-			"lowercase scheme":  as422,
-			"role not a string": as422,
-			"nested deep":       as422,
-		}},
-		{"lone-surrogate-500", map[string]func(*testing.T, result, result){"lone surrogate": as500Unhandled}},
-		{"deep-nesting-500", map[string]func(*testing.T, result, result){"nested deep": as500Unhandled}},
-		{"role-type-unchecked", map[string]func(*testing.T, result, result){"role not a string": served}},
-		{"out-of-range-as-upstream-error", map[string]func(*testing.T, result, result){"out of range": as502}},
-		{"unsupported-param-as-upstream-error", map[string]func(*testing.T, result, result){"unsupported parameter": as502}},
-		{"content-type-ignored", map[string]func(*testing.T, result, result){"text plain": served}},
-		{"oversized-body-reset", map[string]func(*testing.T, result, result){
-			"oversized": func(t *testing.T, base, got result) {
-				if base.status != http.StatusRequestEntityTooLarge || got.status != 0 {
-					t.Fatalf("%d -> %d %s: want no answer", base.status, got.status, got.body)
-				}
-			},
-		}},
-		{"flaky-second-answer", map[string]func(*testing.T, result, result){
-			"unknown model again": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); base.status != 400 || got.status != 500 || e.Type != TypeServer {
-					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
-				}
-			},
-		}},
-		{"unknown-model-invalid-request", unknownModelProbes(bent(0, func(_ result, e map[string]any) { e["type"] = TypeInvalidRequest }))},
-		{"models-list-renamed", map[string]func(*testing.T, result, result){
-			"models list": modelList(func(list map[string]any) {
-				list["models"] = list["data"]
-				delete(list, "data")
-			}),
-		}},
-		{"models-without-supported-parameters", map[string]func(*testing.T, result, result){
-			"models list": modelList(func(list map[string]any) {
-				for _, m := range list["data"].([]any) {
-					delete(m.(map[string]any), "supported_parameters")
-				}
-			}),
-		}},
-		{"models-list-without-object", map[string]func(*testing.T, result, result){
-			"models list": modelList(func(list map[string]any) {
-				delete(list, "object")
-				for _, m := range list["data"].([]any) {
-					delete(m.(map[string]any), "object")
-				}
-			}),
-		}},
-		{"listed-model-unavailable", map[string]func(*testing.T, result, result){
-			"listed model": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); base.status != 200 || got.status != 400 || e.Type != TypeModelNotFound {
-					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
-				}
-			},
-		}},
-		{"rate-limit-as-503", map[string]func(*testing.T, result, result){
-			"rate limited": func(t *testing.T, base, got result) {
-				if base.status != 429 || got.status != 503 || got.header.Get("Retry-After") == "" {
-					t.Fatalf("%d -> %d %q", base.status, got.status, got.header.Get("Retry-After"))
-				}
-				sameBody(t, base, got)
-			},
-		}},
-		{"rate-limit-never-clears", map[string]func(*testing.T, result, result){
-			"rate limited": func(t *testing.T, base, got result) {
-				b, _ := strconv.Atoi(base.header.Get("Retry-After"))
-				g, _ := strconv.Atoi(got.header.Get("Retry-After"))
-				if base.status != 429 || got.status != 429 || b > 2 || g <= 60 {
-					t.Fatalf("%d Retry-After %q -> %d Retry-After %q", base.status, base.header.Get("Retry-After"), got.status, got.header.Get("Retry-After"))
-				}
-				sameBody(t, base, got)
-			},
-		}},
-		{"credits-as-402", map[string]func(*testing.T, result, result){
-			"no credits": func(t *testing.T, base, got result) {
-				if base.status != 403 || got.status != http.StatusPaymentRequired {
-					t.Fatalf("%d -> %d", base.status, got.status)
-				}
-				sameBody(t, base, got)
-			},
-		}},
-		{"maintenance-as-502", map[string]func(*testing.T, result, result){
-			"maintenance": func(t *testing.T, base, got result) {
-				if e := got.envelope(t); base.status != 503 || got.status != 502 || e.Type != TypeUpstream || got.header.Get("Retry-After") != "" {
-					t.Fatalf("%d -> %d %s", base.status, got.status, got.body)
-				}
-			},
-		}},
-		{"retry-after-http-date", map[string]func(*testing.T, result, result){
-			"rate limited": httpDate,
-			"maintenance":  httpDate,
-		}},
-		{"undocumented-type-names", map[string]func(*testing.T, result, result){
-			"no credits":   bent(0, func(_ result, e map[string]any) { e["type"] = "insufficient_quota" }),
-			"rate limited": bent(0, func(_ result, e map[string]any) { e["type"] = "rate_limit_exceeded" }),
-			"misrouted":    bent(0, func(_ result, e map[string]any) { e["type"] = "api_error" }),
-			"maintenance":  bent(0, func(_ result, e map[string]any) { e["type"] = "overloaded_error" }),
-		}},
-	} {
+	for _, tc := range slices.Concat(
+		authClaims(baseline),
+		envelopeClaims(baseline),
+		requestClaims(baseline),
+		modelsClaims(baseline),
+		limitsClaims(baseline),
+		upstreamClaims(baseline),
+	) {
 		t.Run(tc.defect, func(t *testing.T) {
 			t.Parallel()
 			d, ok := LookupDefect(tc.defect)
