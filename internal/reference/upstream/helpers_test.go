@@ -87,6 +87,8 @@ func ask(t *testing.T, s *Server, nonce string) witness.Sighting {
 }
 
 // askSettled is the witness's answer about nonce once no request carrying it is in flight.
+// A client holds the whole answer, or its reset, before the upstream's handler has returned
+// and recorded it, so a test that reads what an answer was asks this way, as the suite does.
 func askSettled(t *testing.T, s *Server, nonce string) witness.Sighting {
 	t.Helper()
 	resp, body := send(t, http.MethodGet, s.WitnessURL+nonce+"?"+witness.SettledQuery, "", "")

@@ -55,7 +55,7 @@ func TestWitnessFindsNonces(t *testing.T) {
 			}
 			want := tc.want
 			want.Nonce = n
-			if got := ask(t, s, n); got != want {
+			if got := askSettled(t, s, n); got != want {
 				t.Fatalf("sighting %+v, want %+v", got, want)
 			}
 		})
@@ -95,7 +95,7 @@ func TestWitnessRecordsTheAnswer(t *testing.T) {
 			// Connection faults get no answer: the error is the fault.
 			_, _ = post(t.Context(), tc.s, n, tc.body)
 			want := witness.Sighting{Nonce: n, Reached: true, Times: 1, Status: tc.status, Completion: tc.completion}
-			if got := ask(t, tc.s, n); got != want {
+			if got := askSettled(t, tc.s, n); got != want {
 				t.Fatalf("sighting %+v, want %+v", got, want)
 			}
 		})
@@ -212,11 +212,11 @@ func TestWitnessUnderConcurrency(t *testing.T) {
 		wg.Go(func() { ask(t, s, shared) })
 	}
 	wg.Wait()
-	if got := ask(t, s, shared); got.Times != n || !got.Completion || got.Status != 200 {
+	if got := askSettled(t, s, shared); got.Times != n || !got.Completion || got.Status != 200 {
 		t.Fatalf("shared nonce: %+v", got)
 	}
 	for _, o := range own {
-		if got := ask(t, s, o); got.Times != 1 || !got.Completion {
+		if got := askSettled(t, s, o); got.Times != 1 || !got.Completion {
 			t.Fatalf("%s: %+v", o, got)
 		}
 	}
